@@ -1,0 +1,105 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Strict settings for every Swift target (the same set swift-log uses).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .define("ENABLE_MOCKING", .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "spool",
+    products: [
+        .library(name: "SpoolCore", targets: ["SpoolCore"]),
+        .library(name: "SpoolWorker", targets: ["SpoolWorker"]),
+        .executable(name: "spoold", targets: ["spoold"]),
+        .executable(name: "spoolctl", targets: ["spoolctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .target(name: "CSpoolLinux"),
+        .systemLibrary(
+            name: "CInotifyTools",
+            providers: [.apt(["libinotifytools0-dev"])]
+        ),
+        .target(
+            name: "SpoolSystem",
+            dependencies: [
+                "CSpoolLinux",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolCore",
+            dependencies: [
+                "SpoolSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolWorker",
+            dependencies: [
+                "SpoolCore",
+                "SpoolSystem",
+                "CInotifyTools",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "spoold",
+            dependencies: [
+                "SpoolCore",
+                "SpoolWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "spoolctl",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolTestSupport",
+            dependencies: ["SpoolCore", "SpoolSystem"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolSystemTests",
+            dependencies: ["SpoolSystem", "SpoolTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolCoreTests",
+            dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolWorkerTests",
+            dependencies: ["SpoolWorker", "SpoolCore", "SpoolSystem", "SpoolTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "spoolctlTests",
+            dependencies: ["SpoolCore", "SpoolTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

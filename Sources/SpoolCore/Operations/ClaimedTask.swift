@@ -1,0 +1,25 @@
+/// A task this process has claimed: its file is in `running/<queue>/<worker>/`, leased until its mtime.
+public struct ClaimedTask: Sendable {
+    /// The task's content at the claim.
+    public var record: TaskRecord
+    /// The file's name, `<due>.<id>.json`.
+    public let fileName: TaskFileName
+    /// The worker folder holding it.
+    public let worker: WorkerName
+    /// When it was claimed; `nil` when recovered from a worker that is gone.
+    public let claimedAt: Timestamp?
+
+    /// This attempt's number, 1 for the first.
+    public var attempt: Int { record.attempts.count + 1 }
+
+    /// The folder holding the file.
+    public var folder: String { SpoolLayout.runningFolder(queue: record.queue, worker: worker) }
+}
+
+/// Where a task went after a failed attempt.
+public enum FailureOutcome: Sendable, Hashable {
+    /// It will be tried again at this time.
+    case retry(at: Timestamp)
+    /// It gave up and is in `dead/`, for this reason.
+    case dead(reason: String)
+}

@@ -1,0 +1,82 @@
+import SpoolSystem
+import Logging
+/// A task to enqueue through the library: what a producer may set. Everything else is filled in by Spool.
+public struct NewTask: Sendable {
+    /// The id; a ULID is generated when `nil`. A given id must be unused: it is reserved until the task is purged.
+    public var id: String?
+    /// The queue, `[a-z0-9_-]{1,64}`.
+    public var queue: String
+    /// The handler name.
+    public var type: String
+    /// Any JSON for the handler.
+    public var payload: JSONValue
+    /// When the task is due; `nil` with no `delay` means now.
+    public var runAt: Timestamp?
+    /// Seconds from now until the task is due; cannot be combined with `runAt`.
+    public var delay: Double?
+    /// Attempts in all; the spool's default when `nil`.
+    public var maxAttempts: Int?
+    /// Wait before each retry; the spool's default when `nil`.
+    public var backoff: Backoff?
+    /// Seconds one attempt may run; the spool's default when `nil`.
+    public var timeout: Double?
+    /// After this time the task is not run again.
+    public var deadline: Timestamp?
+    /// Seconds to keep the task once finished; the spool's default when `nil`.
+    public var retention: Double?
+    /// External business key, for lookup.
+    public var key: String?
+    /// More fields, kept as they are.
+    public var extra: [JSONMember]
+
+    /// Creates a task for `queue` to be run by the handler `type`.
+    public init(
+        id: String? = nil,
+        queue: String = "default",
+        type: String,
+        payload: JSONValue = .null,
+        runAt: Timestamp? = nil,
+        delay: Double? = nil,
+        maxAttempts: Int? = nil,
+        backoff: Backoff? = nil,
+        timeout: Double? = nil,
+        deadline: Timestamp? = nil,
+        retention: Double? = nil,
+        key: String? = nil,
+        extra: [JSONMember] = []
+    ) {
+        self.id = id
+        self.queue = queue
+        self.type = type
+        self.payload = payload
+        self.runAt = runAt
+        self.delay = delay
+        self.maxAttempts = maxAttempts
+        self.backoff = backoff
+        self.timeout = timeout
+        self.deadline = deadline
+        self.retention = retention
+        self.key = key
+        self.extra = extra
+    }
+
+    /// The task as a record, validated by the same rules as a dropped file.
+    func record(now: Timestamp, makeID: () -> String) throws(TaskValidationError) -> TaskRecord {
+        var members: [JSONMember] = [JSONMember("queue", .string(queue)), JSONMember("type", .string(type))]
+        func add(_ key: String, _ value: JSONValue?) {
+            if let value { members.append(JSONMember(key, value)) }
+        }
+        add("id", id.map { .string($0) })
+        add("payload", payload)
+        add("run_at", runAt.map { .string($0.rfc3339) })
+        add("delay", delay.map { .double($0) })
+        add("max_attempts", maxAttempts.map { .integer($0) })
+        add("backoff", backoff?.json)
+        add("timeout", timeout.map { .double($0) })
+        add("deadline", deadline.map { .string($0.rfc3339) })
+        add("retention", retention.map { .double($0) })
+        add("key", key.map { .string($0) })
+        members.append(contentsOf: extra)
+        return try TaskRecord(json: .object(members), now: now, makeID: makeID)
+    }
+}

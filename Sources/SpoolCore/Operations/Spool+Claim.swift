@@ -1,0 +1,109 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+extension Spool {
+    /// The oldest task files in `active/<queue>/`, at most `limit`, in due order.
+    ///
+    /// Streams the folder, keeping only the `limit` smallest names, so memory stays bounded however many
+    /// tasks wait.
+    ///
+    /// - Returns: The names, and whether they are all the folder held.
+    public func oldestActive(queue: String, limit: Int) throws -> (names: [TaskFileName], complete: Bool) {
+        var heap = BoundedMaxHeap<TaskFileName>(capacity: limit)
+        var complete = true
+        do {
+            try Syscall.forEachEntry(in: SpoolLayout.activeFolder(queue: queue), relativeTo: rootDescriptor) { entry in
+                if let name = TaskFileName(entry.name), !heap.insert(name) { complete = false }
+                return true
+            }
+        } catch Errno.noSuchFileOrDirectory {
+            return ([], true)
+        }
+        return (heap.sortedElements(), complete)
+    }
+
+    /// Claims the task file `name` from `active/<queue>/` for this process's worker.
+    ///
+    /// The lease expiry is written as the file's mtime before the rename, so a claimed file never shows a
+    /// stale lease; exactly one of several racing claimers wins the rename.
+    ///
+    /// - Returns: The claimed task, or `nil` if another process claimed it first, or if it was finished
+    ///   without running (its deadline had passed, or its file was unreadable and went to `rejected/`).
+    public func claim(_ name: TaskFileName, queue: String) throws(SpoolError) -> ClaimedTask? {
+        let now = clock.now
+        let active = SpoolLayout.activeFolder(queue: queue)
+        let running = SpoolLayout.runningFolder(queue: queue, worker: worker)
+        let fileName = name.description
+        let activeFolder = try folders.handle(active, create: true)
+        do {
+            try Syscall.setModificationTime(fileName, in: activeFolder.descriptor, to: leaseExpiry(from: now))
+        } catch .noSuchFileOrDirectory {
+            return nil
+        } catch {
+            throw SpoolError(error, "claim", "\(active)/\(fileName)")
+        }
+        do {
+            try move(fileName, in: active, to: fileName, in: running)
+        } catch where error.code == .notFound {
+            return nil
+        }
+        let record: TaskRecord
+        do {
+            record = try readRecord(fileName, in: running)
+        } catch where error.code == .corruptRecord {
+            try quarantine(fileName, in: running, reason: error.message)
+            return nil
+        }
+        let task = ClaimedTask(record: record, fileName: name, worker: worker, claimedAt: now)
+        if let deadline = record.deadline, deadline < now {
+            try giveUp(task, reason: "deadline \(deadline) passed before attempt \(task.attempt)", now: now)
+            return nil
+        }
+        logger.debug("claimed", metadata: metadata(task))
+        return task
+    }
+
+    /// Pushes the lease of a claimed task forward, as long as its attempt has not overrun its timeout.
+    ///
+    /// - Throws: ``SpoolError`` with ``SpoolError/Code/leaseLost`` if the task is no longer there.
+    public func heartbeat(_ task: ClaimedTask) throws(SpoolError) {
+        let now = clock.now
+        var expiry = now.adding(seconds: configuration.leaseDuration)
+        if let claimedAt = task.claimedAt {
+            let timeout = task.record.timeout ?? configuration.defaultTimeout
+            expiry = min(expiry, claimedAt.adding(seconds: timeout + configuration.leaseDuration))
+        }
+        let folder = try folders.handle(task.folder, create: false)
+        do {
+            try Syscall.setModificationTime(task.fileName.description, in: folder.descriptor, to: FileTime(milliseconds: expiry.milliseconds))
+        } catch .noSuchFileOrDirectory {
+            throw SpoolError(.leaseLost, "heartbeat \(task.folder)/\(task.fileName): moved by another process")
+        } catch {
+            throw SpoolError(error, "heartbeat", "\(task.folder)/\(task.fileName)")
+        }
+    }
+
+    /// Returns a claimed task to `active/` without counting an attempt, keeping its place in due order
+    /// (for a worker shutting down).
+    public func handBack(_ task: ClaimedTask) throws(SpoolError) {
+        let name = task.fileName.description
+        do {
+            try move(name, in: task.folder, to: name, in: SpoolLayout.activeFolder(queue: task.record.queue))
+        } catch where error.code == .notFound {
+            throw SpoolError(.leaseLost, "hand back \(task.folder)/\(name): moved by another process")
+        }
+        logger.info("handed back", metadata: metadata(task))
+    }
+
+    func leaseExpiry(from now: Timestamp) -> FileTime {
+        FileTime(milliseconds: now.adding(seconds: configuration.leaseDuration).milliseconds)
+    }
+
+    func metadata(_ task: ClaimedTask) -> Logger.Metadata {
+        [
+            "spool.task.id": "\(task.record.id)", "spool.task.queue": "\(task.record.queue)",
+            "spool.task.type": "\(task.record.type)", "spool.task.attempt": "\(task.attempt)",
+        ]
+    }
+}

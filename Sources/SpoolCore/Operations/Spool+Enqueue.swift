@@ -1,0 +1,65 @@
+import SpoolSystem
+import Logging
+extension Spool {
+    /// Adds a task to the spool and returns its id.
+    ///
+    /// The task is written to `tmp/`, flushed, renamed into `active/<queue>/` (due now) or its due-minute
+    /// folder under `scheduled/`, and the folder flushed: when this returns the task survives a power loss
+    /// (unless the spool's durability is ``Durability/none``).
+    ///
+    /// - Throws: ``SpoolError``: ``SpoolError/Code/invalidArgument`` for a task that breaks a rule of the
+    ///   format, ``SpoolError/Code/alreadyExists`` for an id in use, ``SpoolError/Code/noSpace`` and other
+    ///   I/O codes when the filesystem fails; nothing is left behind then.
+    @discardableResult
+    public func enqueue(_ task: NewTask) throws(SpoolError) -> String {
+        let now = clock.now
+        var record: TaskRecord
+        do {
+            record = try task.record(now: now, makeID: { ids.next(at: now) })
+        } catch {
+            throw SpoolError(.invalidArgument, error.reason)
+        }
+        record.createdAt = now
+        let reserved = task.id != nil
+        if reserved { try reserve(id: record.id, queue: record.queue, token: "enqueue.\(worker)") }
+        do {
+            try place(record, now: now)
+        } catch {
+            if reserved { releaseReservation(id: record.id) }
+            throw error
+        }
+        logger.debug("enqueued", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)"])
+        return record.id
+    }
+
+    /// Stages the record's content and renames it into place by its due time.
+    private func place(_ record: TaskRecord, now: Timestamp) throws(SpoolError) {
+        let staged = try stage(record.encoded, sync: configuration.durability.syncsEnqueue)
+        do {
+            try moveIntoPlace(staged, in: SpoolLayout.tmp, record: record, due: record.runAt ?? now, now: now)
+        } catch {
+            discardStaged(staged)
+            throw error
+        }
+    }
+
+    /// Moves a task file to where a task due at `due` waits: `active/<queue>/` if due by `now`, else its
+    /// due-minute folder. The target name never overwrites an existing file.
+    ///
+    /// - Returns: The folder the task went to.
+    @discardableResult
+    func moveIntoPlace(
+        _ name: String, in folder: String, record: TaskRecord, due: Timestamp, now: Timestamp,
+        sync: Bool? = nil
+    ) throws(SpoolError) -> String {
+        let target = TaskFileName(due: due, id: record.id).description
+        let destination =
+            due <= now
+            ? SpoolLayout.activeFolder(queue: record.queue)
+            : SpoolLayout.scheduledFolder(queue: record.queue, due: due)
+        try move(
+            name, in: folder, to: target, in: destination, flags: .exclusive,
+            sync: sync ?? configuration.durability.syncsEnqueue)
+        return destination
+    }
+}

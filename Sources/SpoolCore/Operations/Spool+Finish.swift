@@ -1,0 +1,91 @@
+import Logging
+import SpoolSystem
+
+extension Spool {
+    /// Records success: with a `result`, the file is rewritten to hold it; then it moves to
+    /// `done/<queue>/<day>/<id>.json`, where `<day>` is the day its retention ends. With no result, the
+    /// move is a bare rename.
+    ///
+    /// - Throws: ``SpoolError`` with ``SpoolError/Code/leaseLost`` if the task was moved by another process
+    ///   (its lease had expired); the result is then not recorded.
+    public func complete(_ task: ClaimedTask, result: JSONValue? = nil) throws(SpoolError) {
+        let now = clock.now
+        var record = task.record
+        let name = task.fileName.description
+        if let result {
+            record.result = result
+            record.finishedAt = now
+            try rewrite(name, in: task.folder, with: record.encoded)
+        }
+        let expiry = now.adding(seconds: record.retention ?? configuration.doneRetention)
+        try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry))
+        logger.info("succeeded", metadata: metadata(task))
+    }
+
+    /// Records a failed attempt (time, error, worker) and moves the task to the due-minute folder of its
+    /// next try, or to `dead/` when it may not be tried again.
+    ///
+    /// - Parameters:
+    ///   - retryAfter: Seconds until the next try, instead of the task's backoff.
+    ///   - permanent: The task must not be tried again.
+    /// - Returns: When the task will be tried again, or why it went to `dead/`.
+    @discardableResult
+    public func fail(
+        _ task: ClaimedTask, error message: String, retryAfter: Double? = nil, permanent: Bool = false
+    ) throws(SpoolError) -> FailureOutcome {
+        let now = clock.now
+        var updated = task
+        updated.record.attempts.append(
+            Attempt(number: task.attempt, startedAt: task.claimedAt, finishedAt: now, worker: "\(task.worker)", error: message))
+        let attempts = updated.record.attempts.count
+        let maxAttempts = task.record.maxAttempts ?? configuration.defaultMaxAttempts
+        if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now) }
+        if attempts >= maxAttempts { return try giveUp(updated, reason: "attempts spent (\(attempts) of \(maxAttempts))", now: now) }
+        var generator = SystemRandomNumberGenerator()
+        let backoff = task.record.backoff ?? configuration.defaultBackoff
+        let next = now.adding(seconds: retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator))
+        if let deadline = task.record.deadline, next > deadline {
+            return try giveUp(updated, reason: "deadline \(deadline) passed after \(attempts) attempts", now: now)
+        }
+        let name = task.fileName.description
+        try rewrite(name, in: task.folder, with: updated.record.encoded)
+        do {
+            try moveIntoPlace(name, in: task.folder, record: updated.record, due: next, now: now, sync: configuration.durability.syncsMoves)
+        } catch where error.code == .notFound {
+            throw SpoolError(.leaseLost, "retry \(task.folder)/\(name): moved by another process")
+        }
+        logger.info("failed, will retry", metadata: metadata(updated).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 })
+        return .retry(at: next)
+    }
+
+    /// Moves a task to `dead/` with `reason`, rewriting it to record the reason and the time.
+    @discardableResult
+    func giveUp(_ task: ClaimedTask, reason: String, now: Timestamp) throws(SpoolError) -> FailureOutcome {
+        var record = task.record
+        record.finishedAt = now
+        record.stateReason = reason
+        try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
+        let expiry = now.adding(seconds: record.retention ?? configuration.deadRetention)
+        try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
+        logger.info("dead", metadata: metadata(task).merging(["spool.reason": "\(reason)"]) { $1 })
+        return .dead(reason: reason)
+    }
+
+    /// Moves a claimed file to `<folder>/<id>.json`.
+    private func finish(_ task: ClaimedTask, into folder: String) throws(SpoolError) {
+        let name = task.fileName.description
+        do {
+            try move(name, in: task.folder, to: "\(task.record.id).json", in: folder, sync: configuration.durability.syncsMoves)
+        } catch where error.code == .notFound {
+            throw SpoolError(.leaseLost, "finish \(task.folder)/\(name): moved by another process")
+        }
+    }
+
+    /// Moves an unreadable task file out of the way, to `rejected/`, with its reason.
+    func quarantine(_ name: String, in folder: String, reason: String) throws(SpoolError) {
+        let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
+        try move(note, in: SpoolLayout.tmp, to: name + ".reason", in: SpoolLayout.rejected)
+        try move(name, in: folder, to: name, in: SpoolLayout.rejected)
+        logger.warning("corrupt task file moved to rejected/", metadata: ["spool.file": "\(folder)/\(name)", "spool.reason": "\(reason)"])
+    }
+}

@@ -1,0 +1,138 @@
+import SpoolSystem
+
+/// Where a task is.
+public enum TaskState: String, Sendable, Hashable, CaseIterable {
+    /// In `scheduled/`, waiting for its due time.
+    case scheduled
+    /// In `active/`, due and waiting for a worker.
+    case active
+    /// In `running/`, claimed by a worker.
+    case running
+    /// In `done/`, succeeded.
+    case done
+    /// In `dead/`, given up.
+    case dead
+}
+
+/// How many tasks a queue holds in each state.
+public struct QueueCounts: Sendable, Hashable {
+    /// The queue.
+    public var queue: String
+    /// Count per state.
+    public var counts: [TaskState: Int]
+
+    /// The count for `state`.
+    public subscript(state: TaskState) -> Int { counts[state, default: 0] }
+}
+
+/// Counts for a whole spool.
+public struct SpoolStats: Sendable, Hashable {
+    /// Per queue, sorted by name.
+    public var queues: [QueueCounts]
+    /// Drops waiting in `incoming/`.
+    public var incoming: Int
+    /// Files in `rejected/` (not counting `.reason` files).
+    public var rejected: Int
+}
+
+/// A task file found in the spool.
+public struct TaskLocation: Sendable, Hashable {
+    /// The task's id.
+    public var id: String
+    /// Its queue.
+    public var queue: String
+    /// Its state.
+    public var state: TaskState
+    /// When it is due (scheduled, active, running), if the name says.
+    public var due: Timestamp?
+    /// Its path relative to the spool root.
+    public var path: String
+}
+
+extension Spool {
+    /// Counts every task by queue and state. Walks the whole tree: for inspection, not for hot paths.
+    public func stats() -> SpoolStats {
+        var perQueue: [String: [TaskState: Int]] = [:]
+        forEachTask { location in
+            perQueue[location.queue, default: [:]][location.state, default: 0] += 1
+            return true
+        }
+        for queue in names(in: SpoolLayout.active) + names(in: SpoolLayout.scheduled) where Names.isValidQueueName(queue) {
+            if perQueue[queue] == nil { perQueue[queue] = [:] }
+        }
+        let queues = perQueue.keys.sorted().map { QueueCounts(queue: $0, counts: perQueue[$0]!) }
+        let incoming = names(in: SpoolLayout.incoming).filter(Spool.isDropName).count
+        let rejected = names(in: SpoolLayout.rejected).filter { !$0.hasSuffix(".reason") }.count
+        return SpoolStats(queues: queues, incoming: incoming, rejected: rejected)
+    }
+
+    /// Tasks in `state` (all states if `nil`) of `queue` (all queues if `nil`), at most `limit`, pending
+    /// ones in due order.
+    public func list(state: TaskState? = nil, queue: String? = nil, limit: Int = 100) -> [TaskLocation] {
+        var found: [TaskLocation] = []
+        forEachTask(states: state.map { [$0] } ?? TaskState.allCases, queue: queue) { location in
+            found.append(location)
+            return true
+        }
+        let order = Dictionary(uniqueKeysWithValues: TaskState.allCases.enumerated().map { ($1, $0) })
+        found.sort {
+            (order[$0.state]!, $0.due?.milliseconds ?? 0, $0.path) < (order[$1.state]!, $1.due?.milliseconds ?? 0, $1.path)
+        }
+        return Array(found.prefix(limit))
+    }
+
+    /// Finds the task `id`, wherever it is.
+    public func find(id: String) -> TaskLocation? {
+        guard Names.isValidTaskID(id) else { return nil }
+        var result: TaskLocation?
+        let queue = reservedQueue(id: id)
+        forEachTask(queue: queue) { location in
+            if location.id == id { result = location }
+            return result == nil
+        }
+        return result
+    }
+
+    /// Reads the task at `location`.
+    public func record(at location: TaskLocation) throws(SpoolError) -> TaskRecord {
+        let slash = location.path.lastIndex(of: "/")!
+        return try readRecord(String(location.path[location.path.index(after: slash)...]), in: String(location.path[..<slash]))
+    }
+
+    /// Calls `body` for every task file in the given states and queue; `body` returns `false` to stop.
+    private func forEachTask(
+        states: [TaskState] = TaskState.allCases, queue only: String? = nil, _ body: (TaskLocation) -> Bool
+    ) {
+        // Depth below <state>/<queue>/ at which task files sit.
+        let depths: [TaskState: Int] = [.active: 0, .running: 1, .done: 1, .dead: 1, .scheduled: 2]
+        for state in states {
+            let queues = only.map { [$0] } ?? names(in: state.rawValue).filter(Names.isValidQueueName)
+            for queue in queues {
+                var keepGoing = true
+                walk("\(state.rawValue)/\(queue)", depth: depths[state]!) { folder, name in
+                    let location: TaskLocation?
+                    if let fileName = TaskFileName(name) {
+                        location = TaskLocation(id: fileName.id, queue: queue, state: state, due: fileName.due, path: "\(folder)/\(name)")
+                    } else if name.hasSuffix(".json"), Names.isValidTaskID(String(name.dropLast(5))) {
+                        location = TaskLocation(id: String(name.dropLast(5)), queue: queue, state: state, due: nil, path: "\(folder)/\(name)")
+                    } else {
+                        location = nil
+                    }
+                    if let location { keepGoing = body(location) }
+                    return keepGoing
+                }
+                if !keepGoing { return }
+            }
+        }
+    }
+
+    /// Calls `body` with each file `depth` folders below `folder`; returns `false` once `body` does.
+    @discardableResult
+    private func walk(_ folder: String, depth: Int, _ body: (String, String) -> Bool) -> Bool {
+        for name in names(in: folder).sorted() {
+            let keepGoing = depth == 0 ? body(folder, name) : walk("\(folder)/\(name)", depth: depth - 1, body)
+            if !keepGoing { return false }
+        }
+        return true
+    }
+}

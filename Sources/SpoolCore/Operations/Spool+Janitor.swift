@@ -1,0 +1,145 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+/// What one janitor pass did.
+public struct JanitorReport: Sendable, Hashable {
+    /// Leases returned because they expired.
+    public var expiredLeases = 0
+    /// Leases returned at once because their worker process on this host is gone.
+    public var orphanedLeases = 0
+    /// Half-done writes in `tmp/` removed.
+    public var discardedWrites = 0
+    /// Drops whose ingest was interrupted, ingested again.
+    public var resumedDrops = 0
+    /// Finished tasks deleted past their retention.
+    public var purgedTasks = 0
+
+    /// An empty report.
+    public init() {}
+}
+
+extension Spool {
+    /// One pass of recovery: returns expired and orphaned leases as failed attempts, finishes or rolls back
+    /// interrupted work in `tmp/`, and deletes `done/` and `dead/` day folders past retention.
+    /// Every step can be repeated, and several janitors may run at once.
+    public func runJanitor() -> JanitorReport {
+        var report = JanitorReport()
+        let now = clock.now
+        recoverLeases(now: now, into: &report)
+        recoverStaging(now: now, into: &report)
+        purgeFinished(now: now, into: &report)
+        return report
+    }
+
+    private func recoverLeases(now: Timestamp, into report: inout JanitorReport) {
+        for queue in names(in: SpoolLayout.running) where Names.isValidQueueName(queue) {
+            for workerFolder in names(in: "\(SpoolLayout.running)/\(queue)") {
+                guard let owner = WorkerName(workerFolder) else { continue }
+                let gone = owner != worker && owner.isGoneFromThisHost
+                let folder = "\(SpoolLayout.running)/\(queue)/\(workerFolder)"
+                var remaining = 0
+                for name in names(in: folder) {
+                    guard let fileName = TaskFileName(name) else { continue }
+                    guard let status = try? Syscall.status(folder + "/" + name, in: rootDescriptor) else { continue }
+                    let expired = status.modificationTime.milliseconds < now.milliseconds
+                    guard gone || expired else {
+                        remaining += 1
+                        continue
+                    }
+                    let error =
+                        gone
+                        ? "worker \(owner) exited during the attempt"
+                        : "lease expired at \(Timestamp(milliseconds: status.modificationTime.milliseconds))"
+                    if returnLease(fileName, queue: queue, owner: owner, error: error) {
+                        if gone { report.orphanedLeases += 1 } else { report.expiredLeases += 1 }
+                    }
+                }
+                if gone && remaining == 0 {
+                    try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
+                    folders.invalidate(folder)
+                }
+            }
+        }
+    }
+
+    /// Returns a leased task as a failed attempt; `false` if another process got to it first.
+    private func returnLease(_ fileName: TaskFileName, queue: String, owner: WorkerName, error: String) -> Bool {
+        let folder = SpoolLayout.runningFolder(queue: queue, worker: owner)
+        do {
+            let record = try readRecord(fileName.description, in: folder)
+            let task = ClaimedTask(record: record, fileName: fileName, worker: owner, claimedAt: nil)
+            try fail(task, error: error)
+            logger.info("lease returned", metadata: metadata(task).merging(["spool.reason": "\(error)"]) { $1 })
+            return true
+        } catch where error.code == .corruptRecord {
+            try? quarantine(fileName.description, in: folder, reason: error.message)
+            return false
+        } catch {
+            return false
+        }
+    }
+
+    /// Files in `tmp/` are `<kind>.<worker>.<sequence>[.<drop name>]`: those of a process that is gone (or
+    /// older than the staging timeout) are half-done writes, removed, or interrupted ingests, resumed.
+    private func recoverStaging(now: Timestamp, into report: inout JanitorReport) {
+        for name in names(in: SpoolLayout.tmp) {
+            let parts = name.split(separator: ".", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 5, let kind = StagingKind(rawValue: parts[0]),
+                let owner = WorkerName("\(parts[1]).\(parts[2]).\(parts[3])")
+            else { continue }
+            let stale: Bool
+            if owner == worker {
+                stale = false
+            } else if owner.isGoneFromThisHost {
+                stale = true
+            } else {
+                let status = try? Syscall.status("\(SpoolLayout.tmp)/\(name)", in: rootDescriptor)
+                let age = now.milliseconds - (status?.changeTime.milliseconds ?? now.milliseconds)
+                stale = Double(age) > configuration.stagingTimeout * 1000
+            }
+            guard stale else { continue }
+            switch kind {
+            case .write:
+                discardStaged(name)
+                report.discardedWrites += 1
+            case .ingest:
+                guard parts.count == 6 else { continue }
+                if (try? ingestClaimed(name, originalName: parts[5])) != nil { report.resumedDrops += 1 }
+            }
+        }
+    }
+
+    /// Deletes `done/<queue>/<day>/` and `dead/<queue>/<day>/` folders whose day has passed, with the id
+    /// reservations of their tasks.
+    private func purgeFinished(now: Timestamp, into report: inout JanitorReport) {
+        let today = now.dayFolderName
+        for state in [SpoolLayout.done, SpoolLayout.dead] {
+            for queue in names(in: state) where Names.isValidQueueName(queue) {
+                for day in names(in: "\(state)/\(queue)") where day.utf8.count == 8 && day < today {
+                    guard Timestamp(dayFolder: day) != nil else { continue }
+                    report.purgedTasks += purgeFolder("\(state)/\(queue)/\(day)")
+                }
+            }
+        }
+    }
+
+    private func purgeFolder(_ folder: String) -> Int {
+        guard let directory = try? FileDescriptor.openDirectory(folder, in: rootDescriptor) else { return 0 }
+        defer { directory.closeQuietly() }
+        var count = 0
+        for name in names(in: folder) {
+            if name.hasSuffix(".json") { releaseReservation(id: String(name.dropLast(5))) }
+            if (try? Syscall.unlink(name, in: directory)) != nil { count += 1 }
+        }
+        try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
+        folders.invalidate(folder)
+        if count > 0 { logger.info("purged", metadata: ["spool.folder": "\(folder)", "spool.count": "\(count)"]) }
+        return count
+    }
+
+    /// The names in `folder` (relative to the root); empty if it does not exist.
+    func names(in folder: String) -> [String] {
+        (try? Syscall.entries(in: folder, relativeTo: rootDescriptor).map(\.name)) ?? []
+    }
+}

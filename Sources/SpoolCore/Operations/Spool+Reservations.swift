@@ -1,0 +1,42 @@
+import SystemPackage
+import Logging
+import SpoolSystem
+
+extension Spool {
+    /// Reserves a producer-given id in `ids/` with a symbolic link whose text names the queue and the
+    /// reserving operation (`token`), so that a recovery step can tell its own reservation from another's.
+    ///
+    /// A symbolic link is created atomically, fails if the name exists, and (being short) costs an inode
+    /// but no data block. It is read back, never followed.
+    ///
+    /// - Returns: `true` if this call made the reservation, `false` if `token` already holds it.
+    /// - Throws: ``SpoolError`` with ``SpoolError/Code/alreadyExists`` if another task holds the id.
+    @discardableResult
+    func reserve(id: String, queue: String, token: String) throws(SpoolError) -> Bool {
+        let folder = try folders.handle(SpoolLayout.ids, create: true)
+        let text = "\(queue)/\(token)"
+        do {
+            try Syscall.makeSymbolicLink(id, in: folder.descriptor, target: text)
+            return true
+        } catch .fileExists {
+            if (try? Syscall.readSymbolicLink(id, in: folder.descriptor)) == text { return false }
+            throw SpoolError(.alreadyExists, "id: \"\(id)\" is already in use")
+        } catch {
+            throw SpoolError(error, "reserve id", "\(SpoolLayout.ids)/\(id)")
+        }
+    }
+
+    /// Removes the reservation of `id`, if any.
+    func releaseReservation(id: String) {
+        guard let folder = try? folders.handle(SpoolLayout.ids, create: false) else { return }
+        try? Syscall.unlink(id, in: folder.descriptor)
+    }
+
+    /// The queue named by the reservation of `id`, if the id is reserved.
+    func reservedQueue(id: String) -> String? {
+        guard Names.isValidTaskID(id), let folder = try? folders.handle(SpoolLayout.ids, create: false),
+            let text = try? Syscall.readSymbolicLink(id, in: folder.descriptor)
+        else { return nil }
+        return text.split(separator: "/").first.map(String.init)
+    }
+}

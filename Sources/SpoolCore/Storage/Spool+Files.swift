@@ -1,0 +1,114 @@
+import SpoolSystem
+import SystemPackage
+
+extension Spool {
+    /// Writes `bytes` to a new file in `tmp/` and returns its name; the file is flushed when `sync` is set.
+    /// On failure nothing is left behind.
+    func stage(_ bytes: [UInt8], sync: Bool, kind: StagingKind = .write) throws(SpoolError) -> String {
+        let tmp = try folders.handle(SpoolLayout.tmp, create: true)
+        let name = stagingName(kind)
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(
+                name, in: tmp.descriptor, .writeOnly, options: [.create, .exclusiveCreate],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch {
+            throw SpoolError(error, "create", "\(SpoolLayout.tmp)/\(name)")
+        }
+        do {
+            try file.closeAfter { (file) throws(Errno) in
+                try file.writeAll(bytes)
+                if sync { try file.synchronizeData() }
+            }
+        } catch {
+            try? Syscall.unlink(name, in: tmp.descriptor)
+            throw SpoolError(error, "write", "\(SpoolLayout.tmp)/\(name)")
+        }
+        return name
+    }
+
+    /// Removes a staging file, ignoring a file already gone.
+    func discardStaged(_ name: String) {
+        guard let tmp = try? folders.handle(SpoolLayout.tmp, create: false) else { return }
+        try? Syscall.unlink(name, in: tmp.descriptor)
+    }
+
+    /// Moves `name` in `folder` to `newName` in `newFolder`, creating `newFolder` if needed, and flushes
+    /// `newFolder` when `sync` is set.
+    ///
+    /// - Throws: ``SpoolError`` with code ``SpoolError/Code/notFound`` when the source is gone (another
+    ///   process moved it), ``SpoolError/Code/alreadyExists`` when `flags` holds `.exclusive` and the target exists.
+    func move(
+        _ name: String, in folder: String, to newName: String, in newFolder: String,
+        flags: RenameFlags = [], sync: Bool = false
+    ) throws(SpoolError) {
+        let source = try folders.handle(folder, create: false)
+        for retry in 0..<3 {
+            let target = try folders.handle(newFolder, create: true)
+            do {
+                try Syscall.rename(name, in: source.descriptor, to: newName, in: target.descriptor, flags: flags)
+            } catch .noSuchFileOrDirectory {
+                // Either the source is gone, or the target folder was removed under a cached handle.
+                if (try? Syscall.status(name, in: source.descriptor)) == nil {
+                    throw SpoolError(.notFound, "move \(folder)/\(name): already moved by another process")
+                }
+                folders.invalidate(newFolder)
+                if retry == 2 { throw SpoolError(.noSuchFileOrDirectory, "move into", newFolder) }
+                continue
+            } catch {
+                throw SpoolError(error, "move \(folder)/\(name) to", "\(newFolder)/\(newName)")
+            }
+            if sync {
+                do { try target.descriptor.synchronize() } catch { throw SpoolError(error, "flush folder", newFolder) }
+            }
+            return
+        }
+    }
+
+    /// Replaces the content of `folder/name` by rewrite-by-rename: `bytes` are staged in `tmp/`, flushed, and
+    /// atomically exchanged with the current file, whose old content is then deleted.
+    ///
+    /// The exchange fails if `folder/name` no longer exists, so a rewrite never recreates a task that another
+    /// process has moved on.
+    ///
+    /// - Throws: ``SpoolError`` with code ``SpoolError/Code/leaseLost`` if the file is gone.
+    func rewrite(_ name: String, in folder: String, with bytes: [UInt8]) throws(SpoolError) {
+        let staged = try stage(bytes, sync: configuration.durability.syncsRewrites)
+        let tmp = try folders.handle(SpoolLayout.tmp, create: true)
+        let target = try folders.handle(folder, create: false)
+        do {
+            try Syscall.rename(staged, in: tmp.descriptor, to: name, in: target.descriptor, flags: .swap)
+        } catch .noSuchFileOrDirectory {
+            discardStaged(staged)
+            throw SpoolError(.leaseLost, "rewrite \(folder)/\(name): moved by another process")
+        } catch {
+            discardStaged(staged)
+            throw SpoolError(error, "rewrite", "\(folder)/\(name)")
+        }
+        // The staging name now holds the previous content.
+        discardStaged(staged)
+    }
+
+    /// Reads a file of the spool, up to the task size limit.
+    func read(_ name: String, in folder: String) throws(SpoolError) -> [UInt8] {
+        let directory = try folders.handle(folder, create: false)
+        do {
+            let file = try FileDescriptor.open(name, in: directory.descriptor, .readOnly)
+            return try file.closeAfter { (file) throws(Errno) in
+                try file.readAll(limit: configuration.maximumTaskBytes).bytes
+            }
+        } catch {
+            throw SpoolError(error, "read", "\(folder)/\(name)")
+        }
+    }
+
+    /// Reads and parses a task file already in the spool.
+    func readRecord(_ name: String, in folder: String) throws(SpoolError) -> TaskRecord {
+        let bytes = try read(name, in: folder)
+        do {
+            return try TaskRecord.parse(bytes, now: clock.now, makeID: { ids.next(at: clock.now) })
+        } catch {
+            throw SpoolError(.corruptRecord, "\(folder)/\(name): \(error.reason)")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+public import Logging
+public import SpoolSystem
+import Synchronization
+public import SystemPackage
+
+/// A spool: a directory holding every task as one JSON file, and the operations that move tasks between
+/// its folders by `rename(2)` and rewrite-by-rename only.
+///
+/// Several `Spool` values, in one process or many, may work on the same directory at once.
+public final class Spool: Sendable {
+    /// The spool's root directory, as given.
+    public let root: String
+    /// Settings for this process's work on the spool.
+    public let configuration: SpoolConfiguration
+    /// The clock due times, leases and deadlines are read from.
+    public let clock: any WallClock
+    /// The name under which this process claims tasks and stages files.
+    public let worker: WorkerName
+    /// Where transitions are logged.
+    public let logger: Logger
+
+    let rootDescriptor: FileDescriptor
+    let folders: DirectoryCache
+    let ids: ULIDGenerator
+    private let stagingSequence = Atomic<UInt64>(0)
+
+    /// Opens the spool at `root`, creating it and its folders if missing.
+    ///
+    /// - Throws: ``SpoolError`` if `root` cannot be opened or created.
+    public init(
+        root: String,
+        configuration: SpoolConfiguration = SpoolConfiguration(),
+        clock: any WallClock = SystemClock(),
+        worker: WorkerName = .current,
+        logger: Logger = Logger(label: "spool", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws(SpoolError) {
+        self.root = root
+        self.configuration = configuration
+        self.clock = clock
+        self.worker = worker
+        self.logger = logger
+        self.ids = .shared
+        do {
+            try Syscall.makeDirectory(root, in: .currentWorkingDirectory)
+        } catch .fileExists {
+        } catch {
+            throw SpoolError(error, "create spool", root)
+        }
+        do {
+            rootDescriptor = try FileDescriptor.openDirectory(root)
+        } catch {
+            throw SpoolError(error, "open spool", root)
+        }
+        folders = DirectoryCache(root: rootDescriptor, syncsNewFolders: configuration.durability.syncsEnqueue)
+        for folder in SpoolLayout.baseFolders {
+            do {
+                try Syscall.makeDirectory(folder, in: rootDescriptor)
+            } catch .fileExists {
+            } catch {
+                throw SpoolError(error, "create folder", "\(root)/\(folder)")
+            }
+        }
+    }
+
+    deinit {
+        rootDescriptor.closeQuietly()
+    }
+
+    /// A name for a new staging file in `tmp/`: `<kind>.<worker>.<sequence>`, unique within the spool.
+    func stagingName(_ kind: StagingKind, suffix: String? = nil) -> String {
+        let sequence = stagingSequence.add(1, ordering: .relaxed).newValue
+        let base = "\(kind.rawValue).\(worker).\(sequence)"
+        return suffix.map { "\(base).\($0)" } ?? base
+    }
+}
+
+/// What a file in `tmp/` is, from the first part of its name; recovery treats each kind differently.
+enum StagingKind: String {
+    /// A new version of a task, not yet renamed into place: garbage if its writer is gone.
+    case write = "w"
+    /// A drop claimed from `incoming/` and being ingested: returned to `incoming/` if its writer is gone.
+    case ingest = "in"
+}

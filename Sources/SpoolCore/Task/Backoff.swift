@@ -1,0 +1,25 @@
+/// How long to wait before retrying a failed attempt.
+public enum Backoff: Sendable, Hashable {
+    /// Seconds to wait after the 1st, 2nd, ... failure; the last entry repeats.
+    case table([Double])
+    /// `initial * factor^(n-1)` seconds after the n-th failure, at most `max`, spread by ±`jitter` (a fraction).
+    case exponential(initial: Double, factor: Double, max: Double, jitter: Double)
+
+    /// The default: exponential from 5 s, doubling, at most an hour, ±20 % jitter.
+    public static let standard = Backoff.exponential(initial: 5, factor: 2, max: 3600, jitter: 0.2)
+
+    /// Seconds to wait after failed attempt number `attempt` (1-based).
+    public func delay(afterAttempt attempt: Int, using generator: inout some RandomNumberGenerator) -> Double {
+        switch self {
+        case .table(let delays):
+            guard !delays.isEmpty else { return 0 }
+            return delays[min(max(attempt, 1), delays.count) - 1]
+        case .exponential(let initial, let factor, let maximum, let jitter):
+            var value = initial
+            for _ in 1..<max(attempt, 1) where value < maximum { value *= factor }
+            value = min(value, maximum)
+            if jitter > 0 { value *= 1 + Double.random(in: -jitter...jitter, using: &generator) }
+            return max(value, 0)
+        }
+    }
+}

@@ -1,0 +1,198 @@
+extension TaskRecord {
+    /// Largest accepted `delay`: 100 years.
+    static let maximumDelay: Double = 3_153_600_000
+    /// Largest accepted `timeout`: a week.
+    static let maximumTimeout: Double = 604_800
+
+    /// Parses and validates a task file.
+    ///
+    /// `delay`, if present, is turned into `run_at` relative to `now`; `id` is generated when absent by
+    /// `makeID`. Unknown fields are kept.
+    ///
+    /// - Throws: ``TaskValidationError`` naming the first field that is wrong.
+    public static func parse(
+        _ bytes: [UInt8],
+        now: Timestamp,
+        makeID: () -> String
+    ) throws(TaskValidationError) -> TaskRecord {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            throw TaskValidationError("invalid JSON: \(error)")
+        }
+        return try TaskRecord(json: json, now: now, makeID: makeID)
+    }
+
+    /// Validates a parsed JSON value as a task (see ``parse(_:now:makeID:)``).
+    public init(json: JSONValue, now: Timestamp, makeID: () -> String) throws(TaskValidationError) {
+        guard case .object(let members) = json else { throw TaskValidationError("not a JSON object") }
+        var fields = FieldReader(members)
+
+        let type = try fields.string("type", maxLength: 128)
+        guard let type else { throw TaskValidationError("type: required") }
+        guard !type.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw TaskValidationError("type: must not contain control characters")
+        }
+        let id = try fields.string("id", maxLength: 64)
+        if let id, !Names.isValidTaskID(id) { throw TaskValidationError("id: must match [A-Za-z0-9_-]{1,64}") }
+        let queue = try fields.string("queue", maxLength: 64) ?? "default"
+        guard Names.isValidQueueName(queue) else { throw TaskValidationError("queue: must match [a-z0-9_-]{1,64}") }
+
+        self.init(id: id ?? makeID(), queue: queue, type: type)
+        payload = fields.take("payload") ?? .null
+        runAt = try fields.time("run_at")
+        if let delay = try fields.number("delay", in: 0...TaskRecord.maximumDelay) {
+            guard runAt == nil else { throw TaskValidationError("delay: cannot be combined with run_at") }
+            runAt = now.adding(seconds: delay)
+        }
+        maxAttempts = try fields.integer("max_attempts", in: 1...10_000).map { Int($0) }
+        backoff = try fields.backoff("backoff")
+        timeout = try fields.number("timeout", in: 0...TaskRecord.maximumTimeout)
+        if timeout == 0 { throw TaskValidationError("timeout: must be greater than 0") }
+        deadline = try fields.time("deadline")
+        retention = try fields.number("retention", in: 0...Double.greatestFiniteMagnitude)
+        uniqueKey = try fields.string("unique_key", maxLength: 256)
+        key = try fields.string("key", maxLength: 256)
+        if let http = fields.take("http") {
+            guard case .object = http else { throw TaskValidationError("http: must be an object") }
+            self.http = http
+        }
+        createdAt = try fields.time("created_at", numbers: false)
+        attempts = try fields.attempts("attempts")
+        result = fields.take("result")
+        finishedAt = try fields.time("finished_at", numbers: false)
+        stateReason = try fields.string("state_reason", maxLength: 4096, allowEmpty: true)
+        extra = fields.remaining
+    }
+}
+
+/// Takes known fields out of an object's members, checking their types; what is left is kept as unknown.
+private struct FieldReader {
+    private var members: [JSONMember]
+
+    init(_ members: [JSONMember]) {
+        self.members = members
+    }
+
+    var remaining: [JSONMember] { members }
+
+    mutating func take(_ key: String) -> JSONValue? {
+        guard let index = members.firstIndex(where: { $0.key.utf8.elementsEqual(key.utf8) }) else { return nil }
+        return members.remove(at: index).value
+    }
+
+    mutating func string(_ key: String, maxLength: Int, allowEmpty: Bool = false) throws(TaskValidationError) -> String? {
+        guard let value = take(key) else { return nil }
+        guard case .string(let text) = value else { throw TaskValidationError("\(key): must be a string, not \(value.kindName)") }
+        guard allowEmpty || !text.isEmpty else { throw TaskValidationError("\(key): must not be empty") }
+        guard text.count <= maxLength else { throw TaskValidationError("\(key): longer than \(maxLength) characters") }
+        return text
+    }
+
+    mutating func number(_ key: String, in range: ClosedRange<Double>) throws(TaskValidationError) -> Double? {
+        guard let value = take(key) else { return nil }
+        guard let number = value.doubleValue, number.isFinite else {
+            throw TaskValidationError("\(key): must be a number of seconds, not \(value.kindName)")
+        }
+        guard range.contains(number) else {
+            throw TaskValidationError("\(key): \(format(number)) is out of range (\(format(range.lowerBound)) to \(format(range.upperBound)))")
+        }
+        return number
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int64>) throws(TaskValidationError) -> Int64? {
+        guard let value = take(key) else { return nil }
+        guard let number = value.integerValue else { throw TaskValidationError("\(key): must be an integer, not \(describe(value))") }
+        guard range.contains(number) else {
+            throw TaskValidationError("\(key): \(number) is out of range (\(range.lowerBound) to \(range.upperBound))")
+        }
+        return number
+    }
+
+    /// An RFC 3339 date-time, or (when `numbers`) Unix seconds.
+    mutating func time(_ key: String, numbers: Bool = true) throws(TaskValidationError) -> Timestamp? {
+        guard let value = take(key) else { return nil }
+        switch value {
+        case .string(let text):
+            guard let time = Timestamp(rfc3339: text) else {
+                throw TaskValidationError("\(key): \"\(text.prefix(64))\" is not an RFC 3339 date-time such as 2026-01-31T09:30:00Z")
+            }
+            return time
+        case .number where numbers:
+            guard let seconds = value.doubleValue, seconds.isFinite, seconds >= 0, seconds < 253_402_300_800 else {
+                throw TaskValidationError("\(key): Unix seconds must be between 0 and 253402300799")
+            }
+            return Timestamp(seconds: seconds)
+        default:
+            throw TaskValidationError(
+                "\(key): must be an RFC 3339 date-time\(numbers ? " or Unix seconds" : ""), not \(value.kindName)")
+        }
+    }
+
+    mutating func backoff(_ key: String) throws(TaskValidationError) -> Backoff? {
+        guard let value = take(key) else { return nil }
+        switch value {
+        case .array(let entries):
+            guard (1...100).contains(entries.count) else { throw TaskValidationError("\(key): a table needs 1 to 100 entries") }
+            var delays: [Double] = []
+            for entry in entries {
+                guard let seconds = entry.doubleValue, seconds.isFinite, seconds >= 0 else {
+                    throw TaskValidationError("\(key): table entries must be numbers of seconds ≥ 0")
+                }
+                delays.append(seconds)
+            }
+            return .table(delays)
+        case .object(let members):
+            do {
+                return try FieldReader.exponentialBackoff(members)
+            } catch {
+                throw TaskValidationError("\(key): \(error.reason)")
+            }
+        default:
+            throw TaskValidationError("\(key): must be a table of seconds or an object, not \(value.kindName)")
+        }
+    }
+
+    private static func exponentialBackoff(_ members: [JSONMember]) throws(TaskValidationError) -> Backoff {
+            var fields = FieldReader(members)
+            guard let strategy = try fields.string("strategy", maxLength: 32) else {
+                throw TaskValidationError("strategy: required")
+            }
+            guard strategy == "exponential" else {
+                throw TaskValidationError("strategy: unknown \"\(strategy)\" (expected \"exponential\")")
+            }
+            let initial = try fields.number("initial", in: 0.001...TaskRecord.maximumDelay) ?? 5
+            let factor = try fields.number("factor", in: 1...1000) ?? 2
+            let maximum = try fields.number("max", in: initial...TaskRecord.maximumDelay) ?? max(3600, initial)
+            let jitter = try fields.number("jitter", in: 0...1) ?? 0.2
+            if let unknown = fields.remaining.first { throw TaskValidationError("unknown field \"\(unknown.key)\"") }
+            return .exponential(initial: initial, factor: factor, max: maximum, jitter: jitter)
+    }
+
+    mutating func attempts(_ key: String) throws(TaskValidationError) -> [Attempt] {
+        guard let value = take(key) else { return [] }
+        guard case .array(let entries) = value else { throw TaskValidationError("\(key): must be an array, not \(value.kindName)") }
+        var attempts: [Attempt] = []
+        for (position, entry) in entries.enumerated() {
+            guard case .object(let members) = entry else { throw TaskValidationError("\(key): entries must be objects") }
+            var fields = FieldReader(members)
+            let number = try fields.integer("attempt", in: 1...1_000_000).map { Int($0) } ?? position + 1
+            let started = try fields.time("started_at", numbers: false)
+            let finished = try fields.time("finished_at", numbers: false) ?? started ?? Timestamp(milliseconds: 0)
+            let worker = try fields.string("worker", maxLength: 256)
+            let error = try fields.string("error", maxLength: 1 << 20, allowEmpty: true) ?? ""
+            attempts.append(Attempt(number: number, startedAt: started, finishedAt: finished, worker: worker, error: error))
+        }
+        return attempts
+    }
+
+    private func describe(_ value: JSONValue) -> String {
+        if case .number(let literal) = value { return literal }
+        return value.kindName
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+public import SystemPackage
+
+extension FileDescriptor {
+    /// Writes every byte of `bytes`, looping over short writes and retrying `EINTR`.
+    ///
+    /// The corresponding C function is `write`.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try valueOrErrno {
+                system_write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
+            }.unwrap()
+            offset += written
+        }
+    }
+
+    /// Writes every byte of `bytes`.
+    public func writeAll(_ bytes: [UInt8]) throws(Errno) {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(Errno) in try writeAll(buffer) } }.unwrap()
+    }
+
+    /// Reads from the current offset to the end of the file, but never more than `limit` bytes.
+    ///
+    /// - Returns: The bytes read and whether the file holds more than `limit` bytes.
+    public func readAll(limit: Int) throws(Errno) -> (bytes: [UInt8], truncated: Bool) {
+        var bytes: [UInt8] = []
+        var chunk = 16 * 1024
+        while true {
+            let wanted = min(chunk, limit + 1 - bytes.count)
+            if wanted <= 0 { return (Array(bytes.prefix(limit)), true) }
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: wanted))
+            let count = try bytes.withUnsafeMutableBytes { buffer in
+                valueOrErrno { system_read(rawValue, buffer.baseAddress! + start, wanted) }
+            }.unwrap()
+            bytes.removeLast(wanted - count)
+            if count == 0 { return (bytes, false) }
+            if bytes.count > limit { return (Array(bytes.prefix(limit)), true) }
+            chunk = min(chunk * 2, 1 << 20)
+        }
+    }
+
+    /// Flushes the file's data and metadata to the device. For a directory this makes its entries
+    /// (created, renamed or removed names) durable.
+    ///
+    /// The corresponding C function is `fsync`.
+    public func synchronize() throws(Errno) {
+        try nothingOrErrno { system_fsync(rawValue) }.unwrap()
+    }
+
+    /// Flushes the file's data, and only the metadata needed to read it back.
+    ///
+    /// The corresponding C function is `fdatasync`.
+    public func synchronizeData() throws(Errno) {
+        try nothingOrErrno { system_fdatasync(rawValue) }.unwrap()
+    }
+
+    /// Sets the file's modification time (and its access time to the same value).
+    ///
+    /// The corresponding C function is `futimens`.
+    public func setModificationTime(_ time: FileTime) throws(Errno) {
+        var times = [time.timespec, time.timespec]
+        try nothingOrErrno { system_futimens(rawValue, &times) }.unwrap()
+    }
+
+    /// The status of the open file.
+    ///
+    /// The corresponding C function is `fstat`.
+    public func status() throws(Errno) -> FileStatus {
+        var buffer = Glibc.stat()
+        try nothingOrErrno { system_fstat(rawValue, &buffer) }.unwrap()
+        return FileStatus(buffer)
+    }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+import SystemPackage
+
+/// Facts about processes on this host: the host name, and whether a process identified by pid and start
+/// time still runs (the start time tells a reused pid apart).
+public enum LocalProcess {
+    /// This host's name. The corresponding C function is `gethostname`.
+    public static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// This process's id.
+    public static var id: Int32 { getpid() }
+
+    /// This process's start time, in clock ticks since boot, from `/proc/self/stat`.
+    public static let startTicks: UInt64 = startTicks(of: getpid()) ?? 0
+
+    /// The start time of process `pid`, in clock ticks since boot, or `nil` if no such process runs.
+    public static func startTicks(of pid: Int32) -> UInt64? {
+        guard let descriptor = try? FileDescriptor.open("/proc/\(pid)/stat", .readOnly) else { return nil }
+        let content = descriptor.closeAfter { try? $0.readAll(limit: 4096).bytes } ?? []
+        // Field 2 (the command) may hold spaces and parentheses: fields are counted after its last ')'.
+        guard let close = content.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = content[(close + 1)...].split(separator: UInt8(ascii: " "))
+        // After ')' come fields 3, 4, ...; the start time is field 22.
+        guard fields.count > 19 else { return nil }
+        return UInt64(String(decoding: fields[19], as: UTF8.self))
+    }
+
+    /// Whether the process `pid` that started at `startTicks` still runs on this host.
+    public static func isRunning(pid: Int32, startTicks ticks: UInt64) -> Bool {
+        startTicks(of: pid) == ticks
+    }
+}

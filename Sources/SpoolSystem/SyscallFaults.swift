@@ -1,0 +1,65 @@
+package import SystemPackage
+import Synchronization
+
+/// A plan of failures to inject into the system calls made by the current task, for tests.
+///
+/// Only debug builds (`ENABLE_MOCKING`) consult it, and only the task that installed it with
+/// ``withFaults(_:_:)`` sees it, so tests running in parallel do not disturb each other.
+package final class SyscallFaults: Sendable {
+    /// What an injected fault does.
+    package enum Action: Sendable {
+        /// The call fails with this errno and has no effect.
+        case fail(Errno)
+        /// The process dies at once with SIGKILL, before the call runs: a simulated crash or power cut.
+        case crash
+    }
+
+    private struct Rule {
+        var call: String
+        var skip: Int
+        var remaining: Int
+        var action: Action
+    }
+
+    private let rules: Mutex<[Rule]>
+    private let calls = Mutex<[String: Int]>([:])
+
+    /// Creates an empty plan.
+    package init() {
+        rules = Mutex([])
+    }
+
+    /// Adds a rule: after `skip` successful calls named `call`, the next `times` calls take `action`.
+    @discardableResult
+    package func inject(_ action: Action, into call: String, after skip: Int = 0, times: Int = 1) -> SyscallFaults {
+        rules.withLock { $0.append(Rule(call: call, skip: skip, remaining: times, action: action)) }
+        return self
+    }
+
+    /// How many times `call` was made (including those that were failed on purpose).
+    package func count(_ call: String) -> Int {
+        calls.withLock { $0[call, default: 0] }
+    }
+
+    /// Returns the action for this call of `call`, if a rule applies.
+    func take(_ call: String) -> Action? {
+        calls.withLock { $0[call, default: 0] += 1 }
+        return rules.withLock { rules -> Action? in
+            guard let index = rules.firstIndex(where: { $0.call == call && $0.remaining > 0 }) else { return nil }
+            if rules[index].skip > 0 {
+                rules[index].skip -= 1
+                return nil
+            }
+            rules[index].remaining -= 1
+            return rules[index].action
+        }
+    }
+
+    /// The plan in force for the current task.
+    @TaskLocal package static var current: SyscallFaults?
+
+    /// Runs `body` with `faults` injected into the system calls it makes.
+    package static func withFaults<R>(_ faults: SyscallFaults, _ body: () throws -> R) rethrows -> R {
+        try $current.withValue(faults, operation: body)
+    }
+}

@@ -1,0 +1,61 @@
+import SpoolSystem
+import SystemPackage
+
+/// Small file helpers for tests, on real paths.
+public enum SpoolFiles {
+    /// The names in the directory `path`, sorted; empty if it does not exist.
+    public static func names(_ path: String) -> [String] {
+        ((try? Syscall.entries(in: path)) ?? []).map(\.name).sorted()
+    }
+
+    /// Every regular file below `path`, as paths relative to it, sorted.
+    public static func files(under path: String) -> [String] {
+        var result: [String] = []
+        func walk(_ relative: String) {
+            let full = relative.isEmpty ? path : "\(path)/\(relative)"
+            for entry in (try? Syscall.entries(in: full)) ?? [] {
+                let child = relative.isEmpty ? entry.name : "\(relative)/\(entry.name)"
+                if entry.kind == .directory { walk(child) } else { result.append(child) }
+            }
+        }
+        walk("")
+        return result.sorted()
+    }
+
+    /// The bytes of the file at `path`.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let file = try FileDescriptor.open(path, .readOnly)
+        return try file.closeAfter { (file) throws(Errno) in try file.readAll(limit: 1 << 26).bytes }
+    }
+
+    /// Writes `bytes` to a new file at `path`, replacing any.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let file = try FileDescriptor.open(
+            path, .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        try file.closeAfter { (file) throws(Errno) in try file.writeAll(bytes) }
+    }
+
+    /// Writes `text` to a new file at `path`.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// Renames `from` to `to` (both absolute or relative to the working directory).
+    public static func rename(_ from: String, to: String) throws {
+        try Syscall.rename(from, in: .currentWorkingDirectory, to: to, in: .currentWorkingDirectory)
+    }
+
+    /// Creates a directory.
+    public static func makeDirectory(_ path: String) throws {
+        try Syscall.makeDirectory(path, in: .currentWorkingDirectory)
+    }
+
+    /// Removes `path` and everything below it, never following symbolic links.
+    public static func removeTree(_ path: String) {
+        for entry in (try? Syscall.entries(in: path)) ?? [] {
+            let child = "\(path)/\(entry.name)"
+            if entry.kind == .directory { removeTree(child) } else { try? Syscall.unlink(child, in: .currentWorkingDirectory) }
+        }
+        try? Syscall.unlink(path, in: .currentWorkingDirectory, isDirectory: true)
+    }
+}
