@@ -83,12 +83,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolSystemTests",
-            dependencies: ["SpoolSystem", "SpoolTestSupport"],
+            dependencies: ["SpoolSystem", "SpoolTestSupport", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SpoolCoreTests",
-            dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport"],
+            dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strictSettings
         ),
         .testTarget(

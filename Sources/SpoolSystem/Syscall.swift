@@ -11,7 +11,7 @@ public enum Syscall {
     /// Renames `name` in `directory` to `newName` in `newDirectory`, atomically.
     ///
     /// The corresponding C function is `renameat2`. Where the kernel or the filesystem refuses `renameat2`
-    /// flags (`EINVAL`, `ENOSYS`), ``RenameFlags/exclusive`` falls back to a check followed by a plain `renameat`
+    /// or its flags (`EINVAL`, `ENOSYS`), the call falls back to `renameat`: ``RenameFlags/exclusive`` falls back to a check followed by a plain `renameat`
     /// (a narrow race that a concurrent creator of the same name could win), and ``RenameFlags/swap`` falls
     /// back to replacing an existing target (the old content is then gone rather than left at `name`).
     public static func rename(
@@ -29,7 +29,7 @@ public enum Syscall {
         switch result {
         case .success:
             return
-        case .failure(let code) where !flags.isEmpty && (code == .invalidArgument || code == .noFunction):
+        case .failure(let code) where code == .invalidArgument || code == .noFunction:
             // The filesystem does not support the flags (older kernels, some network filesystems).
             let targetExists = (try? status(newName, in: newDirectory)) != nil
             if flags.contains(.exclusive) && targetExists { throw .fileExists }

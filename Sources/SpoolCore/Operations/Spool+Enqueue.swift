@@ -21,7 +21,7 @@ extension Spool {
         }
         record.createdAt = now
         let reserved = task.id != nil
-        if reserved { try reserve(id: record.id, queue: record.queue, token: "enqueue.\(worker)") }
+        if reserved { try reserve(id: record.id, queue: record.queue, token: stagingName(.write)) }
         do {
             try place(record, now: now)
         } catch {

@@ -144,6 +144,7 @@ public final class Sweeper {
 
     /// Lists a minute folder and gives each file a timer.
     private func load(_ folder: String, queue: String) {
+        let isNew = openFolders[folder] == nil
         var exists = false
         do {
             try Syscall.forEachEntry(in: folder, relativeTo: spool.rootDescriptor) { entry in
@@ -155,8 +156,8 @@ public final class Sweeper {
         } catch {
             if !exists { return }
         }
-        if openFolders[folder] == nil {
-            openFolders[folder] = 0
+        if isNew {
+            openFolders[folder, default: 0] += 0
             foldersToWatch.append(folder)
         }
     }

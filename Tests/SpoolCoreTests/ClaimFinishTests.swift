@@ -1,0 +1,200 @@
+import SpoolCore
+import SpoolSystem
+import SpoolTestSupport
+import Testing
+
+@Suite struct ClaimFinishTests {
+    func claimNext(_ spool: Spool, queue: String = "default") throws -> ClaimedTask? {
+        for name in try spool.oldestActive(queue: queue, limit: 10).names {
+            if let task = try spool.claim(name, queue: queue) { return task }
+        }
+        return nil
+    }
+
+    @Test func claimsOldestFirstAndSetsLease() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 30), clock: clock)
+            let first = try spool.enqueue(NewTask(type: "t", runAt: clock.now.adding(seconds: -10)))
+            let second = try spool.enqueue(NewTask(type: "t"))
+            let task = try #require(try claimNext(spool))
+            #expect(task.record.id == first)
+            #expect(task.attempt == 1)
+            let path = "\(directory.path)/\(task.folder)/\(task.fileName)"
+            let status = try Syscall.status(path, in: .currentWorkingDirectory)
+            #expect(status.modificationTime.milliseconds == clock.now.adding(seconds: 30).milliseconds)
+            #expect(try claimNext(spool)?.record.id == second)
+            #expect(try claimNext(spool) == nil)
+        }
+    }
+
+    @Test func losingClaimerGetsNil() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try spool.enqueue(NewTask(type: "t"))
+            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
+            let other = try directory.open(worker: WorkerName(host: "other", pid: 1, startTicks: 1))
+            #expect(try other.claim(name, queue: "default") != nil)
+            #expect(try spool.claim(name, queue: "default") == nil)
+        }
+    }
+
+    @Test func oldestActiveKeepsOnlyTheSmallest() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(configuration: SpoolConfiguration(durability: .none), clock: clock)
+            var ids: [String] = []
+            for offset in (0..<50).reversed() {
+                ids.append(try spool.enqueue(NewTask(type: "t", runAt: clock.now.adding(seconds: -Double(offset)))))
+            }
+            let (names, complete) = try spool.oldestActive(queue: "default", limit: 5)
+            #expect(!complete)
+            #expect(names.map(\.id) == Array(ids.prefix(5)))
+            #expect(try spool.oldestActive(queue: "default", limit: 50).complete)
+        }
+    }
+
+    @Test func successWithResultIsRewrittenIntoDone() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            let spool = try directory.open(clock: clock)
+            let id = try spool.enqueue(NewTask(type: "t", retention: 86400))
+            let task = try #require(try claimNext(spool))
+            try spool.complete(task, result: .object([JSONMember("sent", .bool(true))]))
+            #expect(SpoolFiles.names("\(directory.path)/done/default/20261122") == ["\(id).json"])
+            let record = try spool.record(at: #require(spool.find(id: id)))
+            #expect(record.result == .object([JSONMember("sent", .bool(true))]))
+            #expect(record.finishedAt == clock.now)
+            #expect(SpoolFiles.names("\(directory.path)/\(task.folder)").isEmpty)
+            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
+        }
+    }
+
+    @Test func successWithoutResultIsABareRename() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try spool.enqueue(NewTask(type: "t"))
+            let task = try #require(try claimNext(spool))
+            let before = try Syscall.status("\(directory.path)/\(task.folder)/\(task.fileName)", in: .currentWorkingDirectory)
+            let faults = SyscallFaults()
+            try SyscallFaults.withFaults(faults) { try spool.complete(task) }
+            #expect(faults.count("write") == 0, "no file written")
+            let location = try #require(spool.find(id: task.record.id))
+            let after = try Syscall.status("\(directory.path)/\(location.path)", in: .currentWorkingDirectory)
+            #expect(after.inode == before.inode)
+        }
+    }
+
+    @Test func failureRecordsAttemptAndFollowsBackoffTable() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            let spool = try directory.open(clock: clock)
+            let id = try spool.enqueue(NewTask(type: "t", maxAttempts: 3, backoff: .table([5, 120])))
+            var task = try #require(try claimNext(spool))
+            #expect(try spool.fail(task, error: "smtp down") == .retry(at: clock.now.adding(seconds: 5)))
+            #expect(spool.find(id: id)?.state == .scheduled)
+            #expect(SpoolFiles.names("\(directory.path)/scheduled/default/20261121/1000").count == 1)
+            clock.advance(by: 5)
+            Sweeper(spool: spool).advance(now: clock.now)
+            task = try #require(try claimNext(spool))
+            #expect(task.attempt == 2)
+            #expect(task.record.attempts.first?.error == "smtp down")
+            #expect(task.record.attempts.first?.worker == "\(WorkerName.current)")
+            #expect(try spool.fail(task, error: "again") == .retry(at: clock.now.adding(seconds: 120)))
+            #expect(SpoolFiles.names("\(directory.path)/scheduled/default/20261121/1002").count == 1)
+            clock.advance(by: 120)
+            Sweeper(spool: spool).advance(now: clock.now)
+            task = try #require(try claimNext(spool))
+            #expect(try spool.fail(task, error: "last") == .dead(reason: "attempts spent (3 of 3)"))
+            let record = try spool.record(at: #require(spool.find(id: id)))
+            #expect(spool.find(id: id)?.state == .dead)
+            #expect(record.attempts.map(\.error) == ["smtp down", "again", "last"])
+            #expect(record.stateReason == "attempts spent (3 of 3)")
+        }
+    }
+
+    @Test func handlerChosenDelayAndPermanentFailure() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            try spool.enqueue(NewTask(type: "t"))
+            var task = try #require(try claimNext(spool))
+            #expect(try spool.fail(task, error: "busy", retryAfter: 0) == .retry(at: clock.now))
+            task = try #require(try claimNext(spool), "a zero delay goes straight back to active/")
+            #expect(try spool.fail(task, error: "bad input", permanent: true) == .dead(reason: "permanent failure: bad input"))
+        }
+    }
+
+    @Test func deadlineStopsRetriesAndClaims() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let id = try spool.enqueue(NewTask(type: "t", backoff: .table([60]), deadline: clock.now.adding(seconds: 30)))
+            let task = try #require(try claimNext(spool))
+            guard case .dead(let reason) = try spool.fail(task, error: "x") else {
+                Issue.record("expected dead")
+                return
+            }
+            #expect(reason.hasPrefix("deadline"))
+            let late = try spool.enqueue(NewTask(type: "t", deadline: clock.now.adding(seconds: 1)))
+            clock.advance(by: 2)
+            #expect(try claimNext(spool) == nil, "a task past its deadline is not handed out")
+            #expect(spool.find(id: late)?.state == .dead)
+            #expect(spool.find(id: id)?.state == .dead)
+        }
+    }
+
+    @Test func heartbeatPushesLeaseUntilTimeout() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 30), clock: clock)
+            try spool.enqueue(NewTask(type: "t", timeout: 60))
+            let task = try #require(try claimNext(spool))
+            let path = "\(directory.path)/\(task.folder)/\(task.fileName)"
+            clock.advance(by: 20)
+            try spool.heartbeat(task)
+            #expect(try Syscall.status(path, in: .currentWorkingDirectory).modificationTime.milliseconds == clock.now.adding(seconds: 30).milliseconds)
+            clock.advance(by: 100)
+            try spool.heartbeat(task)
+            let cap = task.claimedAt!.adding(seconds: 90)
+            #expect(try Syscall.status(path, in: .currentWorkingDirectory).modificationTime.milliseconds == cap.milliseconds)
+        }
+    }
+
+    @Test func handBackKeepsPlaceAndAttemptCount() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try spool.enqueue(NewTask(type: "t"))
+            let task = try #require(try claimNext(spool))
+            try spool.handBack(task)
+            let again = try #require(try claimNext(spool))
+            #expect(again.fileName == task.fileName)
+            #expect(again.attempt == 1)
+        }
+    }
+
+    @Test func finishingAfterLosingTheLeaseFails() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 10), clock: clock)
+            try spool.enqueue(NewTask(type: "t"))
+            let task = try #require(try claimNext(spool))
+            clock.advance(by: 11)
+            let janitor = try directory.open(clock: clock, worker: WorkerName(host: "janitor", pid: 2, startTicks: 2))
+            #expect(janitor.runJanitor().expiredLeases == 1)
+            #expect { try spool.complete(task, result: .null) } throws: { ($0 as? SpoolError)?.code == .leaseLost }
+            #expect { try spool.complete(task) } throws: { ($0 as? SpoolError)?.code == .leaseLost }
+            #expect(spool.list().map(\.state) == [.scheduled], "the task is in exactly one place")
+        }
+    }
+
+    @Test func corruptActiveFileIsQuarantined() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try SpoolFiles.makeDirectory("\(directory.path)/active/default")
+            try SpoolFiles.write("garbage", to: "\(directory.path)/active/default/0000000000001.broken.json")
+            #expect(try claimNext(spool) == nil)
+            #expect(SpoolFiles.names("\(directory.path)/rejected") == ["0000000000001.broken.json", "0000000000001.broken.json.reason"])
+        }
+    }
+}

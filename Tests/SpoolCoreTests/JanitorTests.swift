@@ -1,0 +1,92 @@
+import SpoolCore
+import SpoolSystem
+import SpoolTestSupport
+import Testing
+
+@Suite struct JanitorTests {
+    /// A worker name for a process on this host that no longer runs.
+    static let goneWorker = WorkerName(host: WorkerName.current.host, pid: Int32.max - 7, startTicks: 1)
+
+    func claimNext(_ spool: Spool) throws -> ClaimedTask? {
+        for name in try spool.oldestActive(queue: "default", limit: 10).names {
+            if let task = try spool.claim(name, queue: "default") { return task }
+        }
+        return nil
+    }
+
+    @Test func expiredLeaseReturnsAsFailedAttempt() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 30), clock: clock)
+            let id = try spool.enqueue(NewTask(type: "t", backoff: .table([0])))
+            let task = try #require(try claimNext(spool))
+            clock.advance(by: 29)
+            #expect(spool.runJanitor() == JanitorReport(), "a lease still valid is left alone")
+            clock.advance(by: 2)
+            let janitor = try directory.open(clock: clock, worker: WorkerName(host: "janitor", pid: 3, startTicks: 3))
+            #expect(janitor.runJanitor().expiredLeases == 1)
+            #expect(janitor.runJanitor().expiredLeases == 0, "idempotent")
+            let again = try #require(try claimNext(spool))
+            #expect(again.record.id == id)
+            #expect(again.attempt == 2)
+            #expect(again.record.attempts.first?.error.hasPrefix("lease expired") == true)
+            #expect(again.record.attempts.first?.worker == "\(task.worker)")
+        }
+    }
+
+    @Test func leaseOfGoneWorkerReturnsAtOnce() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let dead = try directory.open(clock: clock, worker: JanitorTests.goneWorker)
+            try dead.enqueue(NewTask(type: "t", backoff: .table([0])))
+            _ = try #require(try claimNext(dead))
+            let spool = try directory.open(clock: clock)
+            #expect(spool.runJanitor().orphanedLeases == 1)
+            #expect(SpoolFiles.names("\(directory.path)/running/default").isEmpty, "the gone worker's folder is removed")
+            #expect(try claimNext(spool)?.attempt == 2)
+        }
+    }
+
+    @Test func halfDoneWritesOfGoneWorkerAreRemoved() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try SpoolFiles.write("partial", to: "\(directory.path)/tmp/w.\(JanitorTests.goneWorker).4")
+            try SpoolFiles.write("mine", to: "\(directory.path)/tmp/w.\(WorkerName.current).999999")
+            try SpoolFiles.write("unknown", to: "\(directory.path)/tmp/notes.txt")
+            #expect(spool.runJanitor().discardedWrites == 1)
+            #expect(SpoolFiles.names("\(directory.path)/tmp") == ["notes.txt", "w.\(WorkerName.current).999999"])
+        }
+    }
+
+    @Test func interruptedIngestIsResumedWithoutDuplicate() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            // A drop claimed by a process that died, before and after its rewrite in normal form.
+            try SpoolFiles.write("{\"type\":\"t\",\"id\":\"order-9\"}", to: "\(directory.path)/tmp/in.\(JanitorTests.goneWorker).1.a.json")
+            try SpoolFiles.write("{\"type\":\"t\"}", to: "\(directory.path)/tmp/in.\(JanitorTests.goneWorker).2.b.json")
+            #expect(spool.runJanitor().resumedDrops == 2)
+            #expect(spool.list(state: .active).count == 2)
+            #expect(spool.find(id: "order-9") != nil)
+            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
+            #expect(spool.runJanitor() == JanitorReport())
+        }
+    }
+
+    @Test func purgeDeletesOnlyPastDayFoldersAndReleasesIds() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            let spool = try directory.open(clock: clock)
+            try spool.enqueue(NewTask(id: "short", type: "t", retention: 3600))
+            try spool.enqueue(NewTask(id: "long", type: "t", retention: 86400 * 3))
+            while let task = try claimNext(spool) { try spool.complete(task) }
+            #expect(spool.runJanitor().purgedTasks == 0)
+            clock.set(Timestamp(rfc3339: "2026-11-22T00:00:00Z")!)
+            #expect(spool.runJanitor().purgedTasks == 1)
+            #expect(spool.find(id: "short") == nil)
+            #expect(spool.find(id: "long")?.state == .done)
+            #expect(SpoolFiles.names("\(directory.path)/ids") == ["long"])
+            try spool.enqueue(NewTask(id: "short", type: "t"))
+        }
+    }
+}
