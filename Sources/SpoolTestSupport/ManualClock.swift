@@ -4,9 +4,16 @@ import Synchronization
 /// A clock that moves only when told, for tests. Sleepers wake when ``advance(by:)`` or ``set(_:)`` reaches
 /// their deadline.
 public final class ManualClock: WallClock {
+    private struct Sleeper {
+        var id: Int
+        var deadline: Timestamp
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
     private struct State {
         var now: Timestamp
-        var sleepers: [(deadline: Timestamp, continuation: CheckedContinuation<Void, Never>)] = []
+        var sleepers: [Sleeper] = []
+        var nextID = 0
     }
 
     private let state: Mutex<State>
@@ -38,13 +45,24 @@ public final class ManualClock: WallClock {
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     public func sleep(until deadline: Timestamp) async throws {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if deadline <= state.now { return true }
-                state.sleepers.append((deadline, continuation))
-                return false
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if deadline <= state.now || Task.isCancelled { return true }
+                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            state.withLock { state -> Sleeper? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.sleepers.remove(at: index)
+            }?.continuation.resume()
         }
         try Task.checkCancellation()
     }

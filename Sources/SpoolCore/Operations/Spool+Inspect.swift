@@ -136,3 +136,10 @@ extension Spool {
         return true
     }
 }
+
+extension Spool {
+    /// The queues that have a folder in `active/`.
+    public func activeQueues() -> [String] {
+        names(in: SpoolLayout.active).filter(Names.isValidQueueName).sorted()
+    }
+}

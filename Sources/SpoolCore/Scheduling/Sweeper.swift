@@ -25,6 +25,7 @@ public final class Sweeper {
     /// Minute folders at or before the current minute that may still hold files, with their timer counts.
     private var openFolders: [String: Int] = [:]
     private var foldersToWatch: [String] = []
+    private var watched = Set<String>()
     /// A long pause (suspend, clock jump) past which a full scan replaces minute-by-minute catch-up.
     private static let catchUpLimit: Int64 = 60
 
@@ -40,7 +41,7 @@ public final class Sweeper {
     /// ``relist(_:now:)`` for each, since files may have landed before it.
     public func takeFoldersToWatch() -> [String] {
         defer { foldersToWatch.removeAll() }
-        return foldersToWatch
+        return foldersToWatch.filter { watched.insert($0).inserted }
     }
 
     /// Promotes every file due by `now`, opening the folders of minutes that began since the last call.
@@ -100,10 +101,13 @@ public final class Sweeper {
 
     /// Lists `folder` again (after its watch was added, or after the watcher lost events).
     public func relist(_ folder: String, now: Timestamp) {
-        if let (queue, start) = Sweeper.parseMinuteFolder(folder) {
-            if start <= now.minuteStart { load(folder, queue: queue) }
-        } else {
-            rescan(now: now)
+        let parts = folder.split(separator: "/").map(String.init)
+        switch parts.count {
+        case 1: for queue in scheduledQueues() { scanQueue(queue, through: now.minuteStart) }
+        case 2: scanQueue(parts[1], through: now.minuteStart)
+        case 3: scanDay(parts[1], day: parts[2], through: now.minuteStart)
+        default:
+            if let (queue, start) = Sweeper.parseMinuteFolder(folder), start <= now.minuteStart { load(folder, queue: queue) }
         }
     }
 
@@ -137,8 +141,10 @@ public final class Sweeper {
             guard let start = Timestamp(dayFolder: day, minuteFolder: name), start <= minute else { continue }
             load("\(dayFolder)/\(name)", queue: queue)
         }
-        if empty, let start = Timestamp(dayFolder: day), start.adding(milliseconds: 86_400_000) <= minute {
-            try? Syscall.unlink(dayFolder, in: spool.rootDescriptor, isDirectory: true)
+        if empty, let start = Timestamp(dayFolder: day), start.adding(milliseconds: 86_400_000) <= minute,
+            (try? Syscall.unlink(dayFolder, in: spool.rootDescriptor, isDirectory: true)) != nil
+        {
+            watched.remove(dayFolder)
         }
     }
 
@@ -197,6 +203,7 @@ public final class Sweeper {
             do {
                 try Syscall.unlink(folder, in: spool.rootDescriptor, isDirectory: true)
                 openFolders[folder] = nil
+                watched.remove(folder)
                 spool.folders.invalidate(folder)
             } catch .directoryNotEmpty {
                 load(folder, queue: queue)
