@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -72,8 +73,14 @@ let package = Package(
             name: "spoolctl",
             dependencies: [
                 "SpoolCore",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "spool-test-worker",
+            dependencies: ["SpoolCore", "SpoolSystem"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -89,11 +96,17 @@ let package = Package(
         .testTarget(
             name: "SpoolCoreTests",
             dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SpoolWorkerTests",
             dependencies: ["SpoolWorker", "SpoolCore", "SpoolSystem", "SpoolTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolCrashTests",
+            dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport", "spool-test-worker"],
             swiftSettings: strictSettings
         ),
         .testTarget(

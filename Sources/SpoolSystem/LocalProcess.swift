@@ -15,6 +15,14 @@ public enum LocalProcess {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
+    /// The value of the environment variable `name`, if set and not empty.
+    /// The corresponding C function is `getenv`.
+    public static func environment(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
     /// This process's id.
     public static var id: Int32 { getpid() }
 

@@ -1,11 +1,39 @@
 /// Writes JSON values compactly, as UTF-8, with members in their stored order.
 public enum JSONWriter {
-    /// The compact UTF-8 encoding of `value`.
-    public static func encode(_ value: JSONValue) -> [UInt8] {
+    /// The UTF-8 encoding of `value`: compact, or with `pretty` indented two spaces a level, for people.
+    public static func encode(_ value: JSONValue, pretty: Bool = false) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
-        write(value, into: &output)
+        if pretty { writeIndented(value, level: 0, into: &output) } else { write(value, into: &output) }
         return output
+    }
+
+    private static func writeIndented(_ value: JSONValue, level: Int, into output: inout [UInt8]) {
+        let indent = Array(repeating: UInt8(ascii: " "), count: 2 * (level + 1))
+        switch value {
+        case .array(let elements) where !elements.isEmpty:
+            output.append(contentsOf: "[\n".utf8)
+            for (position, element) in elements.enumerated() {
+                output.append(contentsOf: indent)
+                writeIndented(element, level: level + 1, into: &output)
+                output.append(contentsOf: (position == elements.count - 1 ? "\n" : ",\n").utf8)
+            }
+            output.append(contentsOf: indent.dropLast(2))
+            output.append(UInt8(ascii: "]"))
+        case .object(let members) where !members.isEmpty:
+            output.append(contentsOf: "{\n".utf8)
+            for (position, member) in members.enumerated() {
+                output.append(contentsOf: indent)
+                writeString(member.key, into: &output)
+                output.append(contentsOf: ": ".utf8)
+                writeIndented(member.value, level: level + 1, into: &output)
+                output.append(contentsOf: (position == members.count - 1 ? "\n" : ",\n").utf8)
+            }
+            output.append(contentsOf: indent.dropLast(2))
+            output.append(UInt8(ascii: "}"))
+        default:
+            write(value, into: &output)
+        }
     }
 
     /// Appends the compact encoding of `value` to `output`.

@@ -1,0 +1,83 @@
+import ArgumentParser
+import SpoolCore
+
+extension SpoolCtl {
+    struct Enqueue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a task; prints its id.",
+            discussion: "Durable when it returns: the file and its folder are flushed.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Queue name, [a-z0-9_-]{1,64}.")
+        var queue = "default"
+
+        @Option(help: "Handler name.")
+        var type: String
+
+        @Option(help: "Payload, as JSON.")
+        var payload = "null"
+
+        @Option(help: "Seconds from now until the task is due.")
+        var delay: Double?
+
+        @Option(help: "When the task is due: an RFC 3339 time (2026-01-31T09:30:00Z) or Unix seconds.")
+        var at: String?
+
+        @Option(help: "Task id, [A-Za-z0-9_-]{1,64} (default: a new ULID). Must not be in use.")
+        var id: String?
+
+        @Option(help: "Attempts in all before the task goes to dead/.")
+        var maxAttempts: Int?
+
+        @Option(help: "Retry delays in seconds, comma-separated (the last repeats), e.g. 5,15,30,180.")
+        var backoff: String?
+
+        @Option(help: "Seconds one attempt may run.")
+        var timeout: Double?
+
+        @Option(help: "Give up after this time (RFC 3339 or Unix seconds).")
+        var deadline: String?
+
+        @Option(help: "Seconds to keep the task once finished.")
+        var retention: Double?
+
+        func validate() throws {
+            if delay != nil && at != nil { throw ValidationError("--delay and --at cannot be combined") }
+        }
+
+        func run() async throws {
+            let payloadValue: JSONValue
+            do {
+                payloadValue = try JSONParser.parse(Array(payload.utf8))
+            } catch {
+                throw ValidationError("--payload is not valid JSON: \(error)")
+            }
+            var task = NewTask(
+                id: id, queue: queue, type: type, payload: payloadValue, delay: delay, maxAttempts: maxAttempts,
+                timeout: timeout, retention: retention)
+            if let at { task.runAt = try parseTime(at, option: "--at") }
+            if let deadline { task.deadline = try parseTime(deadline, option: "--deadline") }
+            if let backoff {
+                let delays = backoff.split(separator: ",").map { Double(String($0.filter { $0 != " " })) }
+                guard !delays.isEmpty, delays.allSatisfy({ $0 != nil }) else {
+                    throw ValidationError("--backoff must be seconds separated by commas, e.g. 5,15,30")
+                }
+                task.backoff = .table(delays.compactMap { $0 })
+            }
+            let id = try global.open().enqueue(task)
+            if global.json {
+                Output.json(.object([JSONMember("id", .string(id))]))
+            } else {
+                Output.line(id)
+            }
+        }
+    }
+}
+
+/// Parses an RFC 3339 time or Unix seconds.
+func parseTime(_ text: String, option: String) throws -> Timestamp {
+    if let time = Timestamp(rfc3339: text) { return time }
+    if let seconds = Double(text), seconds >= 0 { return Timestamp(seconds: seconds) }
+    throw ValidationError("\(option) must be an RFC 3339 time such as 2026-01-31T09:30:00Z, or Unix seconds")
+}

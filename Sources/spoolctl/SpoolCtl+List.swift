@@ -1,0 +1,48 @@
+public import ArgumentParser
+public import SpoolCore
+
+extension TaskState: ExpressibleByArgument {}
+
+extension SpoolCtl {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tasks, pending ones in due order.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Only tasks in this state: \(TaskState.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var state: TaskState?
+
+        @Option(help: "Only tasks of this queue.")
+        var queue: String?
+
+        @Option(help: "At most this many tasks.")
+        var limit = 100
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be greater than 0") }
+            if let queue, !Names.isValidQueueName(queue) { throw ValidationError("--queue must match [a-z0-9_-]{1,64}") }
+        }
+
+        func run() async throws {
+            let tasks = try global.open().list(state: state, queue: queue, limit: limit)
+            if global.json {
+                Output.json(.array(tasks.map(\.json)))
+                return
+            }
+            Output.table(
+                ["ID", "QUEUE", "STATE", "DUE", "PATH"],
+                tasks.map { [$0.id, $0.queue, $0.state.rawValue, $0.due?.rfc3339 ?? "-", $0.path] })
+        }
+    }
+}
+
+extension TaskLocation {
+    var json: JSONValue {
+        var members = [
+            JSONMember("id", .string(id)), JSONMember("queue", .string(queue)), JSONMember("state", .string(state.rawValue)),
+        ]
+        if let due { members.append(JSONMember("due", .string(due.rfc3339))) }
+        members.append(JSONMember("path", .string(path)))
+        return .object(members)
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import SpoolCore
+import SystemPackage
+
+/// `spoolctl`: inspect and steer a spool, with or without a daemon running.
+struct SpoolCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spoolctl",
+        abstract: "Inspect and steer a Spool task spool.",
+        version: "0.1.0",
+        subcommands: [Enqueue.self, Stats.self, List.self, Show.self])
+
+    /// Accepted before the subcommand too: `spoolctl --spool DIR stats`.
+    @OptionGroup var global: GlobalOptions
+}
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The spool directory (default: $SPOOL_DIR, else ./spool).")
+    var spool: String?
+
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+
+    /// Opens the spool named by `--spool` or `SPOOL_DIR`.
+    func open() throws -> Spool {
+        try Spool(root: spool ?? Environment.value("SPOOL_DIR") ?? "spool")
+    }
+}
+
+/// The entry point: runs the command, and turns any error into one line on standard error and a non-zero
+/// exit status (help and version requests print as usual).
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try SpoolCtl.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = SpoolCtl.exitCode(for: error)
+            if code == .success || error is ExitCode { SpoolCtl.exit(withError: error) }
+            let message = SpoolCtl.message(for: error).split(separator: "\n").first.map(String.init) ?? "failed"
+            Output.error("spoolctl: \(message)")
+            SpoolCtl.exit(withError: ExitCode(code == .validationFailure ? 64 : code.rawValue))
+        }
+    }
+}
+
+/// Writing to standard output and standard error.
+enum Output {
+    static func line(_ text: String) {
+        _ = try? FileDescriptor.standardOutput.writeAll(Array((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        _ = try? FileDescriptor.standardError.writeAll(Array((text + "\n").utf8))
+    }
+
+    /// Prints rows as columns padded to their widest cell.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        for row in all {
+            let cells = row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+            }
+            line(cells.joined(separator: "  "))
+        }
+    }
+
+    static func json(_ value: JSONValue) {
+        line(String(decoding: JSONWriter.encode(value, pretty: true), as: UTF8.self))
+    }
+}
