@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SpoolSystem
+import SystemPackage
+
+/// A child process started by a test, with its standard output and error captured to files.
+public struct ChildProcess: Sendable {
+    /// The child's pid.
+    public let pid: Int32
+    private let outputPath: String
+    private let errorPath: String
+
+    /// The folder holding the built executables (`.build/<configuration>/`), found from the test bundle.
+    public static var buildFolder: String {
+        var path = CommandLine.arguments[0]
+        while !path.isEmpty {
+            path = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+            if (try? Syscall.status("\(path)/spoolctl", in: .currentWorkingDirectory)) != nil { return path }
+        }
+        return ".build/debug"
+    }
+
+    /// Starts `executable` (a name in ``buildFolder`` or a path) with `arguments` and extra `environment`.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let program = executable.contains("/") ? executable : "\(ChildProcess.buildFolder)/\(executable)"
+        let base = TemporarySpool("child").path
+        outputPath = "\(base)/stdout"
+        errorPath = "\(base)/stderr"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var inherited: [String] = []
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            if !environment.keys.contains(where: { text.hasPrefix("\($0)=") }) { inherited.append(text) }
+            index += 1
+        }
+        let variables = inherited + environment.map { "\($0.key)=\($0.value)" }
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let envp = variables.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child = pid_t()
+        let result = posix_spawn(&child, program, &actions, nil, argv, envp)
+        guard result == 0 else { throw Errno(rawValue: result) }
+        pid = child
+    }
+
+    /// Sends `signal` to the child.
+    public func send(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Waits for the child to end; returns its exit status, or 128 + the signal that killed it.
+    public func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
+    }
+
+    /// What the child wrote to standard output so far.
+    public var output: String { String(decoding: (try? SpoolFiles.read(outputPath)) ?? [], as: UTF8.self) }
+    /// What the child wrote to standard error so far.
+    public var errorOutput: String { String(decoding: (try? SpoolFiles.read(errorPath)) ?? [], as: UTF8.self) }
+
+    /// Runs `executable` to the end and returns its status and output.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String, error: String)
+    {
+        let child = try ChildProcess(executable, arguments, environment: environment)
+        let status = child.wait()
+        return (status, child.output, child.errorOutput)
+    }
+}

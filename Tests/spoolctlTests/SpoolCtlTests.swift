@@ -1,0 +1,109 @@
+import SpoolCore
+import SpoolTestSupport
+import Testing
+
+/// `spoolctl` as a user runs it: the built binary, its output and its exit status.
+@Suite struct SpoolCtlTests {
+    @Test func enqueuePrintsIdAndTasksShowUp() throws {
+        try TemporarySpool.with { directory in
+            let now = try ChildProcess.run("spoolctl", ["--spool", directory.path, "enqueue", "--queue", "mail", "--type", "send", "--payload", "{\"to\":\"a@b\"}"])
+            #expect(now.status == 0)
+            let id = now.output.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(Names.isValidTaskID(id) && id.count == 26)
+            let later = try ChildProcess.run("spoolctl", ["enqueue", "--spool", directory.path, "--type", "send", "--delay", "600", "--id", "order-42", "--max-attempts", "3", "--backoff", "5,30"])
+            #expect(later == (0, "order-42\n", ""))
+            let stats = try ChildProcess.run("spoolctl", ["--spool", directory.path, "stats"])
+            #expect(stats.output.contains("mail     0          1"))
+            #expect(stats.output.contains("default  1          0"))
+            let list = try ChildProcess.run("spoolctl", ["--spool", directory.path, "--json", "list", "--state", "scheduled"])
+            let listed = try JSONParser.parse(Array(list.output.utf8))
+            guard case .array(let entries) = listed else {
+                Issue.record("list --json is not an array")
+                return
+            }
+            #expect(entries.map { $0["id"] } == [.string("order-42")])
+            let show = try ChildProcess.run("spoolctl", ["show", "order-42", "--json"], environment: ["SPOOL_DIR": directory.path])
+            let shown = try JSONParser.parse(Array(show.output.utf8))
+            #expect(shown["state"] == .string("scheduled"))
+            #expect(shown["task"]?["max_attempts"] == .number("3"))
+            #expect(shown["task"]?["backoff"] == .array([.number("5"), .number("30")]))
+        }
+    }
+
+    @Test(arguments: [
+        (["enqueue", "--type", "t", "--delay", "soon"], "spoolctl: The value 'soon' is invalid for '--delay <delay>'"),
+        (["enqueue", "--type", "t", "--delay", "5", "--at", "2030-01-01T00:00:00Z"], "spoolctl: --delay and --at cannot be combined"),
+        (["enqueue", "--type", "t", "--payload", "{x"], "spoolctl: --payload is not valid JSON: expected a key at byte 1"),
+        (["enqueue", "--type", "t", "--queue", "No"], "spoolctl: queue: must match [a-z0-9_-]{1,64}"),
+        (["enqueue", "--queue", "q"], "spoolctl: Missing expected argument '--type <type>'"),
+        (["list", "--state", "lost"], "spoolctl: The value 'lost' is invalid for '--state <state>'. Please provide one of 'scheduled', 'active', 'running', 'done' or 'dead'."),
+        (["show", "../etc"], "spoolctl: the id must match [A-Za-z0-9_-]{1,64}"),
+        (["show", "missing"], "spoolctl: no task with id missing"),
+        (["frobnicate"], "spoolctl: Unexpected argument 'frobnicate'"),
+    ])
+    func badArgumentsGiveOneLineAndNonZeroExit(arguments: [String], message: String) throws {
+        try TemporarySpool.with { directory in
+            let result = try ChildProcess.run("spoolctl", ["--spool", directory.path] + arguments)
+            #expect(result.status != 0)
+            #expect(result.error == message + "\n")
+            #expect(result.output.isEmpty)
+        }
+    }
+
+    @Test func duplicateIdIsRefused() throws {
+        try TemporarySpool.with { directory in
+            #expect(try ChildProcess.run("spoolctl", ["--spool", directory.path, "enqueue", "--type", "t", "--id", "x1"]).status == 0)
+            let again = try ChildProcess.run("spoolctl", ["--spool", directory.path, "enqueue", "--type", "t", "--id", "x1"])
+            #expect(again.status == 1)
+            #expect(again.error == "spoolctl: id: \"x1\" is already in use\n")
+        }
+    }
+
+    @Test func worksOnACopyWithNoDaemon() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try spool.enqueue(NewTask(id: "kept", type: "t"))
+            let copy = TemporarySpool("copy")
+            defer { copy.remove() }
+            #expect(try ChildProcess.run("/bin/cp", ["-a", "\(directory.path)/.", copy.path]).status == 0)
+            let show = try ChildProcess.run("spoolctl", ["--spool", copy.path, "show", "kept"])
+            #expect(show.status == 0)
+            #expect(show.output.hasPrefix("state: active\n"))
+        }
+    }
+}
+
+/// `spoold` as a user runs it.
+@Suite(.timeLimit(.minutes(1))) struct SpooldTests {
+    @Test func daemonMovesDropsAndDueTasksThenStopsOnSigterm() async throws {
+        try await TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let due = try spool.enqueue(NewTask(type: "t", delay: 1))
+            let daemon = try ChildProcess("spoold", ["--spool", directory.path])
+            try SpoolFiles.write("{\"type\":\"t\",\"id\":\"dropped\"}", to: "\(directory.path)/incoming/.x.tmp")
+            try SpoolFiles.rename("\(directory.path)/incoming/.x.tmp", to: "\(directory.path)/incoming/x.json")
+            var ingested = false
+            var promoted = false
+            for _ in 0..<500 where !(ingested && promoted) {
+                try? await Task.sleep(for: .milliseconds(10))
+                ingested = spool.find(id: "dropped")?.state == .active
+                promoted = spool.find(id: due)?.state == .active
+            }
+            #expect(ingested)
+            #expect(promoted)
+            daemon.send(SIGTERM)
+            #expect(daemon.wait() == 0)
+            #expect(daemon.errorOutput.contains("ingested"))
+        }
+    }
+
+    @Test func badArgumentExitsNonZeroWithOneLine() throws {
+        let result = try ChildProcess.run("spoold", ["--watch", "carrier-pigeon"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("carrier-pigeon"))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
