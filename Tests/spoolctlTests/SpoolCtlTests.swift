@@ -107,3 +107,27 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The producer examples of `examples/producers/`, run as a user would.
+@Suite struct ProducerExampleTests {
+    static let examples = String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined() + "/examples/producers"
+
+    @Test(arguments: [["/bin/sh", "drop.sh"], ["/usr/bin/env", "python3", "drop.py"]])
+    func exampleDropIsAccepted(command: [String]) throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let script = "\(ProducerExampleTests.examples)/\(command.last!)"
+            let result = try ChildProcess.run(command[0], Array(command.dropFirst().dropLast()) + [script, directory.path, "greet", "{\"name\":\"Ada\"}"])
+            #expect(result.status == 0, "\(result.error)")
+            let drops = try spool.pendingDrops()
+            #expect(drops.count == 1)
+            guard case .accepted(let id, _) = try spool.ingest(try #require(drops.first)) else {
+                Issue.record("the example's drop was not accepted")
+                return
+            }
+            let record = try spool.record(at: #require(spool.find(id: id)))
+            #expect(record.type == "greet")
+            #expect(record.payload["name"] == .string("Ada"))
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import SpoolSystem
+import SpoolTestSupport
+import SystemPackage
+import Testing
+
+@Suite struct SyscallTests {
+    func withFolder(_ function: String = #function, _ body: (FileDescriptor, String) throws -> Void) throws {
+        let folder = TemporarySpool(function)
+        defer { folder.remove() }
+        let descriptor = try FileDescriptor.openDirectory(folder.path)
+        defer { descriptor.closeQuietly() }
+        try body(descriptor, folder.path)
+    }
+
+    @Test func exclusiveRenameNeverOverwrites() throws {
+        try withFolder { folder, path in
+            try SpoolFiles.write("a", to: "\(path)/a")
+            try SpoolFiles.write("b", to: "\(path)/b")
+            #expect(throws: Errno.fileExists) { try Syscall.rename("a", in: folder, to: "b", in: folder, flags: .exclusive) }
+            #expect(try SpoolFiles.read("\(path)/b") == Array("b".utf8))
+            try Syscall.rename("a", in: folder, to: "c", in: folder, flags: .exclusive)
+            #expect(SpoolFiles.names(path) == ["b", "c"])
+        }
+    }
+
+    @Test func swapExchangesAndFailsWhenTargetIsGone() throws {
+        try withFolder { folder, path in
+            try SpoolFiles.write("new", to: "\(path)/staged")
+            try SpoolFiles.write("old", to: "\(path)/task")
+            try Syscall.rename("staged", in: folder, to: "task", in: folder, flags: .swap)
+            #expect(try SpoolFiles.read("\(path)/task") == Array("new".utf8))
+            #expect(try SpoolFiles.read("\(path)/staged") == Array("old".utf8))
+            #expect(throws: Errno.noSuchFileOrDirectory) {
+                try Syscall.rename("staged", in: folder, to: "missing", in: folder, flags: .swap)
+            }
+        }
+    }
+
+    @Test(arguments: [Errno.invalidArgument, .noFunction])
+    func fallbackWhenRenameat2IsRefused(code: Errno) throws {
+        try withFolder { folder, path in
+            let faults = SyscallFaults().inject(.fail(code), into: "renameat2", times: 10)
+            try SpoolFiles.write("a", to: "\(path)/a")
+            try SpoolFiles.write("b", to: "\(path)/b")
+            try SyscallFaults.withFaults(faults) {
+                #expect(throws: Errno.fileExists) { try Syscall.rename("a", in: folder, to: "b", in: folder, flags: .exclusive) }
+                try Syscall.rename("a", in: folder, to: "c", in: folder, flags: .exclusive)
+                #expect(throws: Errno.noSuchFileOrDirectory) { try Syscall.rename("c", in: folder, to: "x", in: folder, flags: .swap) }
+                try Syscall.rename("c", in: folder, to: "b", in: folder, flags: .swap)
+            }
+            #expect(faults.count("renameat") == 2)
+            #expect(SpoolFiles.names(path) == ["b"])
+            #expect(try SpoolFiles.read("\(path)/b") == Array("a".utf8))
+        }
+    }
+
+    @Test func interruptedCallsAreRetriedButOtherErrorsAreNot() throws {
+        try withFolder { folder, path in
+            let faults = SyscallFaults().inject(.fail(.interrupted), into: "openat", times: 2)
+                .inject(.fail(.interrupted), into: "fsync", times: 2)
+            try SyscallFaults.withFaults(faults) {
+                let file = try FileDescriptor.open("f", in: folder, .writeOnly, options: [.create], permissions: .ownerReadWrite)
+                try file.closeAfter { (file) throws(Errno) in try file.synchronize() }
+            }
+            #expect(faults.count("openat") == 3)
+            #expect(faults.count("fsync") == 3)
+            let failing = SyscallFaults().inject(.fail(.ioError), into: "fsync")
+            let file = try FileDescriptor.open("f", in: folder, .writeOnly)
+            defer { file.closeQuietly() }
+            #expect(throws: Errno.ioError) { try SyscallFaults.withFaults(failing) { try file.synchronize() } }
+        }
+    }
+
+    @Test func openNeverFollowsASymbolicLink() throws {
+        try withFolder { folder, path in
+            try SpoolFiles.write("secret", to: "\(path)/target")
+            try Syscall.makeSymbolicLink("link", in: folder, target: "target")
+            #expect(throws: Errno.tooManySymbolicLinkLevels) { try FileDescriptor.open("link", in: folder, .readOnly) }
+            #expect(try Syscall.readSymbolicLink("link", in: folder) == "target")
+            #expect(try Syscall.status("link", in: folder).kind == .symlink)
+            #expect(throws: Errno.fileExists) { try Syscall.makeSymbolicLink("link", in: folder, target: "other") }
+        }
+    }
+
+    @Test func readAllStopsAtTheLimit() throws {
+        try withFolder { folder, path in
+            try SpoolFiles.write([UInt8](repeating: 7, count: 100_000), to: "\(path)/big")
+            let file = try FileDescriptor.open("big", in: folder, .readOnly)
+            defer { file.closeQuietly() }
+            let result = try file.readAll(limit: 40_000)
+            #expect(result.bytes.count == 40_000)
+            #expect(result.truncated)
+            let whole = try FileDescriptor.open("big", in: folder, .readOnly)
+            defer { whole.closeQuietly() }
+            #expect(try whole.readAll(limit: 100_000) == ([UInt8](repeating: 7, count: 100_000), false))
+        }
+    }
+
+    @Test func modificationTimeIsSetAndRead() throws {
+        try withFolder { folder, path in
+            try SpoolFiles.write("x", to: "\(path)/f")
+            let time = FileTime(milliseconds: 2_000_000_000_123)
+            try Syscall.setModificationTime("f", in: folder, to: time)
+            #expect(try Syscall.status("f", in: folder).modificationTime == time)
+            let file = try FileDescriptor.open("f", in: folder, .writeOnly)
+            defer { file.closeQuietly() }
+            try file.setModificationTime(FileTime(milliseconds: 1000))
+            #expect(try file.status().modificationTime == FileTime(milliseconds: 1000))
+        }
+    }
+
+    @Test func listingStreamsEveryEntryWithItsKind() throws {
+        try withFolder { folder, path in
+            for index in 0..<3000 { try SpoolFiles.write("", to: "\(path)/f\(index)") }
+            try Syscall.makeDirectory("sub", in: folder)
+            var files = 0
+            var directories = 0
+            try Syscall.forEachEntry(in: path) { entry in
+                if entry.kind == .regular { files += 1 }
+                if entry.kind == .directory { directories += 1 }
+                return true
+            }
+            #expect(files == 3000)
+            #expect(directories == 1)
+            #expect(throws: Errno.noSuchFileOrDirectory) { try Syscall.entries(in: "\(path)/missing") }
+        }
+    }
+
+    @Test func processLivenessTellsAReusedPidApart() {
+        #expect(LocalProcess.isRunning(pid: LocalProcess.id, startTicks: LocalProcess.startTicks))
+        #expect(!LocalProcess.isRunning(pid: LocalProcess.id, startTicks: LocalProcess.startTicks + 1))
+        #expect(!LocalProcess.isRunning(pid: Int32.max - 7, startTicks: 1))
+    }
+}
