@@ -79,6 +79,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "spool-bench",
+            dependencies: [
+                "SpoolCore",
+                "SpoolWorker",
+                "SpoolSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "spool-test-worker",
             dependencies: ["SpoolCore", "SpoolSystem"],
             swiftSettings: strictSettings

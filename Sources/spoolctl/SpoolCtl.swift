@@ -22,9 +22,20 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(name: .long, help: "What an enqueue flushes to disk: full, enqueue or none (see docs/FORMAT.md).")
+    var durability: String = Durability.enqueue.name
+
+    func validate() throws {
+        guard Durability(name: durability) != nil else {
+            throw ValidationError("--durability must be one of: \(Durability.all.map(\.name).joined(separator: ", "))")
+        }
+    }
+
     /// Opens the spool named by `--spool` or `SPOOL_DIR`.
     func open() throws -> Spool {
-        try Spool(root: spool ?? Environment.value("SPOOL_DIR") ?? "spool")
+        try Spool(
+            root: spool ?? Environment.value("SPOOL_DIR") ?? "spool",
+            configuration: SpoolConfiguration(durability: Durability(name: durability) ?? .enqueue))
     }
 }
 

@@ -2,7 +2,7 @@ public import ArgumentParser
 public import Logging
 import ServiceLifecycle
 import UnixSignals
-import SpoolCore
+public import SpoolCore
 public import SpoolWorker
 
 /// `spoold`: keeps a spool moving (drop-box ingest, scheduled promotion, lease recovery, retention).
@@ -22,6 +22,9 @@ struct Spoold: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between rescans in poll mode.")
     var pollInterval: Double = 1
 
+    @Option(name: .long, help: "What is flushed to disk: full, enqueue or none (see docs/FORMAT.md).")
+    var durability: Durability = .enqueue
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -37,7 +40,7 @@ struct Spoold: AsyncParsableCommand {
         }
         let logger = Logger(label: "spoold")
         let root = spool ?? Environment.value("SPOOL_DIR") ?? "spool"
-        let spool = try Spool(root: root, logger: logger)
+        let spool = try Spool(root: root, configuration: SpoolConfiguration(durability: durability), logger: logger)
         let engine = SpoolEngine(
             spool: spool, configuration: EngineConfiguration(watchMode: watch, pollInterval: pollInterval))
         let group = ServiceGroup(
@@ -48,4 +51,11 @@ struct Spoold: AsyncParsableCommand {
 }
 
 extension EngineConfiguration.WatchMode: ExpressibleByArgument {}
+extension Durability: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(name: argument)
+    }
+
+    public static var allValueStrings: [String] { Durability.all.map(\.name) }
+}
 extension Logger.Level: @retroactive ExpressibleByArgument {}

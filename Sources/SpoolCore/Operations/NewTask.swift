@@ -76,6 +76,9 @@ public struct NewTask: Sendable {
         add("deadline", deadline.map { .string($0.rfc3339) })
         add("retention", retention.map { .double($0) })
         add("key", key.map { .string($0) })
+        for member in extra where members.contains(where: { $0.key == member.key }) || TaskRecord.knownFields.contains(member.key) {
+            throw TaskValidationError("\(member.key): set it through its own property, not as an extra field")
+        }
         members.append(contentsOf: extra)
         return try TaskRecord(json: .object(members), now: now, makeID: makeID)
     }

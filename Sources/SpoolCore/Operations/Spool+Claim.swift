@@ -50,7 +50,7 @@ extension Spool {
         }
         let record: TaskRecord
         do {
-            record = try readRecord(fileName, in: running)
+            record = try readRecord(fileName, in: running, queue: queue)
         } catch where error.code == .corruptRecord {
             try quarantine(fileName, in: running, reason: error.message)
             return nil

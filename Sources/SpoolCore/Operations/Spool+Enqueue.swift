@@ -20,6 +20,7 @@ extension Spool {
             throw SpoolError(.invalidArgument, error.reason)
         }
         record.createdAt = now
+        if record.runAt == nil { record.runAt = now }
         let reserved = task.id != nil
         if reserved { try reserve(id: record.id, queue: record.queue, token: stagingName(.write)) }
         do {

@@ -35,8 +35,9 @@ extension Spool {
     ) throws(SpoolError) -> FailureOutcome {
         let now = clock.now
         var updated = task
+        let error = message.utf8.count > Spool.maximumErrorBytes ? String(message.prefix(Spool.maximumErrorBytes / 4)) + "…" : message
         updated.record.attempts.append(
-            Attempt(number: task.attempt, startedAt: task.claimedAt, finishedAt: now, worker: "\(task.worker)", error: message))
+            Attempt(number: task.attempt, startedAt: task.claimedAt, finishedAt: now, worker: "\(task.worker)", error: error))
         let attempts = updated.record.attempts.count
         let maxAttempts = task.record.maxAttempts ?? configuration.defaultMaxAttempts
         if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now) }
@@ -57,6 +58,9 @@ extension Spool {
         logger.info("failed, will retry", metadata: metadata(updated).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 })
         return .retry(at: next)
     }
+
+    /// The longest attempt error kept, in bytes; longer ones are cut.
+    static let maximumErrorBytes = 8192
 
     /// Moves a task to `dead/` with `reason`, rewriting it to record the reason and the time.
     @discardableResult
@@ -83,9 +87,7 @@ extension Spool {
 
     /// Moves an unreadable task file out of the way, to `rejected/`, with its reason.
     func quarantine(_ name: String, in folder: String, reason: String) throws(SpoolError) {
-        let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
-        try move(note, in: SpoolLayout.tmp, to: name + ".reason", in: SpoolLayout.rejected)
-        try move(name, in: folder, to: name, in: SpoolLayout.rejected)
+        _ = try moveToRejected(name, in: folder, as: name, reason: reason)
         logger.warning("corrupt task file moved to rejected/", metadata: ["spool.file": "\(folder)/\(name)", "spool.reason": "\(reason)"])
     }
 }

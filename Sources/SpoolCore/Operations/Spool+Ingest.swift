@@ -122,22 +122,39 @@ extension Spool {
 
     /// Moves a claimed drop to `rejected/`, unchanged, next to a `<name>.reason` file holding `reason`.
     private func reject(_ claimed: String, originalName: String, reason: String) throws(SpoolError) -> IngestOutcome {
-        let rejected = try folders.handle(SpoolLayout.rejected, create: true)
-        var name = originalName
-        if (try? Syscall.status(name, in: rejected.descriptor)) != nil {
-            name = "\(originalName).\(ids.next(at: clock.now))"
-        }
-        let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
-        do {
-            try move(note, in: SpoolLayout.tmp, to: name + ".reason", in: SpoolLayout.rejected)
-            try move(claimed, in: SpoolLayout.tmp, to: name, in: SpoolLayout.rejected, flags: .exclusive,
-                sync: configuration.durability.syncsMoves)
-        } catch {
-            discardStaged(note)
-            throw error
-        }
+        let name = try moveToRejected(claimed, in: SpoolLayout.tmp, as: originalName, reason: reason)
         logger.info("rejected", metadata: ["spool.drop": "\(originalName)", "spool.reason": "\(reason)"])
         return .rejected(name: name, reason: reason)
+    }
+
+    /// Moves `folder/file` to `rejected/<name>` (or `<name>.<ulid>` if taken, never overwriting), after
+    /// writing `rejected/<name>.reason`. A crash between the two leaves the file where it was, to be
+    /// handled again.
+    ///
+    /// - Returns: The name used in `rejected/`.
+    func moveToRejected(_ file: String, in folder: String, as name: String, reason: String) throws(SpoolError) -> String {
+        let rejected = try folders.handle(SpoolLayout.rejected, create: true)
+        var target = name
+        for _ in 0..<3 {
+            if (try? Syscall.status(target, in: rejected.descriptor)) != nil {
+                target = "\(name).\(ids.next(at: clock.now))"
+            }
+            let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
+            do {
+                try move(note, in: SpoolLayout.tmp, to: target + ".reason", in: SpoolLayout.rejected)
+            } catch {
+                discardStaged(note)
+                throw error
+            }
+            do {
+                try move(file, in: folder, to: target, in: SpoolLayout.rejected, flags: .exclusive,
+                    sync: configuration.durability.syncsMoves)
+                return target
+            } catch where error.code == .alreadyExists {
+                target = "\(name).\(ids.next(at: clock.now))"
+            }
+        }
+        throw SpoolError(.alreadyExists, "no free name in rejected/ for \(name)")
     }
 
     /// Flushes the folder `path` (relative to the root).

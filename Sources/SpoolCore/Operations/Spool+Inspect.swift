@@ -143,3 +143,10 @@ extension Spool {
         names(in: SpoolLayout.active).filter(Names.isValidQueueName).sorted()
     }
 }
+
+extension Spool {
+    /// Whether `folder` (relative to the root) exists.
+    public func folderExists(_ folder: String) throws -> Bool {
+        (try? Syscall.status(folder, in: rootDescriptor))?.kind == .directory
+    }
+}

@@ -67,7 +67,7 @@ extension Spool {
     private func returnLease(_ fileName: TaskFileName, queue: String, owner: WorkerName, error: String) -> Bool {
         let folder = SpoolLayout.runningFolder(queue: queue, worker: owner)
         do {
-            let record = try readRecord(fileName.description, in: folder)
+            let record = try readRecord(fileName.description, in: folder, queue: queue)
             let task = ClaimedTask(record: record, fileName: fileName, worker: owner, claimedAt: nil)
             try fail(task, error: error)
             logger.info("lease returned", metadata: metadata(task).merging(["spool.reason": "\(error)"]) { $1 })

@@ -17,6 +17,8 @@ extension Spool {
         let text = "\(queue)/\(token)"
         do {
             try Syscall.makeSymbolicLink(id, in: folder.descriptor, target: text)
+            // The reservation must survive a power loss whenever the task does.
+            if configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
             return true
         } catch .fileExists {
             if (try? Syscall.readSymbolicLink(id, in: folder.descriptor)) == text { return false }

@@ -1,3 +1,4 @@
+import Logging
 import SpoolSystem
 import SystemPackage
 
@@ -89,26 +90,37 @@ extension Spool {
         discardStaged(staged)
     }
 
-    /// Reads a file of the spool, up to the task size limit.
+    /// The largest task file read back from inside the spool: the drop limit plus room for what Spool
+    /// records (attempts, result).
+    var maximumStoredBytes: Int { configuration.maximumTaskBytes + (16 << 20) }
+
+    /// Reads a task file of the spool.
     func read(_ name: String, in folder: String) throws(SpoolError) -> [UInt8] {
         let directory = try folders.handle(folder, create: false)
         do {
             let file = try FileDescriptor.open(name, in: directory.descriptor, .readOnly)
             return try file.closeAfter { (file) throws(Errno) in
-                try file.readAll(limit: configuration.maximumTaskBytes).bytes
+                try file.readAll(limit: maximumStoredBytes).bytes
             }
         } catch {
             throw SpoolError(error, "read", "\(folder)/\(name)")
         }
     }
 
-    /// Reads and parses a task file already in the spool.
-    func readRecord(_ name: String, in folder: String) throws(SpoolError) -> TaskRecord {
+    /// Reads and parses a task file already in the spool. With `queue`, the folder's queue wins over
+    /// the content's, since where the file is decides where it moves next.
+    func readRecord(_ name: String, in folder: String, queue: String? = nil) throws(SpoolError) -> TaskRecord {
         let bytes = try read(name, in: folder)
+        var record: TaskRecord
         do {
-            return try TaskRecord.parse(bytes, now: clock.now, makeID: { ids.next(at: clock.now) })
+            record = try TaskRecord.parse(bytes, now: clock.now, makeID: { ids.next(at: clock.now) })
         } catch {
             throw SpoolError(.corruptRecord, "\(folder)/\(name): \(error.reason)")
         }
+        if let queue, record.queue != queue {
+            logger.warning("task file names another queue than its folder", metadata: ["spool.file": "\(folder)/\(name)"])
+            record.queue = queue
+        }
+        return record
     }
 }

@@ -52,13 +52,10 @@ public final class Spool: Sendable {
             throw SpoolError(error, "open spool", root)
         }
         folders = DirectoryCache(root: rootDescriptor, syncsNewFolders: configuration.durability.syncsEnqueue)
+        // Best effort: a read-only copy (a mounted backup, say) can still be inspected; writes into a
+        // missing folder report their own error.
         for folder in SpoolLayout.baseFolders {
-            do {
-                try Syscall.makeDirectory(folder, in: rootDescriptor)
-            } catch .fileExists {
-            } catch {
-                throw SpoolError(error, "create folder", "\(root)/\(folder)")
-            }
+            try? Syscall.makeDirectory(folder, in: rootDescriptor)
         }
     }
 

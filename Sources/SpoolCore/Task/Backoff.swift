@@ -19,7 +19,7 @@ public enum Backoff: Sendable, Hashable {
             for _ in 1..<max(attempt, 1) where value < maximum { value *= factor }
             value = min(value, maximum)
             if jitter > 0 { value *= 1 + Double.random(in: -jitter...jitter, using: &generator) }
-            return max(value, 0)
+            return min(max(value, 0), maximum)
         }
     }
 }

@@ -1,6 +1,13 @@
 extension TaskRecord {
     /// Largest accepted `delay`: 100 years.
     static let maximumDelay: Double = 3_153_600_000
+    /// Every field name the format defines.
+    public static let knownFields: Set<String> = [
+        "id", "queue", "type", "payload", "run_at", "delay", "max_attempts", "backoff", "timeout", "deadline",
+        "retention", "unique_key", "key", "http", "created_at", "attempts", "result", "finished_at", "state_reason",
+    ]
+    /// The latest due time whose Unix milliseconds fit the 13 digits of a task file name.
+    public static let latestDue = Timestamp(milliseconds: 9_999_999_999_999)
     /// Largest accepted `timeout`: a week.
     static let maximumTimeout: Double = 604_800
 
@@ -42,6 +49,9 @@ extension TaskRecord {
         self.init(id: id ?? makeID(), queue: queue, type: type)
         payload = fields.take("payload") ?? .null
         runAt = try fields.time("run_at")
+        if let runAt, runAt.milliseconds >= TaskRecord.latestDue.milliseconds {
+            throw TaskValidationError("run_at: must be before \(TaskRecord.latestDue.rfc3339)")
+        }
         if let delay = try fields.number("delay", in: 0...TaskRecord.maximumDelay) {
             guard runAt == nil else { throw TaskValidationError("delay: cannot be combined with run_at") }
             runAt = now.adding(seconds: delay)
@@ -59,7 +69,11 @@ extension TaskRecord {
             self.http = http
         }
         createdAt = try fields.time("created_at", numbers: false)
-        attempts = try fields.attempts("attempts")
+        do {
+            attempts = try fields.attempts("attempts")
+        } catch {
+            throw error.reason.hasPrefix("attempts: ") ? error : TaskValidationError("attempts: \(error.reason)")
+        }
         result = fields.take("result")
         finishedAt = try fields.time("finished_at", numbers: false)
         stateReason = try fields.string("state_reason", maxLength: 4096, allowEmpty: true)

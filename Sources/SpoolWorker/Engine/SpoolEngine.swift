@@ -15,6 +15,8 @@ public final class SpoolEngine: Service {
     private let sweepInbox = Mailbox<WatchEvent>()
     private let runners = Mutex<[String: QueueRunner]>([:])
     private let newQueues = Mailbox<String>()
+    /// Set when a watch could not be placed: arrivals there are then found by periodic rescans.
+    private let degraded = Atomic<Bool>(false)
 
     /// Creates an engine for `spool`; with `handlers`, it also runs tasks.
     public init(spool: Spool, configuration: EngineConfiguration = EngineConfiguration(), handlers: TaskHandlers? = nil) {
@@ -50,6 +52,7 @@ public final class SpoolEngine: Service {
                 group.addTask { await self.ingestLoop(watcher) }
                 group.addTask { await self.sweepLoop(watcher) }
                 group.addTask { await self.janitorLoop() }
+                group.addTask { await self.degradedRescanLoop() }
                 if let handlers = self.handlers {
                     group.addTask { await self.workerLoop(watcher, handlers: handlers) }
                 }
@@ -95,7 +98,7 @@ public final class SpoolEngine: Service {
     // MARK: - Ingest
 
     private func ingestLoop(_ watcher: any SpoolWatcher) async {
-        _ = await watcher.watch(SpoolLayout.incoming)
+        await watch(SpoolLayout.incoming, with: watcher)
         ingestInbox.post(nil)
         while let message = await ingestInbox.next() {
             let names: [String]
@@ -123,7 +126,8 @@ public final class SpoolEngine: Service {
             let wake = sweeper.advance(now: clock.now)
             var folders = sweeper.takeFoldersToWatch()
             while !folders.isEmpty {
-                for folder in folders where await watcher.watch(folder) {
+                for folder in folders {
+                    await watch(folder, with: watcher)
                     sweeper.relist(folder, now: clock.now)
                 }
                 folders = sweeper.takeFoldersToWatch()
@@ -141,6 +145,33 @@ public final class SpoolEngine: Service {
                     sweeper.fileArrived(in: folder, name: name, now: now)
                 }
             }
+        }
+    }
+
+    // MARK: - Watches
+
+    /// Places a watch; if it cannot be placed while the folder exists (the inotify watch limit, say), the
+    /// engine falls back to rescanning every poll interval, so nothing waits unseen.
+    private func watch(_ folder: String, with watcher: any SpoolWatcher) async {
+        if await watcher.watch(folder) { return }
+        guard (try? spool.folderExists(folder)) == true else { return }
+        if !degraded.exchange(true, ordering: .relaxed) {
+            logger.warning("cannot watch a folder; rescanning every poll interval", metadata: ["spool.folder": "\(folder)"])
+        }
+    }
+
+    private func degradedRescanLoop() async {
+        let clock = spool.clock
+        while !Task.isCancelled {
+            do {
+                try await clock.sleep(until: clock.now.adding(seconds: configuration.pollInterval))
+            } catch {
+                return
+            }
+            guard degraded.load(ordering: .relaxed) else { continue }
+            ingestInbox.post(nil)
+            sweepInbox.post(.rescan)
+            for runner in runners.withLock({ Array($0.values) }) { runner.inbox.post(nil) }
         }
     }
 
@@ -162,7 +193,7 @@ public final class SpoolEngine: Service {
     // MARK: - Workers
 
     private func workerLoop(_ watcher: any SpoolWatcher, handlers: TaskHandlers) async {
-        _ = await watcher.watch(SpoolLayout.active)
+        await watch(SpoolLayout.active, with: watcher)
         for queue in spool.activeQueues() { newQueues.post(queue) }
         await withDiscardingTaskGroup { group in
             while let queue = await newQueues.next() {
@@ -172,7 +203,7 @@ public final class SpoolEngine: Service {
                     concurrency: configuration.concurrency[queue] ?? configuration.defaultConcurrency,
                     window: configuration.claimWindow)
                 runners.withLock { $0[queue] = runner }
-                _ = await watcher.watch(SpoolLayout.activeFolder(queue: queue))
+                await watch(SpoolLayout.activeFolder(queue: queue), with: watcher)
                 runner.inbox.post(nil)
                 group.addTask { await runner.run() }
             }
