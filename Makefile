@@ -22,7 +22,8 @@ run: build
 
 test: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
-	swift test --skip-build
+	# Serially: the crash and race suites start many processes, and the engine suites measure real time.
+	swift test --skip-build --no-parallel
 	python3 Tests/schema/check_schema.py
 
 clean:

@@ -1,9 +1,10 @@
+public import SystemPackage
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
-public import SystemPackage
 
 /// One name in a directory, as `readdir` reports it.
 public struct DirectoryEntry: Sendable, Hashable {
@@ -66,5 +67,21 @@ extension Syscall {
             return true
         }
         return result
+    }
+}
+
+extension Syscall {
+    /// Removes `path` and everything below it, never following symbolic links; errors are ignored, so that
+    /// what can be removed is.
+    public static func removeTree(_ path: String, relativeTo directory: FileDescriptor = .currentWorkingDirectory) {
+        for entry in (try? entries(in: path, relativeTo: directory)) ?? [] {
+            let child = "\(path)/\(entry.name)"
+            if entry.kind == .directory {
+                removeTree(child, relativeTo: directory)
+            } else {
+                try? unlink(child, in: directory)
+            }
+        }
+        try? unlink(path, in: directory, isDirectory: true)
     }
 }

@@ -1,9 +1,10 @@
+import SystemPackage
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
-import SystemPackage
 
 extension Errno {
     /// The errno of the calling thread, read right after a failed call.

@@ -1,9 +1,10 @@
+public import SystemPackage
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
-public import SystemPackage
 
 extension FileDescriptor {
     /// Writes every byte of `bytes`, looping over short writes and retrying `EINTR`.
@@ -29,7 +30,9 @@ extension FileDescriptor {
     /// - Returns: The bytes read and whether the file holds more than `limit` bytes.
     public func readAll(limit: Int) throws(Errno) -> (bytes: [UInt8], truncated: Bool) {
         var bytes: [UInt8] = []
-        var chunk = 16 * 1024
+        // A regular file says its size: read it (and one byte more, to see the end) in one call.
+        let expected = (try? status()).map { Int(clamping: $0.size) } ?? 0
+        var chunk = expected > 0 ? min(expected, limit) + 1 : 4096
         while true {
             let wanted = min(chunk, limit + 1 - bytes.count)
             if wanted <= 0 { return (Array(bytes.prefix(limit)), true) }

@@ -1,9 +1,10 @@
+public import SystemPackage
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
-public import SystemPackage
 
 extension FileDescriptor {
     /// The pseudo-descriptor that makes a relative path resolve against the current working directory.

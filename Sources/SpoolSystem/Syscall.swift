@@ -1,9 +1,10 @@
+public import SystemPackage
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
-public import SystemPackage
 
 /// Thin wrappers of the path-based system calls Spool uses, each resolving names against a directory
 /// descriptor, never following a final symbolic link, and retrying `EINTR`.
@@ -41,7 +42,10 @@ public enum Syscall {
     }
 
     private static func plainRename(
-        _ name: String, in directory: FileDescriptor, to newName: String, in newDirectory: FileDescriptor
+        _ name: String,
+        in directory: FileDescriptor,
+        to newName: String,
+        in newDirectory: FileDescriptor
     ) throws(Errno) {
         try name.withCString { old in
             newName.withCString { new in
@@ -96,7 +100,9 @@ public enum Syscall {
     /// Sets the modification (and access) time of `name`, without following a symbolic link.
     ///
     /// The corresponding C function is `utimensat`.
-    public static func setModificationTime(_ name: String, in directory: FileDescriptor, to time: FileTime) throws(Errno) {
+    public static func setModificationTime(_ name: String, in directory: FileDescriptor, to time: FileTime)
+        throws(Errno)
+    {
         var times = [time.timespec, time.timespec]
         try name.withCString { path in
             nothingOrErrno { system_utimensat(directory.rawValue, path, &times, AT_SYMLINK_NOFOLLOW) }

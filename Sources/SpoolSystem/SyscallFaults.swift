@@ -1,5 +1,5 @@
-package import SystemPackage
 import Synchronization
+package import SystemPackage
 
 /// A plan of failures to inject into the system calls made by the current task, for tests.
 ///

@@ -1,3 +1,6 @@
+import CSpoolLinux
+import SystemPackage
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@
 #else
 #error("Spool runs on Linux only")
 #endif
-import CSpoolLinux
-import SystemPackage
 
 // Layer 1: one function per system call, each with the debug-only fault hook.
 // Layer 2 (the Swifty wrappers) lives in the `Syscall` extensions.
@@ -58,13 +59,22 @@ func system_fdatasync(_ fd: CInt) -> CInt {
 }
 
 func system_renameat2(
-    _ olddirfd: CInt, _ oldpath: UnsafePointer<CChar>, _ newdirfd: CInt, _ newpath: UnsafePointer<CChar>, _ flags: CUnsignedInt
+    _ olddirfd: CInt,
+    _ oldpath: UnsafePointer<CChar>,
+    _ newdirfd: CInt,
+    _ newpath: UnsafePointer<CChar>,
+    _ flags: CUnsignedInt
 ) -> CInt {
     if let fault = injectedFault("renameat2") { return fault }
     return CSpoolLinux_renameat2(olddirfd, oldpath, newdirfd, newpath, flags)
 }
 
-func system_renameat(_ olddirfd: CInt, _ oldpath: UnsafePointer<CChar>, _ newdirfd: CInt, _ newpath: UnsafePointer<CChar>)
+func system_renameat(
+    _ olddirfd: CInt,
+    _ oldpath: UnsafePointer<CChar>,
+    _ newdirfd: CInt,
+    _ newpath: UnsafePointer<CChar>
+)
     -> CInt
 {
     if let fault = injectedFault("renameat") { return fault }
@@ -93,7 +103,9 @@ func system_readlinkat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ buffer: Un
     return readlinkat(dirfd, path, buffer, size)
 }
 
-func system_utimensat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ times: UnsafePointer<timespec>, _ flags: CInt) -> CInt {
+func system_utimensat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ times: UnsafePointer<timespec>, _ flags: CInt)
+    -> CInt
+{
     if let fault = injectedFault("utimensat") { return fault }
     return utimensat(dirfd, path, times, flags)
 }
@@ -103,7 +115,9 @@ func system_futimens(_ fd: CInt, _ times: UnsafePointer<timespec>) -> CInt {
     return futimens(fd, times)
 }
 
-func system_fstatat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ buffer: UnsafeMutablePointer<stat>, _ flags: CInt) -> CInt {
+func system_fstatat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ buffer: UnsafeMutablePointer<stat>, _ flags: CInt)
+    -> CInt
+{
     if let fault = injectedFault("fstatat") { return fault }
     return fstatat(dirfd, path, buffer, flags)
 }

@@ -1,8 +1,9 @@
+import SpoolSystem
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import SpoolSystem
-import SystemPackage
 
 /// A child process started by a test, with its standard output and error captured to files.
 public struct ChildProcess: Sendable {

@@ -31,7 +31,11 @@ public enum SpoolFiles {
     /// Writes `bytes` to a new file at `path`, replacing any.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let file = try FileDescriptor.open(
-            path, .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            path,
+            .writeOnly,
+            options: [.create, .truncate],
+            permissions: [.ownerReadWrite, .groupRead, .otherRead]
+        )
         try file.closeAfter { (file) throws(Errno) in try file.writeAll(bytes) }
     }
 
@@ -52,10 +56,6 @@ public enum SpoolFiles {
 
     /// Removes `path` and everything below it, never following symbolic links.
     public static func removeTree(_ path: String) {
-        for entry in (try? Syscall.entries(in: path)) ?? [] {
-            let child = "\(path)/\(entry.name)"
-            if entry.kind == .directory { removeTree(child) } else { try? Syscall.unlink(child, in: .currentWorkingDirectory) }
-        }
-        try? Syscall.unlink(path, in: .currentWorkingDirectory, isDirectory: true)
+        Syscall.removeTree(path)
     }
 }

@@ -43,7 +43,9 @@ public struct TemporarySpool: Sendable {
     }
 
     /// Runs `body` with a fresh spool directory and removes it afterwards.
-    public static func with<R>(_ function: String = #function, _ body: (TemporarySpool) async throws -> R) async rethrows -> R {
+    public static func with<R>(_ function: String = #function, _ body: (TemporarySpool) async throws -> R)
+        async rethrows -> R
+    {
         let spool = TemporarySpool(function)
         defer { spool.remove() }
         return try await body(spool)

@@ -1,8 +1,9 @@
+import SpoolSystem
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import SpoolSystem
-import SystemPackage
 
 /// `spoold` from the same build folder, started on a spool for a measurement.
 struct DaemonProcess {
@@ -35,13 +36,4 @@ struct DaemonProcess {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
     }
-}
-
-/// Removes `path` and everything below it.
-func removeTree(_ path: String) {
-    for entry in (try? Syscall.entries(in: path)) ?? [] {
-        let child = "\(path)/\(entry.name)"
-        if entry.kind == .directory { removeTree(child) } else { try? Syscall.unlink(child, in: .currentWorkingDirectory) }
-    }
-    try? Syscall.unlink(path, in: .currentWorkingDirectory, isDirectory: true)
 }

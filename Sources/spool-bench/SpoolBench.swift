@@ -9,7 +9,8 @@ import Synchronization
 struct SpoolBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spool-bench",
-        abstract: "Measure enqueue, drain and memory of a spool on this machine (build with -c release).")
+        abstract: "Measure enqueue, drain and memory of a spool on this machine (build with -c release)."
+    )
 
     @Option(help: "Workloads, comma-separated: enqueue, e2e, pending, or all.")
     var workload = "all"
@@ -23,17 +24,24 @@ struct SpoolBench: AsyncParsableCommand {
     @Option(help: "Folder under which temporary spools are made (on the filesystem to measure).")
     var directory = "/var/tmp"
 
+    @Option(help: "Durability levels to measure, comma-separated: full, enqueue, none.")
+    var durability = "full,enqueue,none"
+
+    var durabilities: [Durability] {
+        durability.split(separator: ",").compactMap { Durability(name: String($0)) }
+    }
+
     func run() async throws {
         let selected = Set(workload.split(separator: ",").map(String.init))
         let all = selected.contains("all")
         var results: [BenchResult] = []
         if all || selected.contains("enqueue") {
-            for durability in Durability.all {
+            for durability in durabilities {
                 results.append(try measureEnqueue(durability: durability))
             }
         }
         if all || selected.contains("e2e") {
-            for durability in [Durability.enqueue, .none] {
+            for durability in durabilities where durability != .full {
                 results.append(try await measureEndToEnd(durability: durability))
             }
         }
@@ -53,31 +61,40 @@ struct SpoolBench: AsyncParsableCommand {
 
     func freshSpool(_ name: String, durability: Durability) throws -> (Spool, String) {
         let root = "\(directory)/spool-bench-\(name)-\(LocalProcess.id)"
-        removeTree(root)
+        Syscall.removeTree(root)
         return (try Spool(root: root, configuration: SpoolConfiguration(durability: durability)), root)
     }
 
     /// W1: one enqueue call per task.
     func measureEnqueue(durability: Durability) throws -> BenchResult {
         let (spool, root) = try freshSpool("enqueue", durability: durability)
-        defer { removeTree(root) }
+        defer { Syscall.removeTree(root) }
         let start = FileTime.now()
         for index in 0..<count { try spool.enqueue(NewTask(type: "noop", payload: payload(index))) }
         let seconds = elapsed(since: start)
-        return BenchResult(setting: "durability=\(durability)", workload: "enqueue", perSecond: Double(count) / seconds, seconds: seconds)
+        return BenchResult(
+            setting: "durability=\(durability)",
+            workload: "enqueue",
+            perSecond: Double(count) / seconds,
+            seconds: seconds
+        )
     }
 
     /// One process enqueues tasks while its engine claims, runs (no-op) and completes them.
     func measureEndToEnd(durability: Durability) async throws -> BenchResult {
         let (spool, root) = try freshSpool("e2e", durability: durability)
-        defer { removeTree(root) }
+        defer { Syscall.removeTree(root) }
         let finished = Atomic<Int>(0)
         var handlers = TaskHandlers()
         handlers.register("noop") { _ in
             finished.add(1, ordering: .relaxed)
             return nil
         }
-        let engine = SpoolEngine(spool: spool, configuration: EngineConfiguration(defaultConcurrency: 8), handlers: handlers)
+        let engine = SpoolEngine(
+            spool: spool,
+            configuration: EngineConfiguration(defaultConcurrency: 8),
+            handlers: handlers
+        )
         let total = count
         let start = FileTime.now()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -89,7 +106,12 @@ struct SpoolBench: AsyncParsableCommand {
             group.cancelAll()
         }
         let seconds = elapsed(since: start)
-        return BenchResult(setting: "durability=\(durability)", workload: "e2e", perSecond: Double(total) / seconds, seconds: seconds)
+        return BenchResult(
+            setting: "durability=\(durability)",
+            workload: "e2e",
+            perSecond: Double(total) / seconds,
+            seconds: seconds
+        )
     }
 
     /// Memory of `spoold` holding delayed tasks due within the next hour, and the time to enqueue them.
@@ -97,13 +119,22 @@ struct SpoolBench: AsyncParsableCommand {
         var results: [BenchResult] = []
         for pendingCount in [1000, pending] {
             let (spool, root) = try freshSpool("pending", durability: .enqueue)
-            defer { removeTree(root) }
+            defer { Syscall.removeTree(root) }
             let start = FileTime.now()
             for index in 0..<pendingCount {
-                try spool.enqueue(NewTask(type: "noop", payload: payload(index), delay: 3600 + Double(index % 3000) / 10))
+                try spool.enqueue(
+                    NewTask(type: "noop", payload: payload(index), delay: 3600 + Double(index % 3000) / 10)
+                )
             }
             let seconds = elapsed(since: start)
-            results.append(BenchResult(setting: "pending=\(pendingCount)", workload: "enqueue-delayed", perSecond: Double(pendingCount) / seconds, seconds: seconds))
+            results.append(
+                BenchResult(
+                    setting: "pending=\(pendingCount)",
+                    workload: "enqueue-delayed",
+                    perSecond: Double(pendingCount) / seconds,
+                    seconds: seconds
+                )
+            )
             let daemon = try DaemonProcess(root: root)
             try await Task.sleep(for: .seconds(3))
             let rss = daemon.residentKilobytes()

@@ -5,7 +5,8 @@ extension SpoolCtl {
     struct Enqueue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a task; prints its id.",
-            discussion: "Durable when it returns: the file and its folder are flushed.")
+            discussion: "Durable when it returns: the file and its folder are flushed."
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -54,8 +55,15 @@ extension SpoolCtl {
                 throw ValidationError("--payload is not valid JSON: \(error)")
             }
             var task = NewTask(
-                id: id, queue: queue, type: type, payload: payloadValue, delay: delay, maxAttempts: maxAttempts,
-                timeout: timeout, retention: retention)
+                id: id,
+                queue: queue,
+                type: type,
+                payload: payloadValue,
+                delay: delay,
+                maxAttempts: maxAttempts,
+                timeout: timeout,
+                retention: retention
+            )
             if let at { task.runAt = try parseTime(at, option: "--at") }
             if let deadline { task.deadline = try parseTime(deadline, option: "--deadline") }
             if let backoff {

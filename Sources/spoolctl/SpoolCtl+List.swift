@@ -20,7 +20,9 @@ extension SpoolCtl {
 
         func validate() throws {
             guard limit > 0 else { throw ValidationError("--limit must be greater than 0") }
-            if let queue, !Names.isValidQueueName(queue) { throw ValidationError("--queue must match [a-z0-9_-]{1,64}") }
+            if let queue, !Names.isValidQueueName(queue) {
+                throw ValidationError("--queue must match [a-z0-9_-]{1,64}")
+            }
         }
 
         func run() async throws {
@@ -31,7 +33,8 @@ extension SpoolCtl {
             }
             Output.table(
                 ["ID", "QUEUE", "STATE", "DUE", "PATH"],
-                tasks.map { [$0.id, $0.queue, $0.state.rawValue, $0.due?.rfc3339 ?? "-", $0.path] })
+                tasks.map { [$0.id, $0.queue, $0.state.rawValue, $0.due?.rfc3339 ?? "-", $0.path] }
+            )
         }
     }
 }
@@ -39,7 +42,8 @@ extension SpoolCtl {
 extension TaskLocation {
     var json: JSONValue {
         var members = [
-            JSONMember("id", .string(id)), JSONMember("queue", .string(queue)), JSONMember("state", .string(state.rawValue)),
+            JSONMember("id", .string(id)), JSONMember("queue", .string(queue)),
+            JSONMember("state", .string(state.rawValue)),
         ]
         if let due { members.append(JSONMember("due", .string(due.rfc3339))) }
         members.append(JSONMember("path", .string(path)))

@@ -8,7 +8,8 @@ struct SpoolCtl: AsyncParsableCommand {
         commandName: "spoolctl",
         abstract: "Inspect and steer a Spool task spool.",
         version: "0.1.0",
-        subcommands: [Enqueue.self, Stats.self, List.self, Show.self])
+        subcommands: [Enqueue.self, Stats.self, List.self, Show.self]
+    )
 
     /// Accepted before the subcommand too: `spoolctl --spool DIR stats`.
     @OptionGroup var global: GlobalOptions
@@ -35,7 +36,8 @@ struct GlobalOptions: ParsableArguments {
     func open() throws -> Spool {
         try Spool(
             root: spool ?? Environment.value("SPOOL_DIR") ?? "spool",
-            configuration: SpoolConfiguration(durability: Durability(name: durability) ?? .enqueue))
+            configuration: SpoolConfiguration(durability: Durability(name: durability) ?? .enqueue)
+        )
     }
 }
 

@@ -1,9 +1,9 @@
 public import ArgumentParser
 public import Logging
 import ServiceLifecycle
-import UnixSignals
 public import SpoolCore
 public import SpoolWorker
+import UnixSignals
 
 /// `spoold`: keeps a spool moving (drop-box ingest, scheduled promotion, lease recovery, retention).
 @main
@@ -11,7 +11,8 @@ struct Spoold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spoold",
         abstract: "Run the Spool daemon on a spool directory.",
-        version: "0.1.0")
+        version: "0.1.0"
+    )
 
     @Option(name: .long, help: "The spool directory (default: $SPOOL_DIR, else ./spool).")
     var spool: String?
@@ -42,10 +43,16 @@ struct Spoold: AsyncParsableCommand {
         let root = spool ?? Environment.value("SPOOL_DIR") ?? "spool"
         let spool = try Spool(root: root, configuration: SpoolConfiguration(durability: durability), logger: logger)
         let engine = SpoolEngine(
-            spool: spool, configuration: EngineConfiguration(watchMode: watch, pollInterval: pollInterval))
+            spool: spool,
+            configuration: EngineConfiguration(watchMode: watch, pollInterval: pollInterval)
+        )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: engine)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: engine)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await group.run()
     }
 }

@@ -75,7 +75,10 @@ import Testing
             let spool = try directory.open()
             try spool.enqueue(NewTask(type: "t"))
             let task = try #require(try claimNext(spool))
-            let before = try Syscall.status("\(directory.path)/\(task.folder)/\(task.fileName)", in: .currentWorkingDirectory)
+            let before = try Syscall.status(
+                "\(directory.path)/\(task.folder)/\(task.fileName)",
+                in: .currentWorkingDirectory
+            )
             let faults = SyscallFaults()
             try SyscallFaults.withFaults(faults) { try spool.complete(task) }
             #expect(faults.count("write") == 0, "no file written")
@@ -121,7 +124,10 @@ import Testing
             var task = try #require(try claimNext(spool))
             #expect(try spool.fail(task, error: "busy", retryAfter: 0) == .retry(at: clock.now))
             task = try #require(try claimNext(spool), "a zero delay goes straight back to active/")
-            #expect(try spool.fail(task, error: "bad input", permanent: true) == .dead(reason: "permanent failure: bad input"))
+            #expect(
+                try spool.fail(task, error: "bad input", permanent: true)
+                    == .dead(reason: "permanent failure: bad input")
+            )
         }
     }
 
@@ -129,7 +135,9 @@ import Testing
         try TemporarySpool.with { directory in
             let clock = ManualClock()
             let spool = try directory.open(clock: clock)
-            let id = try spool.enqueue(NewTask(type: "t", backoff: .table([60]), deadline: clock.now.adding(seconds: 30)))
+            let id = try spool.enqueue(
+                NewTask(type: "t", backoff: .table([60]), deadline: clock.now.adding(seconds: 30))
+            )
             let task = try #require(try claimNext(spool))
             guard case .dead(let reason) = try spool.fail(task, error: "x") else {
                 Issue.record("expected dead")
@@ -153,11 +161,16 @@ import Testing
             let path = "\(directory.path)/\(task.folder)/\(task.fileName)"
             clock.advance(by: 20)
             try spool.heartbeat(task)
-            #expect(try Syscall.status(path, in: .currentWorkingDirectory).modificationTime.milliseconds == clock.now.adding(seconds: 30).milliseconds)
+            #expect(
+                try Syscall.status(path, in: .currentWorkingDirectory).modificationTime.milliseconds
+                    == clock.now.adding(seconds: 30).milliseconds
+            )
             clock.advance(by: 100)
             try spool.heartbeat(task)
             let cap = task.claimedAt!.adding(seconds: 90)
-            #expect(try Syscall.status(path, in: .currentWorkingDirectory).modificationTime.milliseconds == cap.milliseconds)
+            #expect(
+                try Syscall.status(path, in: .currentWorkingDirectory).modificationTime.milliseconds == cap.milliseconds
+            )
         }
     }
 
@@ -194,7 +207,11 @@ import Testing
             try SpoolFiles.makeDirectory("\(directory.path)/active/default")
             try SpoolFiles.write("garbage", to: "\(directory.path)/active/default/0000000000001.broken.json")
             #expect(try claimNext(spool) == nil)
-            #expect(SpoolFiles.names("\(directory.path)/rejected") == ["0000000000001.broken.json", "0000000000001.broken.json.reason"])
+            #expect(
+                SpoolFiles.names("\(directory.path)/rejected") == [
+                    "0000000000001.broken.json", "0000000000001.broken.json.reason",
+                ]
+            )
         }
     }
 }

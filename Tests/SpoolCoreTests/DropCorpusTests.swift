@@ -9,7 +9,8 @@ import Glibc
 /// The drop box against the corpus in `Fixtures/drops/`: every bad drop ends in `rejected/` unchanged, with
 /// the reason its line in `EXPECTED.tsv` gives; every good drop is accepted.
 @Suite struct DropCorpusTests {
-    static let fixtures = String(#filePath).split(separator: "/").dropLast().map { "/\($0)" }.joined() + "/Fixtures/drops"
+    static let fixtures =
+        String(#filePath).split(separator: "/").dropLast().map { "/\($0)" }.joined() + "/Fixtures/drops"
 
     static var badCases: [(String, String)] {
         let text = String(decoding: (try? SpoolFiles.read("\(fixtures)/bad/EXPECTED.tsv")) ?? [], as: UTF8.self)
@@ -37,7 +38,10 @@ import Glibc
             }
             #expect(reason.hasPrefix(reasonPrefix), "\(file): \(reason)")
             #expect(try SpoolFiles.read("\(directory.path)/rejected/\(name)") == original)
-            let written = String(decoding: try SpoolFiles.read("\(directory.path)/rejected/\(name).reason"), as: UTF8.self)
+            let written = String(
+                decoding: try SpoolFiles.read("\(directory.path)/rejected/\(name).reason"),
+                as: UTF8.self
+            )
             #expect(written == reason + "\n")
             #expect(SpoolFiles.names("\(directory.path)/incoming").isEmpty)
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
@@ -113,7 +117,9 @@ import Glibc
             try SpoolFiles.write("{\"type\":\"t\",\"id\":\"order-1\"}", to: "\(directory.path)/incoming/a.json")
             try SpoolFiles.write("{\"type\":\"u\",\"id\":\"order-1\"}", to: "\(directory.path)/incoming/b.json")
             #expect(try spool.ingest("a.json") == .accepted(id: "order-1", queue: "default"))
-            #expect(try spool.ingest("b.json") == .rejected(name: "b.json", reason: "id: \"order-1\" is already in use"))
+            #expect(
+                try spool.ingest("b.json") == .rejected(name: "b.json", reason: "id: \"order-1\" is already in use")
+            )
             #expect(try spool.record(at: #require(spool.find(id: "order-1"))).type == "t")
         }
     }

@@ -9,7 +9,9 @@ import Testing
         try TemporarySpool.with { directory in
             let clock = ManualClock()
             let spool = try directory.open(clock: clock)
-            let id = try spool.enqueue(NewTask(queue: "mail", type: "send", payload: .object([JSONMember("to", .string("a@b"))])))
+            let id = try spool.enqueue(
+                NewTask(queue: "mail", type: "send", payload: .object([JSONMember("to", .string("a@b"))]))
+            )
             #expect(id.utf8.count == 26)
             let name = TaskFileName(due: clock.now, id: id).description
             #expect(SpoolFiles.names("\(directory.path)/active/mail") == [name])
@@ -27,7 +29,11 @@ import Testing
             let spool = try directory.open(clock: clock)
             let id = try spool.enqueue(NewTask(type: "t", delay: 95.5))
             let due = Timestamp(rfc3339: "2026-11-21T10:02:05.500Z")!
-            #expect(SpoolFiles.names("\(directory.path)/scheduled/default/20261121/1002") == [TaskFileName(due: due, id: id).description])
+            #expect(
+                SpoolFiles.names("\(directory.path)/scheduled/default/20261121/1002") == [
+                    TaskFileName(due: due, id: id).description
+                ]
+            )
             #expect(SpoolFiles.names("\(directory.path)/active").isEmpty)
         }
     }
@@ -38,7 +44,9 @@ import Testing
             let spool = try directory.open(clock: clock)
             let past = clock.now.adding(seconds: -3600)
             let id = try spool.enqueue(NewTask(type: "t", runAt: past))
-            #expect(SpoolFiles.names("\(directory.path)/active/default") == [TaskFileName(due: past, id: id).description])
+            #expect(
+                SpoolFiles.names("\(directory.path)/active/default") == [TaskFileName(due: past, id: id).description]
+            )
         }
     }
 

@@ -42,7 +42,10 @@ import Testing
             _ = try #require(try claimNext(dead))
             let spool = try directory.open(clock: clock)
             #expect(spool.runJanitor().orphanedLeases == 1)
-            #expect(SpoolFiles.names("\(directory.path)/running/default").isEmpty, "the gone worker's folder is removed")
+            #expect(
+                SpoolFiles.names("\(directory.path)/running/default").isEmpty,
+                "the gone worker's folder is removed"
+            )
             #expect(try claimNext(spool)?.attempt == 2)
         }
     }
@@ -63,7 +66,10 @@ import Testing
             let clock = ManualClock()
             let spool = try directory.open(clock: clock)
             // A drop claimed by a process that died, before and after its rewrite in normal form.
-            try SpoolFiles.write("{\"type\":\"t\",\"id\":\"order-9\"}", to: "\(directory.path)/tmp/in.\(JanitorTests.goneWorker).1.a.json")
+            try SpoolFiles.write(
+                "{\"type\":\"t\",\"id\":\"order-9\"}",
+                to: "\(directory.path)/tmp/in.\(JanitorTests.goneWorker).1.a.json"
+            )
             try SpoolFiles.write("{\"type\":\"t\"}", to: "\(directory.path)/tmp/in.\(JanitorTests.goneWorker).2.b.json")
             #expect(spool.runJanitor().resumedDrops == 2)
             #expect(spool.list(state: .active).count == 2)

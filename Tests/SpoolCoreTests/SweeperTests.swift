@@ -28,7 +28,10 @@ import Testing
             #expect(spool.list(state: .active).map(\.id) == [soon, later, nextMinute])
             clock.advance(by: 60)
             sweeper.advance(now: clock.now)
-            #expect(SpoolFiles.names("\(directory.path)/scheduled/default/20261121").isEmpty, "drained minute folders are removed")
+            #expect(
+                SpoolFiles.names("\(directory.path)/scheduled/default/20261121").isEmpty,
+                "drained minute folders are removed"
+            )
         }
     }
 
@@ -64,7 +67,11 @@ import Testing
             sweeper.folderCreated(in: "scheduled", name: "default", now: clock.now)
             #expect(sweeper.takeFoldersToWatch().contains(folder))
             #expect(sweeper.pendingTimers == 1)
-            sweeper.fileArrived(in: folder, name: TaskFileName(due: clock.now.adding(seconds: 2), id: id).description, now: clock.now)
+            sweeper.fileArrived(
+                in: folder,
+                name: TaskFileName(due: clock.now.adding(seconds: 2), id: id).description,
+                now: clock.now
+            )
             #expect(sweeper.pendingTimers == 1, "an arrival already known is not timed twice")
             clock.advance(by: 2)
             sweeper.advance(now: clock.now)

@@ -16,7 +16,9 @@ import Testing
         try withFolder { folder, path in
             try SpoolFiles.write("a", to: "\(path)/a")
             try SpoolFiles.write("b", to: "\(path)/b")
-            #expect(throws: Errno.fileExists) { try Syscall.rename("a", in: folder, to: "b", in: folder, flags: .exclusive) }
+            #expect(throws: Errno.fileExists) {
+                try Syscall.rename("a", in: folder, to: "b", in: folder, flags: .exclusive)
+            }
             #expect(try SpoolFiles.read("\(path)/b") == Array("b".utf8))
             try Syscall.rename("a", in: folder, to: "c", in: folder, flags: .exclusive)
             #expect(SpoolFiles.names(path) == ["b", "c"])
@@ -43,9 +45,13 @@ import Testing
             try SpoolFiles.write("a", to: "\(path)/a")
             try SpoolFiles.write("b", to: "\(path)/b")
             try SyscallFaults.withFaults(faults) {
-                #expect(throws: Errno.fileExists) { try Syscall.rename("a", in: folder, to: "b", in: folder, flags: .exclusive) }
+                #expect(throws: Errno.fileExists) {
+                    try Syscall.rename("a", in: folder, to: "b", in: folder, flags: .exclusive)
+                }
                 try Syscall.rename("a", in: folder, to: "c", in: folder, flags: .exclusive)
-                #expect(throws: Errno.noSuchFileOrDirectory) { try Syscall.rename("c", in: folder, to: "x", in: folder, flags: .swap) }
+                #expect(throws: Errno.noSuchFileOrDirectory) {
+                    try Syscall.rename("c", in: folder, to: "x", in: folder, flags: .swap)
+                }
                 try Syscall.rename("c", in: folder, to: "b", in: folder, flags: .swap)
             }
             #expect(faults.count("renameat") == 2)
@@ -59,7 +65,13 @@ import Testing
             let faults = SyscallFaults().inject(.fail(.interrupted), into: "openat", times: 2)
                 .inject(.fail(.interrupted), into: "fsync", times: 2)
             try SyscallFaults.withFaults(faults) {
-                let file = try FileDescriptor.open("f", in: folder, .writeOnly, options: [.create], permissions: .ownerReadWrite)
+                let file = try FileDescriptor.open(
+                    "f",
+                    in: folder,
+                    .writeOnly,
+                    options: [.create],
+                    permissions: .ownerReadWrite
+                )
                 try file.closeAfter { (file) throws(Errno) in try file.synchronize() }
             }
             #expect(faults.count("openat") == 3)
@@ -132,3 +144,24 @@ import Testing
         #expect(!LocalProcess.isRunning(pid: Int32.max - 7, startTicks: 1))
     }
 }
+
+@Suite struct LocalProcessTests {
+    @Test func aZombieIsNotRunning() throws {
+        // A child that exits and is not reaped yet stays a zombie with its pid and start time.
+        let child = try ChildProcess("/bin/true", [])
+        var ticks: UInt64?
+        for _ in 0..<200 {
+            let stat = String(decoding: (try? SpoolFiles.read("/proc/\(child.pid)/stat")) ?? [], as: UTF8.self)
+            if stat.contains(") Z ") { break }
+            ticks = LocalProcess.startTicks(of: child.pid)
+            usleep(5000)
+        }
+        #expect(LocalProcess.startTicks(of: child.pid) == nil)
+        #expect(!LocalProcess.isRunning(pid: child.pid, startTicks: ticks ?? 0))
+        #expect(child.wait() == 0)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -30,14 +30,27 @@ func whileRunning(_ engine: SpoolEngine, _ body: () async throws -> Void) async 
         try await TemporarySpool.with { directory in
             let spool = try directory.open()
             try SpoolFiles.write("{\"type\":\"t\",\"id\":\"early\"}", to: "\(directory.path)/incoming/early.json")
-            let engine = SpoolEngine(spool: spool, configuration: EngineConfiguration(watchMode: mode, pollInterval: 0.05))
+            let engine = SpoolEngine(
+                spool: spool,
+                configuration: EngineConfiguration(watchMode: mode, pollInterval: 0.05)
+            )
             try await whileRunning(engine) {
-                #expect(await eventually { spool.find(id: "early")?.state == .active }, "a drop left before start is ingested")
+                #expect(
+                    await eventually { spool.find(id: "early")?.state == .active },
+                    "a drop left before start is ingested"
+                )
                 try SpoolFiles.write("{\"type\":\"t\",\"id\":\"late\"}", to: "\(directory.path)/incoming/.late.tmp")
-                try SpoolFiles.rename("\(directory.path)/incoming/.late.tmp", to: "\(directory.path)/incoming/late.json")
+                try SpoolFiles.rename(
+                    "\(directory.path)/incoming/.late.tmp",
+                    to: "\(directory.path)/incoming/late.json"
+                )
                 #expect(await eventually { spool.find(id: "late")?.state == .active })
                 try SpoolFiles.write("{oops", to: "\(directory.path)/incoming/bad.json")
-                #expect(await eventually { SpoolFiles.names("\(directory.path)/rejected") == ["bad.json", "bad.json.reason"] })
+                #expect(
+                    await eventually {
+                        SpoolFiles.names("\(directory.path)/rejected") == ["bad.json", "bad.json.reason"]
+                    }
+                )
             }
         }
     }
@@ -52,7 +65,10 @@ func whileRunning(_ engine: SpoolEngine, _ body: () async throws -> Void) async 
                 var worst: Int64 = 0
                 for index in 0..<20 {
                     let start = SystemClock().now
-                    try SpoolFiles.write("{\"type\":\"t\",\"id\":\"d\(index)\"}", to: "\(directory.path)/incoming/d\(index).json")
+                    try SpoolFiles.write(
+                        "{\"type\":\"t\",\"id\":\"d\(index)\"}",
+                        to: "\(directory.path)/incoming/d\(index).json"
+                    )
                     #expect(await eventually { spool.find(id: "d\(index)") != nil })
                     worst = max(worst, SystemClock().now.milliseconds - start.milliseconds)
                 }
@@ -101,12 +117,18 @@ func whileRunning(_ engine: SpoolEngine, _ body: () async throws -> Void) async 
                 let flaky = try spool.enqueue(NewTask(type: "flaky"))
                 let unknown = try spool.enqueue(NewTask(type: "nobody", maxAttempts: 1))
                 #expect(await eventually { spool.find(id: ok)?.state == .done })
-                #expect(try spool.record(at: #require(spool.find(id: ok))).result == .object([JSONMember("n", .integer(42))]))
+                #expect(
+                    try spool.record(at: #require(spool.find(id: ok))).result
+                        == .object([JSONMember("n", .integer(42))])
+                )
                 #expect(await eventually { spool.find(id: bad)?.state == .dead })
                 #expect(try spool.record(at: #require(spool.find(id: bad))).stateReason == "permanent failure: no n")
                 #expect(await eventually { spool.find(id: flaky)?.state == .done })
                 #expect(await eventually { spool.find(id: unknown)?.state == .dead })
-                #expect(try spool.record(at: #require(spool.find(id: unknown))).attempts.first?.error == "no handler registered for type \"nobody\"")
+                #expect(
+                    try spool.record(at: #require(spool.find(id: unknown))).attempts.first?.error
+                        == "no handler registered for type \"nobody\""
+                )
             }
             #expect(calls.withLock { $0.count } == 2)
             #expect(calls.withLock { $0.contains(ok) })
@@ -119,13 +141,19 @@ func whileRunning(_ engine: SpoolEngine, _ body: () async throws -> Void) async 
             let running = Mutex((now: 0, most: 0))
             var handlers = TaskHandlers()
             handlers.register("slow") { _ in
-                running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                running.withLock {
+                    $0.now += 1; $0.most = max($0.most, $0.now)
+                }
                 try await Task.sleep(for: .milliseconds(20))
                 running.withLock { $0.now -= 1 }
                 return nil
             }
             for _ in 0..<30 { try spool.enqueue(NewTask(queue: "limited", type: "slow")) }
-            let engine = SpoolEngine(spool: spool, configuration: EngineConfiguration(concurrency: ["limited": 3]), handlers: handlers)
+            let engine = SpoolEngine(
+                spool: spool,
+                configuration: EngineConfiguration(concurrency: ["limited": 3]),
+                handlers: handlers
+            )
             try await whileRunning(engine) {
                 #expect(await eventually { spool.list(state: .done, limit: 100).count == 30 })
             }

@@ -6,23 +6,42 @@ import Testing
 @Suite struct SpoolCtlTests {
     @Test func enqueuePrintsIdAndTasksShowUp() throws {
         try TemporarySpool.with { directory in
-            let now = try ChildProcess.run("spoolctl", ["--spool", directory.path, "enqueue", "--queue", "mail", "--type", "send", "--payload", "{\"to\":\"a@b\"}"])
+            let now = try ChildProcess.run(
+                "spoolctl",
+                [
+                    "--spool", directory.path, "enqueue", "--queue", "mail", "--type", "send", "--payload",
+                    "{\"to\":\"a@b\"}",
+                ]
+            )
             #expect(now.status == 0)
             let id = now.output.split(separator: "\n").first.map(String.init) ?? ""
             #expect(Names.isValidTaskID(id) && id.count == 26)
-            let later = try ChildProcess.run("spoolctl", ["enqueue", "--spool", directory.path, "--type", "send", "--delay", "600", "--id", "order-42", "--max-attempts", "3", "--backoff", "5,30"])
+            let later = try ChildProcess.run(
+                "spoolctl",
+                [
+                    "enqueue", "--spool", directory.path, "--type", "send", "--delay", "600", "--id", "order-42",
+                    "--max-attempts", "3", "--backoff", "5,30",
+                ]
+            )
             #expect(later == (0, "order-42\n", ""))
             let stats = try ChildProcess.run("spoolctl", ["--spool", directory.path, "stats"])
             #expect(stats.output.contains("mail     0          1"))
             #expect(stats.output.contains("default  1          0"))
-            let list = try ChildProcess.run("spoolctl", ["--spool", directory.path, "--json", "list", "--state", "scheduled"])
+            let list = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", directory.path, "--json", "list", "--state", "scheduled"]
+            )
             let listed = try JSONParser.parse(Array(list.output.utf8))
             guard case .array(let entries) = listed else {
                 Issue.record("list --json is not an array")
                 return
             }
             #expect(entries.map { $0["id"] } == [.string("order-42")])
-            let show = try ChildProcess.run("spoolctl", ["show", "order-42", "--json"], environment: ["SPOOL_DIR": directory.path])
+            let show = try ChildProcess.run(
+                "spoolctl",
+                ["show", "order-42", "--json"],
+                environment: ["SPOOL_DIR": directory.path]
+            )
             let shown = try JSONParser.parse(Array(show.output.utf8))
             #expect(shown["state"] == .string("scheduled"))
             #expect(shown["task"]?["max_attempts"] == .number("3"))
@@ -32,11 +51,20 @@ import Testing
 
     @Test(arguments: [
         (["enqueue", "--type", "t", "--delay", "soon"], "spoolctl: The value 'soon' is invalid for '--delay <delay>'"),
-        (["enqueue", "--type", "t", "--delay", "5", "--at", "2030-01-01T00:00:00Z"], "spoolctl: --delay and --at cannot be combined"),
-        (["enqueue", "--type", "t", "--payload", "{x"], "spoolctl: --payload is not valid JSON: expected a key at byte 1"),
+        (
+            ["enqueue", "--type", "t", "--delay", "5", "--at", "2030-01-01T00:00:00Z"],
+            "spoolctl: --delay and --at cannot be combined"
+        ),
+        (
+            ["enqueue", "--type", "t", "--payload", "{x"],
+            "spoolctl: --payload is not valid JSON: expected a key at byte 1"
+        ),
         (["enqueue", "--type", "t", "--queue", "No"], "spoolctl: queue: must match [a-z0-9_-]{1,64}"),
         (["enqueue", "--queue", "q"], "spoolctl: Missing expected argument '--type <type>'"),
-        (["list", "--state", "lost"], "spoolctl: The value 'lost' is invalid for '--state <state>'. Please provide one of 'scheduled', 'active', 'running', 'done' or 'dead'."),
+        (
+            ["list", "--state", "lost"],
+            "spoolctl: The value 'lost' is invalid for '--state <state>'. Please provide one of 'scheduled', 'active', 'running', 'done' or 'dead'."
+        ),
         (["show", "../etc"], "spoolctl: the id must match [A-Za-z0-9_-]{1,64}"),
         (["show", "missing"], "spoolctl: no task with id missing"),
         (["frobnicate"], "spoolctl: Unexpected argument 'frobnicate'"),
@@ -52,8 +80,14 @@ import Testing
 
     @Test func duplicateIdIsRefused() throws {
         try TemporarySpool.with { directory in
-            #expect(try ChildProcess.run("spoolctl", ["--spool", directory.path, "enqueue", "--type", "t", "--id", "x1"]).status == 0)
-            let again = try ChildProcess.run("spoolctl", ["--spool", directory.path, "enqueue", "--type", "t", "--id", "x1"])
+            #expect(
+                try ChildProcess.run("spoolctl", ["--spool", directory.path, "enqueue", "--type", "t", "--id", "x1"])
+                    .status == 0
+            )
+            let again = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", directory.path, "enqueue", "--type", "t", "--id", "x1"]
+            )
             #expect(again.status == 1)
             #expect(again.error == "spoolctl: id: \"x1\" is already in use\n")
         }
@@ -110,14 +144,18 @@ import Glibc
 
 /// The producer examples of `examples/producers/`, run as a user would.
 @Suite struct ProducerExampleTests {
-    static let examples = String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined() + "/examples/producers"
+    static let examples =
+        String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined() + "/examples/producers"
 
     @Test(arguments: [["/bin/sh", "drop.sh"], ["/usr/bin/env", "python3", "drop.py"]])
     func exampleDropIsAccepted(command: [String]) throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()
             let script = "\(ProducerExampleTests.examples)/\(command.last!)"
-            let result = try ChildProcess.run(command[0], Array(command.dropFirst().dropLast()) + [script, directory.path, "greet", "{\"name\":\"Ada\"}"])
+            let result = try ChildProcess.run(
+                command[0],
+                Array(command.dropFirst().dropLast()) + [script, directory.path, "greet", "{\"name\":\"Ada\"}"]
+            )
             #expect(result.status == 0, "\(result.error)")
             let drops = try spool.pendingDrops()
             #expect(drops.count == 1)

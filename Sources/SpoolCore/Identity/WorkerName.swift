@@ -13,7 +13,10 @@ public struct WorkerName: Sendable, Hashable, CustomStringConvertible {
 
     /// The name of this process.
     public static let current = WorkerName(
-        host: sanitizedHost(LocalProcess.hostName), pid: LocalProcess.id, startTicks: LocalProcess.startTicks)
+        host: sanitizedHost(LocalProcess.hostName),
+        pid: LocalProcess.id,
+        startTicks: LocalProcess.startTicks
+    )
 
     /// Creates a worker name from its parts.
     public init(host: String, pid: Int32, startTicks: UInt64) {

@@ -1,5 +1,6 @@
-import SpoolSystem
 import Logging
+import SpoolSystem
+
 /// A task to enqueue through the library: what a producer may set. Everything else is filled in by Spool.
 public struct NewTask: Sendable {
     /// The id; a ULID is generated when `nil`. A given id must be unused: it is reserved until the task is purged.
@@ -76,7 +77,8 @@ public struct NewTask: Sendable {
         add("deadline", deadline.map { .string($0.rfc3339) })
         add("retention", retention.map { .double($0) })
         add("key", key.map { .string($0) })
-        for member in extra where members.contains(where: { $0.key == member.key }) || TaskRecord.knownFields.contains(member.key) {
+        for member in extra
+        where members.contains(where: { $0.key == member.key }) || TaskRecord.knownFields.contains(member.key) {
             throw TaskValidationError("\(member.key): set it through its own property, not as an extra field")
         }
         members.append(contentsOf: extra)

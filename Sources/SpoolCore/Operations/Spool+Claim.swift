@@ -45,13 +45,13 @@ extension Spool {
         }
         do {
             try move(fileName, in: active, to: fileName, in: running)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return nil
         }
         let record: TaskRecord
         do {
             record = try readRecord(fileName, in: running, queue: queue)
-        } catch where error.code == .corruptRecord {
+        } catch  where error.code == .corruptRecord {
             try quarantine(fileName, in: running, reason: error.message)
             return nil
         }
@@ -76,7 +76,11 @@ extension Spool {
         }
         let folder = try folders.handle(task.folder, create: false)
         do {
-            try Syscall.setModificationTime(task.fileName.description, in: folder.descriptor, to: FileTime(milliseconds: expiry.milliseconds))
+            try Syscall.setModificationTime(
+                task.fileName.description,
+                in: folder.descriptor,
+                to: FileTime(milliseconds: expiry.milliseconds)
+            )
         } catch .noSuchFileOrDirectory {
             throw SpoolError(.leaseLost, "heartbeat \(task.folder)/\(task.fileName): moved by another process")
         } catch {
@@ -90,7 +94,7 @@ extension Spool {
         let name = task.fileName.description
         do {
             try move(name, in: task.folder, to: name, in: SpoolLayout.activeFolder(queue: task.record.queue))
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             throw SpoolError(.leaseLost, "hand back \(task.folder)/\(name): moved by another process")
         }
         logger.info("handed back", metadata: metadata(task))

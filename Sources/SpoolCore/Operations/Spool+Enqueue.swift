@@ -1,5 +1,6 @@
-import SpoolSystem
 import Logging
+import SpoolSystem
+
 extension Spool {
     /// Adds a task to the spool and returns its id.
     ///
@@ -21,24 +22,21 @@ extension Spool {
         }
         record.createdAt = now
         if record.runAt == nil { record.runAt = now }
-        let reserved = task.id != nil
-        if reserved { try reserve(id: record.id, queue: record.queue, token: stagingName(.write)) }
-        do {
-            try place(record, now: now)
-        } catch {
-            if reserved { releaseReservation(id: record.id) }
-            throw error
-        }
+        try place(record, reservingID: task.id != nil, now: now)
         logger.debug("enqueued", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)"])
         return record.id
     }
 
-    /// Stages the record's content and renames it into place by its due time.
-    private func place(_ record: TaskRecord, now: Timestamp) throws(SpoolError) {
+    /// Stages the record's content, reserves its id (naming the staged file, so that recovery can tell
+    /// a reservation whose enqueue never finished), and renames the file into place by its due time.
+    private func place(_ record: TaskRecord, reservingID: Bool, now: Timestamp) throws(SpoolError) {
         let staged = try stage(record.encoded, sync: configuration.durability.syncsEnqueue)
+        var reserved = false
         do {
+            if reservingID { reserved = try reserve(id: record.id, queue: record.queue, token: staged) }
             try moveIntoPlace(staged, in: SpoolLayout.tmp, record: record, due: record.runAt ?? now, now: now)
         } catch {
+            if reserved { releaseReservation(id: record.id) }
             discardStaged(staged)
             throw error
         }
@@ -50,7 +48,11 @@ extension Spool {
     /// - Returns: The folder the task went to.
     @discardableResult
     func moveIntoPlace(
-        _ name: String, in folder: String, record: TaskRecord, due: Timestamp, now: Timestamp,
+        _ name: String,
+        in folder: String,
+        record: TaskRecord,
+        due: Timestamp,
+        now: Timestamp,
         sync: Bool? = nil
     ) throws(SpoolError) -> String {
         let target = TaskFileName(due: due, id: record.id).description
@@ -59,8 +61,13 @@ extension Spool {
             ? SpoolLayout.activeFolder(queue: record.queue)
             : SpoolLayout.scheduledFolder(queue: record.queue, due: due)
         try move(
-            name, in: folder, to: target, in: destination, flags: .exclusive,
-            sync: sync ?? configuration.durability.syncsEnqueue)
+            name,
+            in: folder,
+            to: target,
+            in: destination,
+            flags: .exclusive,
+            sync: sync ?? configuration.durability.syncsEnqueue
+        )
         return destination
     }
 }

@@ -31,17 +31,31 @@ extension Spool {
     /// - Returns: When the task will be tried again, or why it went to `dead/`.
     @discardableResult
     public func fail(
-        _ task: ClaimedTask, error message: String, retryAfter: Double? = nil, permanent: Bool = false
+        _ task: ClaimedTask,
+        error message: String,
+        retryAfter: Double? = nil,
+        permanent: Bool = false
     ) throws(SpoolError) -> FailureOutcome {
         let now = clock.now
         var updated = task
-        let error = message.utf8.count > Spool.maximumErrorBytes ? String(message.prefix(Spool.maximumErrorBytes / 4)) + "…" : message
+        let error =
+            message.utf8.count > Spool.maximumErrorBytes
+            ? String(message.prefix(Spool.maximumErrorBytes / 4)) + "…" : message
         updated.record.attempts.append(
-            Attempt(number: task.attempt, startedAt: task.claimedAt, finishedAt: now, worker: "\(task.worker)", error: error))
+            Attempt(
+                number: task.attempt,
+                startedAt: task.claimedAt,
+                finishedAt: now,
+                worker: "\(task.worker)",
+                error: error
+            )
+        )
         let attempts = updated.record.attempts.count
         let maxAttempts = task.record.maxAttempts ?? configuration.defaultMaxAttempts
         if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now) }
-        if attempts >= maxAttempts { return try giveUp(updated, reason: "attempts spent (\(attempts) of \(maxAttempts))", now: now) }
+        if attempts >= maxAttempts {
+            return try giveUp(updated, reason: "attempts spent (\(attempts) of \(maxAttempts))", now: now)
+        }
         var generator = SystemRandomNumberGenerator()
         let backoff = task.record.backoff ?? configuration.defaultBackoff
         let next = now.adding(seconds: retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator))
@@ -51,11 +65,21 @@ extension Spool {
         let name = task.fileName.description
         try rewrite(name, in: task.folder, with: updated.record.encoded)
         do {
-            try moveIntoPlace(name, in: task.folder, record: updated.record, due: next, now: now, sync: configuration.durability.syncsMoves)
-        } catch where error.code == .notFound {
+            try moveIntoPlace(
+                name,
+                in: task.folder,
+                record: updated.record,
+                due: next,
+                now: now,
+                sync: configuration.durability.syncsMoves
+            )
+        } catch  where error.code == .notFound {
             throw SpoolError(.leaseLost, "retry \(task.folder)/\(name): moved by another process")
         }
-        logger.info("failed, will retry", metadata: metadata(updated).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 })
+        logger.info(
+            "failed, will retry",
+            metadata: metadata(updated).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 }
+        )
         return .retry(at: next)
     }
 
@@ -79,8 +103,14 @@ extension Spool {
     private func finish(_ task: ClaimedTask, into folder: String) throws(SpoolError) {
         let name = task.fileName.description
         do {
-            try move(name, in: task.folder, to: "\(task.record.id).json", in: folder, sync: configuration.durability.syncsMoves)
-        } catch where error.code == .notFound {
+            try move(
+                name,
+                in: task.folder,
+                to: "\(task.record.id).json",
+                in: folder,
+                sync: configuration.durability.syncsMoves
+            )
+        } catch  where error.code == .notFound {
             throw SpoolError(.leaseLost, "finish \(task.folder)/\(name): moved by another process")
         }
     }
@@ -88,6 +118,9 @@ extension Spool {
     /// Moves an unreadable task file out of the way, to `rejected/`, with its reason.
     func quarantine(_ name: String, in folder: String, reason: String) throws(SpoolError) {
         _ = try moveToRejected(name, in: folder, as: name, reason: reason)
-        logger.warning("corrupt task file moved to rejected/", metadata: ["spool.file": "\(folder)/\(name)", "spool.reason": "\(reason)"])
+        logger.warning(
+            "corrupt task file moved to rejected/",
+            metadata: ["spool.file": "\(folder)/\(name)", "spool.reason": "\(reason)"]
+        )
     }
 }

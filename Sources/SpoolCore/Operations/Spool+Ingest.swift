@@ -34,7 +34,7 @@ extension Spool {
         let claimed = stagingName(.ingest, suffix: name)
         do {
             try move(name, in: SpoolLayout.incoming, to: claimed, in: SpoolLayout.tmp, flags: .exclusive)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return .skipped
         }
         if configuration.durability.syncsMoves {
@@ -66,7 +66,7 @@ extension Spool {
         if idWasGiven {
             do {
                 try reserve(id: record.id, queue: record.queue, token: claimed)
-            } catch where error.code == .alreadyExists {
+            } catch  where error.code == .alreadyExists {
                 return try reject(claimed, originalName: originalName, reason: error.message)
             }
         }
@@ -76,12 +76,16 @@ extension Spool {
         if normal != bytes { try rewrite(claimed, in: SpoolLayout.tmp, with: normal) }
         do {
             try moveIntoPlace(claimed, in: SpoolLayout.tmp, record: record, due: record.runAt ?? now, now: now)
-        } catch where error.code == .alreadyExists {
+        } catch  where error.code == .alreadyExists {
             // The same task (same id, same due time) is already in place: a repeated recovery step.
             discardStaged(claimed)
         }
         logger.info(
-            "ingested", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)", "spool.drop": "\(originalName)"])
+            "ingested",
+            metadata: [
+                "spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)", "spool.drop": "\(originalName)",
+            ]
+        )
         return .accepted(id: record.id, queue: record.queue)
     }
 
@@ -132,7 +136,8 @@ extension Spool {
     /// handled again.
     ///
     /// - Returns: The name used in `rejected/`.
-    func moveToRejected(_ file: String, in folder: String, as name: String, reason: String) throws(SpoolError) -> String {
+    func moveToRejected(_ file: String, in folder: String, as name: String, reason: String) throws(SpoolError) -> String
+    {
         let rejected = try folders.handle(SpoolLayout.rejected, create: true)
         var target = name
         for _ in 0..<3 {
@@ -147,10 +152,16 @@ extension Spool {
                 throw error
             }
             do {
-                try move(file, in: folder, to: target, in: SpoolLayout.rejected, flags: .exclusive,
-                    sync: configuration.durability.syncsMoves)
+                try move(
+                    file,
+                    in: folder,
+                    to: target,
+                    in: SpoolLayout.rejected,
+                    flags: .exclusive,
+                    sync: configuration.durability.syncsMoves
+                )
                 return target
-            } catch where error.code == .alreadyExists {
+            } catch  where error.code == .alreadyExists {
                 target = "\(name).\(ids.next(at: clock.now))"
             }
         }

@@ -57,7 +57,8 @@ extension Spool {
             perQueue[location.queue, default: [:]][location.state, default: 0] += 1
             return true
         }
-        for queue in names(in: SpoolLayout.active) + names(in: SpoolLayout.scheduled) where Names.isValidQueueName(queue) {
+        for queue in names(in: SpoolLayout.active) + names(in: SpoolLayout.scheduled)
+        where Names.isValidQueueName(queue) {
             if perQueue[queue] == nil { perQueue[queue] = [:] }
         }
         let queues = perQueue.keys.sorted().map { QueueCounts(queue: $0, counts: perQueue[$0]!) }
@@ -76,7 +77,9 @@ extension Spool {
         }
         let order = Dictionary(uniqueKeysWithValues: TaskState.allCases.enumerated().map { ($1, $0) })
         found.sort {
-            (order[$0.state]!, $0.due?.milliseconds ?? 0, $0.path) < (order[$1.state]!, $1.due?.milliseconds ?? 0, $1.path)
+            (order[$0.state]!, $0.due?.milliseconds ?? 0, $0.path) < (
+                order[$1.state]!, $1.due?.milliseconds ?? 0, $1.path
+            )
         }
         return Array(found.prefix(limit))
     }
@@ -96,12 +99,17 @@ extension Spool {
     /// Reads the task at `location`.
     public func record(at location: TaskLocation) throws(SpoolError) -> TaskRecord {
         let slash = location.path.lastIndex(of: "/")!
-        return try readRecord(String(location.path[location.path.index(after: slash)...]), in: String(location.path[..<slash]))
+        return try readRecord(
+            String(location.path[location.path.index(after: slash)...]),
+            in: String(location.path[..<slash])
+        )
     }
 
     /// Calls `body` for every task file in the given states and queue; `body` returns `false` to stop.
     private func forEachTask(
-        states: [TaskState] = TaskState.allCases, queue only: String? = nil, _ body: (TaskLocation) -> Bool
+        states: [TaskState] = TaskState.allCases,
+        queue only: String? = nil,
+        _ body: (TaskLocation) -> Bool
     ) {
         // Depth below <state>/<queue>/ at which task files sit.
         let depths: [TaskState: Int] = [.active: 0, .running: 1, .done: 1, .dead: 1, .scheduled: 2]
@@ -112,9 +120,21 @@ extension Spool {
                 walk("\(state.rawValue)/\(queue)", depth: depths[state]!) { folder, name in
                     let location: TaskLocation?
                     if let fileName = TaskFileName(name) {
-                        location = TaskLocation(id: fileName.id, queue: queue, state: state, due: fileName.due, path: "\(folder)/\(name)")
+                        location = TaskLocation(
+                            id: fileName.id,
+                            queue: queue,
+                            state: state,
+                            due: fileName.due,
+                            path: "\(folder)/\(name)"
+                        )
                     } else if name.hasSuffix(".json"), Names.isValidTaskID(String(name.dropLast(5))) {
-                        location = TaskLocation(id: String(name.dropLast(5)), queue: queue, state: state, due: nil, path: "\(folder)/\(name)")
+                        location = TaskLocation(
+                            id: String(name.dropLast(5)),
+                            queue: queue,
+                            state: state,
+                            due: nil,
+                            path: "\(folder)/\(name)"
+                        )
                     } else {
                         location = nil
                     }

@@ -72,7 +72,7 @@ extension Spool {
             try fail(task, error: error)
             logger.info("lease returned", metadata: metadata(task).merging(["spool.reason": "\(error)"]) { $1 })
             return true
-        } catch where error.code == .corruptRecord {
+        } catch  where error.code == .corruptRecord {
             try? quarantine(fileName.description, in: folder, reason: error.message)
             return false
         } catch {
@@ -101,6 +101,7 @@ extension Spool {
             guard stale else { continue }
             switch kind {
             case .write:
+                releaseReservation(madeFor: name)
                 discardStaged(name)
                 report.discardedWrites += 1
             case .ingest:
@@ -108,6 +109,17 @@ extension Spool {
                 if (try? ingestClaimed(name, originalName: parts[5])) != nil { report.resumedDrops += 1 }
             }
         }
+    }
+
+    /// An enqueue that died after reserving its id but before placing its task left the reservation
+    /// naming its staged file: the enqueue never returned, so the reservation goes with the file.
+    private func releaseReservation(madeFor staged: String) {
+        guard let bytes = try? read(staged, in: SpoolLayout.tmp),
+            let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" }),
+            let folder = try? folders.handle(SpoolLayout.ids, create: false),
+            (try? Syscall.readSymbolicLink(record.id, in: folder.descriptor)) == "\(record.queue)/\(staged)"
+        else { return }
+        releaseReservation(id: record.id)
     }
 
     /// Deletes `done/<queue>/<day>/` and `dead/<queue>/<day>/` folders whose day has passed, with the id

@@ -1,6 +1,6 @@
-import SystemPackage
 import Logging
 import SpoolSystem
+import SystemPackage
 
 extension Spool {
     /// Reserves a producer-given id in `ids/` with a symbolic link whose text names the queue and the

@@ -107,7 +107,9 @@ public final class Sweeper {
         case 2: scanQueue(parts[1], through: now.minuteStart)
         case 3: scanDay(parts[1], day: parts[2], through: now.minuteStart)
         default:
-            if let (queue, start) = Sweeper.parseMinuteFolder(folder), start <= now.minuteStart { load(folder, queue: queue) }
+            if let (queue, start) = Sweeper.parseMinuteFolder(folder), start <= now.minuteStart {
+                load(folder, queue: queue)
+            }
         }
     }
 
@@ -184,13 +186,23 @@ public final class Sweeper {
             let name = timer.name.description
             do {
                 try spool.move(
-                    name, in: timer.folder, to: name, in: SpoolLayout.activeFolder(queue: timer.queue),
-                    sync: spool.configuration.durability.syncsMoves)
-                spool.logger.debug("promoted", metadata: ["spool.task.id": "\(timer.name.id)", "spool.task.queue": "\(timer.queue)"])
-            } catch where error.code == .notFound {
+                    name,
+                    in: timer.folder,
+                    to: name,
+                    in: SpoolLayout.activeFolder(queue: timer.queue),
+                    sync: spool.configuration.durability.syncsMoves
+                )
+                spool.logger.debug(
+                    "promoted",
+                    metadata: ["spool.task.id": "\(timer.name.id)", "spool.task.queue": "\(timer.queue)"]
+                )
+            } catch  where error.code == .notFound {
                 // Another sweeper promoted it first.
             } catch {
-                spool.logger.error("could not promote", metadata: ["spool.file": "\(timer.folder)/\(name)", "spool.error": "\(error)"])
+                spool.logger.error(
+                    "could not promote",
+                    metadata: ["spool.file": "\(timer.folder)/\(name)", "spool.error": "\(error)"]
+                )
             }
         }
     }

@@ -11,8 +11,12 @@ extension Spool {
         let file: FileDescriptor
         do {
             file = try FileDescriptor.open(
-                name, in: tmp.descriptor, .writeOnly, options: [.create, .exclusiveCreate],
-                permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                name,
+                in: tmp.descriptor,
+                .writeOnly,
+                options: [.create, .exclusiveCreate],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead]
+            )
         } catch {
             throw SpoolError(error, "create", "\(SpoolLayout.tmp)/\(name)")
         }
@@ -40,8 +44,12 @@ extension Spool {
     /// - Throws: ``SpoolError`` with code ``SpoolError/Code/notFound`` when the source is gone (another
     ///   process moved it), ``SpoolError/Code/alreadyExists`` when `flags` holds `.exclusive` and the target exists.
     func move(
-        _ name: String, in folder: String, to newName: String, in newFolder: String,
-        flags: RenameFlags = [], sync: Bool = false
+        _ name: String,
+        in folder: String,
+        to newName: String,
+        in newFolder: String,
+        flags: RenameFlags = [],
+        sync: Bool = false
     ) throws(SpoolError) {
         let source = try folders.handle(folder, create: false)
         for retry in 0..<3 {
@@ -118,7 +126,10 @@ extension Spool {
             throw SpoolError(.corruptRecord, "\(folder)/\(name): \(error.reason)")
         }
         if let queue, record.queue != queue {
-            logger.warning("task file names another queue than its folder", metadata: ["spool.file": "\(folder)/\(name)"])
+            logger.warning(
+                "task file names another queue than its folder",
+                metadata: ["spool.file": "\(folder)/\(name)"]
+            )
             record.queue = queue
         }
         return record

@@ -22,7 +22,9 @@ public final class Spool: Sendable {
     let rootDescriptor: FileDescriptor
     let folders: DirectoryCache
     let ids: ULIDGenerator
-    private let stagingSequence = Atomic<UInt64>(0)
+    /// Numbers staging names; one counter per process, since several `Spool` values of one process share
+    /// its worker name.
+    private static let stagingSequence = Atomic<UInt64>(0)
 
     /// Opens the spool at `root`, creating it and its folders if missing.
     ///
@@ -65,7 +67,7 @@ public final class Spool: Sendable {
 
     /// A name for a new staging file in `tmp/`: `<kind>.<worker>.<sequence>`, unique within the spool.
     func stagingName(_ kind: StagingKind, suffix: String? = nil) -> String {
-        let sequence = stagingSequence.add(1, ordering: .relaxed).newValue
+        let sequence = Spool.stagingSequence.add(1, ordering: .relaxed).newValue
         let base = "\(kind.rawValue).\(worker).\(sequence)"
         return suffix.map { "\(base).\($0)" } ?? base
     }

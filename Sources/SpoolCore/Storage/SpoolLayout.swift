@@ -64,7 +64,8 @@ public struct TaskFileName: Sendable, Hashable, Comparable, CustomStringConverti
     public init?(_ name: String) {
         let bytes = Array(name.utf8)
         guard bytes.count > 19, bytes[13] == UInt8(ascii: "."), name.hasSuffix(".json"),
-            bytes[0..<13].allSatisfy({ $0 >= 48 && $0 <= 57 }), let millis = Int64(String(decoding: bytes[0..<13], as: UTF8.self))
+            bytes[0..<13].allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let millis = Int64(String(decoding: bytes[0..<13], as: UTF8.self))
         else { return nil }
         let id = String(decoding: bytes[14..<(bytes.count - 5)], as: UTF8.self)
         guard Names.isValidTaskID(id) else { return nil }

@@ -96,9 +96,12 @@ private struct FieldReader {
         return members.remove(at: index).value
     }
 
-    mutating func string(_ key: String, maxLength: Int, allowEmpty: Bool = false) throws(TaskValidationError) -> String? {
+    mutating func string(_ key: String, maxLength: Int, allowEmpty: Bool = false) throws(TaskValidationError) -> String?
+    {
         guard let value = take(key) else { return nil }
-        guard case .string(let text) = value else { throw TaskValidationError("\(key): must be a string, not \(value.kindName)") }
+        guard case .string(let text) = value else {
+            throw TaskValidationError("\(key): must be a string, not \(value.kindName)")
+        }
         guard allowEmpty || !text.isEmpty else { throw TaskValidationError("\(key): must not be empty") }
         guard text.count <= maxLength else { throw TaskValidationError("\(key): longer than \(maxLength) characters") }
         return text
@@ -110,14 +113,18 @@ private struct FieldReader {
             throw TaskValidationError("\(key): must be a number of seconds, not \(value.kindName)")
         }
         guard range.contains(number) else {
-            throw TaskValidationError("\(key): \(format(number)) is out of range (\(format(range.lowerBound)) to \(format(range.upperBound)))")
+            throw TaskValidationError(
+                "\(key): \(format(number)) is out of range (\(format(range.lowerBound)) to \(format(range.upperBound)))"
+            )
         }
         return number
     }
 
     mutating func integer(_ key: String, in range: ClosedRange<Int64>) throws(TaskValidationError) -> Int64? {
         guard let value = take(key) else { return nil }
-        guard let number = value.integerValue else { throw TaskValidationError("\(key): must be an integer, not \(describe(value))") }
+        guard let number = value.integerValue else {
+            throw TaskValidationError("\(key): must be an integer, not \(describe(value))")
+        }
         guard range.contains(number) else {
             throw TaskValidationError("\(key): \(number) is out of range (\(range.lowerBound) to \(range.upperBound))")
         }
@@ -130,7 +137,9 @@ private struct FieldReader {
         switch value {
         case .string(let text):
             guard let time = Timestamp(rfc3339: text) else {
-                throw TaskValidationError("\(key): \"\(text.prefix(64))\" is not an RFC 3339 date-time such as 2026-01-31T09:30:00Z")
+                throw TaskValidationError(
+                    "\(key): \"\(text.prefix(64))\" is not an RFC 3339 date-time such as 2026-01-31T09:30:00Z"
+                )
             }
             return time
         case .number where numbers:
@@ -140,7 +149,8 @@ private struct FieldReader {
             return Timestamp(seconds: seconds)
         default:
             throw TaskValidationError(
-                "\(key): must be an RFC 3339 date-time\(numbers ? " or Unix seconds" : ""), not \(value.kindName)")
+                "\(key): must be an RFC 3339 date-time\(numbers ? " or Unix seconds" : ""), not \(value.kindName)"
+            )
         }
     }
 
@@ -148,7 +158,9 @@ private struct FieldReader {
         guard let value = take(key) else { return nil }
         switch value {
         case .array(let entries):
-            guard (1...100).contains(entries.count) else { throw TaskValidationError("\(key): a table needs 1 to 100 entries") }
+            guard (1...100).contains(entries.count) else {
+                throw TaskValidationError("\(key): a table needs 1 to 100 entries")
+            }
             var delays: [Double] = []
             for entry in entries {
                 guard let seconds = entry.doubleValue, seconds.isFinite, seconds >= 0 else {
@@ -169,34 +181,40 @@ private struct FieldReader {
     }
 
     private static func exponentialBackoff(_ members: [JSONMember]) throws(TaskValidationError) -> Backoff {
-            var fields = FieldReader(members)
-            guard let strategy = try fields.string("strategy", maxLength: 32) else {
-                throw TaskValidationError("strategy: required")
-            }
-            guard strategy == "exponential" else {
-                throw TaskValidationError("strategy: unknown \"\(strategy)\" (expected \"exponential\")")
-            }
-            let initial = try fields.number("initial", in: 0.001...TaskRecord.maximumDelay) ?? 5
-            let factor = try fields.number("factor", in: 1...1000) ?? 2
-            let maximum = try fields.number("max", in: initial...TaskRecord.maximumDelay) ?? max(3600, initial)
-            let jitter = try fields.number("jitter", in: 0...1) ?? 0.2
-            if let unknown = fields.remaining.first { throw TaskValidationError("unknown field \"\(unknown.key)\"") }
-            return .exponential(initial: initial, factor: factor, max: maximum, jitter: jitter)
+        var fields = FieldReader(members)
+        guard let strategy = try fields.string("strategy", maxLength: 32) else {
+            throw TaskValidationError("strategy: required")
+        }
+        guard strategy == "exponential" else {
+            throw TaskValidationError("strategy: unknown \"\(strategy)\" (expected \"exponential\")")
+        }
+        let initial = try fields.number("initial", in: 0.001...TaskRecord.maximumDelay) ?? 5
+        let factor = try fields.number("factor", in: 1...1000) ?? 2
+        let maximum = try fields.number("max", in: initial...TaskRecord.maximumDelay) ?? max(3600, initial)
+        let jitter = try fields.number("jitter", in: 0...1) ?? 0.2
+        if let unknown = fields.remaining.first { throw TaskValidationError("unknown field \"\(unknown.key)\"") }
+        return .exponential(initial: initial, factor: factor, max: maximum, jitter: jitter)
     }
 
     mutating func attempts(_ key: String) throws(TaskValidationError) -> [Attempt] {
         guard let value = take(key) else { return [] }
-        guard case .array(let entries) = value else { throw TaskValidationError("\(key): must be an array, not \(value.kindName)") }
+        guard case .array(let entries) = value else {
+            throw TaskValidationError("\(key): must be an array, not \(value.kindName)")
+        }
         var attempts: [Attempt] = []
         for (position, entry) in entries.enumerated() {
-            guard case .object(let members) = entry else { throw TaskValidationError("\(key): entries must be objects") }
+            guard case .object(let members) = entry else {
+                throw TaskValidationError("\(key): entries must be objects")
+            }
             var fields = FieldReader(members)
             let number = try fields.integer("attempt", in: 1...1_000_000).map { Int($0) } ?? position + 1
             let started = try fields.time("started_at", numbers: false)
             let finished = try fields.time("finished_at", numbers: false) ?? started ?? Timestamp(milliseconds: 0)
             let worker = try fields.string("worker", maxLength: 256)
             let error = try fields.string("error", maxLength: 1 << 20, allowEmpty: true) ?? ""
-            attempts.append(Attempt(number: number, startedAt: started, finishedAt: finished, worker: worker, error: error))
+            attempts.append(
+                Attempt(number: number, startedAt: started, finishedAt: finished, worker: worker, error: error)
+            )
         }
         return attempts
     }

@@ -20,13 +20,20 @@ extension Timestamp {
         let minute = rest / 60_000
         rest %= 60_000
         return CivilTime(
-            year: year, month: month, day: day, hour: hour, minute: minute, second: rest / 1000,
-            millisecond: rest % 1000)
+            year: year,
+            month: month,
+            day: day,
+            hour: hour,
+            minute: minute,
+            second: rest / 1000,
+            millisecond: rest % 1000
+        )
     }
 
     /// Creates a timestamp from UTC calendar fields, or `nil` if a field is out of range.
     init?(civil: CivilTime) {
-        guard (1...12).contains(civil.month), (1...Timestamp.daysIn(month: civil.month, year: civil.year)).contains(civil.day),
+        guard (1...12).contains(civil.month),
+            (1...Timestamp.daysIn(month: civil.month, year: civil.year)).contains(civil.day),
             (0...23).contains(civil.hour), (0...59).contains(civil.minute), (0...60).contains(civil.second),
             (0...999).contains(civil.millisecond)
         else { return nil }
@@ -59,7 +66,9 @@ extension Timestamp {
             let minute = Int64(minuteFolder.suffix(2)),
             dayDigits.allSatisfy({ $0 >= 48 && $0 <= 57 }), minuteDigits.allSatisfy({ $0 >= 48 && $0 <= 57 })
         else { return nil }
-        self.init(civil: CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: 0, millisecond: 0))
+        self.init(
+            civil: CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: 0, millisecond: 0)
+        )
     }
 
     // Days since 1970-01-01 from a proleptic Gregorian date, and back (the classic era-based algorithm).

@@ -55,8 +55,15 @@ extension Timestamp {
         guard scanner.isEmpty,
             let local = Timestamp(
                 civil: CivilTime(
-                    year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                    millisecond: millisecond))
+                    year: year,
+                    month: month,
+                    day: day,
+                    hour: hour,
+                    minute: minute,
+                    second: second,
+                    millisecond: millisecond
+                )
+            )
         else { return nil }
         self.init(milliseconds: local.milliseconds - offsetMinutes * 60_000)
     }

@@ -61,7 +61,9 @@ final class Mailbox<Element: Sendable>: Sendable {
 
 /// Waits for the next message of `mailbox`, but not past `deadline` on `clock`; `nil` at the deadline.
 func receive<Element: Sendable>(
-    from mailbox: Mailbox<Element>, until deadline: SpoolCore.Timestamp, clock: any WallClock
+    from mailbox: Mailbox<Element>,
+    until deadline: SpoolCore.Timestamp,
+    clock: any WallClock
 ) async -> Element? {
     if let waiting = mailbox.poll() { return waiting }
     return await withTaskGroup(of: Element?.self) { group in

@@ -19,7 +19,8 @@ public final class SpoolEngine: Service {
     private let degraded = Atomic<Bool>(false)
 
     /// Creates an engine for `spool`; with `handlers`, it also runs tasks.
-    public init(spool: Spool, configuration: EngineConfiguration = EngineConfiguration(), handlers: TaskHandlers? = nil) {
+    public init(spool: Spool, configuration: EngineConfiguration = EngineConfiguration(), handlers: TaskHandlers? = nil)
+    {
         self.spool = spool
         self.configuration = configuration
         self.handlers = handlers
@@ -47,7 +48,9 @@ public final class SpoolEngine: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.route(watcher.events) }
                 if let poller {
-                    group.addTask { await poller.run(clock: self.spool.clock, interval: self.configuration.pollInterval) }
+                    group.addTask {
+                        await poller.run(clock: self.spool.clock, interval: self.configuration.pollInterval)
+                    }
                 }
                 group.addTask { await self.ingestLoop(watcher) }
                 group.addTask { await self.sweepLoop(watcher) }
@@ -124,13 +127,14 @@ public final class SpoolEngine: Service {
         let clock = spool.clock
         while !Task.isCancelled {
             let wake = sweeper.advance(now: clock.now)
-            var folders = sweeper.takeFoldersToWatch()
-            while !folders.isEmpty {
+            let folders = sweeper.takeFoldersToWatch()
+            if !folders.isEmpty {
                 for folder in folders {
                     await watch(folder, with: watcher)
                     sweeper.relist(folder, now: clock.now)
                 }
-                folders = sweeper.takeFoldersToWatch()
+                // A relist may have found files due before `wake`: work out the wake time again.
+                continue
             }
             if sweeper.pendingTimers > 0, wake <= clock.now { continue }
             guard let event = await receive(from: sweepInbox, until: wake, clock: clock) else { continue }
@@ -156,7 +160,10 @@ public final class SpoolEngine: Service {
         if await watcher.watch(folder) { return }
         guard (try? spool.folderExists(folder)) == true else { return }
         if !degraded.exchange(true, ordering: .relaxed) {
-            logger.warning("cannot watch a folder; rescanning every poll interval", metadata: ["spool.folder": "\(folder)"])
+            logger.warning(
+                "cannot watch a folder; rescanning every poll interval",
+                metadata: ["spool.folder": "\(folder)"]
+            )
         }
     }
 
@@ -199,9 +206,12 @@ public final class SpoolEngine: Service {
             while let queue = await newQueues.next() {
                 guard Names.isValidQueueName(queue), runners.withLock({ $0[queue] }) == nil else { continue }
                 let runner = QueueRunner(
-                    queue: queue, spool: spool, handlers: handlers,
+                    queue: queue,
+                    spool: spool,
+                    handlers: handlers,
                     concurrency: configuration.concurrency[queue] ?? configuration.defaultConcurrency,
-                    window: configuration.claimWindow)
+                    window: configuration.claimWindow
+                )
                 runners.withLock { $0[queue] = runner }
                 await watch(SpoolLayout.activeFolder(queue: queue), with: watcher)
                 runner.inbox.post(nil)

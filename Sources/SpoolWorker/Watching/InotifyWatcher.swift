@@ -17,7 +17,10 @@ public final class InotifyWatcher: SpoolWatcher {
     }
 
     public func watch(_ folder: String) async -> Bool {
-        await InotifyHub.shared.watch("\(root)/\(folder)", for: InotifyHub.Target(subscriber: subscriber, folder: folder))
+        await InotifyHub.shared.watch(
+            "\(root)/\(folder)",
+            for: InotifyHub.Target(subscriber: subscriber, folder: folder)
+        )
     }
 
     public func close() {

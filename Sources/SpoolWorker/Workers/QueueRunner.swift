@@ -43,7 +43,10 @@ final class QueueRunner: Sendable {
                         let (names, complete) = try spool.oldestActive(queue: queue, limit: window)
                         cursor.reset(names, complete: complete)
                     } catch {
-                        spool.logger.error("cannot list active tasks", metadata: ["spool.task.queue": "\(queue)", "spool.error": "\(error)"])
+                        spool.logger.error(
+                            "cannot list active tasks",
+                            metadata: ["spool.task.queue": "\(queue)", "spool.error": "\(error)"]
+                        )
                     }
                 }
                 guard let name = cursor.popFirst() else {
@@ -55,7 +58,10 @@ final class QueueRunner: Sendable {
                 do {
                     claimed = try spool.claim(name, queue: queue)
                 } catch {
-                    spool.logger.error("claim failed", metadata: ["spool.task.id": "\(name.id)", "spool.error": "\(error)"])
+                    spool.logger.error(
+                        "claim failed",
+                        metadata: ["spool.task.id": "\(name.id)", "spool.error": "\(error)"]
+                    )
                     continue
                 }
                 guard let claimed else { continue }

@@ -46,7 +46,10 @@ struct TaskExecution {
                     } catch is CancellationError {
                         return nil
                     } catch {
-                        spool.logger.warning("heartbeat failed", metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"])
+                        spool.logger.warning(
+                            "heartbeat failed",
+                            metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"]
+                        )
                     }
                 }
             }
@@ -77,16 +80,27 @@ struct TaskExecution {
             case .succeeded(let result):
                 try spool.complete(task, result: result)
             case .failed(let failure):
-                try spool.fail(task, error: failure.message, retryAfter: failure.retryAfter, permanent: failure.permanent)
+                try spool.fail(
+                    task,
+                    error: failure.message,
+                    retryAfter: failure.retryAfter,
+                    permanent: failure.permanent
+                )
             case .timedOut(let seconds):
                 try spool.fail(task, error: "timed out after \(seconds) s")
             case .interrupted:
                 try spool.handBack(task)
             case .leaseLost(let message):
-                spool.logger.warning("lease lost while running", metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(message)"])
+                spool.logger.warning(
+                    "lease lost while running",
+                    metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(message)"]
+                )
             }
         } catch {
-            spool.logger.warning("could not record the outcome", metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"])
+            spool.logger.warning(
+                "could not record the outcome",
+                metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"]
+            )
         }
     }
 }
