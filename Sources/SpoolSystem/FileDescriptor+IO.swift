@@ -37,7 +37,7 @@ extension FileDescriptor {
             let wanted = min(chunk, limit + 1 - bytes.count)
             if wanted <= 0 { return (Array(bytes.prefix(limit)), true) }
             let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: wanted))
+            bytes += [UInt8](repeating: 0, count: wanted)
             let count = try bytes.withUnsafeMutableBytes { buffer in
                 valueOrErrno { system_read(rawValue, buffer.baseAddress! + start, wanted) }
             }.unwrap()

@@ -7,6 +7,21 @@ import Glibc
 
 /// A child process started by a test, with its standard output and error captured to files.
 public struct ChildProcess: Sendable {
+    /// How a child process ended.
+    public enum Exit: Sendable, Equatable, CustomStringConvertible {
+        /// It exited with this status.
+        case exited(Int32)
+        /// A signal ended it.
+        case signaled(Int32)
+
+        public var description: String {
+            switch self {
+            case .exited(let code): "exited with status \(code)"
+            case .signaled(let signal): signal == SIGKILL ? "killed by SIGKILL" : "killed by signal \(signal)"
+            }
+        }
+    }
+
     /// The child's pid.
     public let pid: Int32
     private let outputPath: String
@@ -41,6 +56,17 @@ public struct ChildProcess: Sendable {
             if !environment.keys.contains(where: { text.hasPrefix("\($0)=") }) { inherited.append(text) }
             index += 1
         }
+        // The child starts with no blocked signals and default dispositions, whatever the test runner set.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let variables = inherited + environment.map { "\($0.key)=\($0.value)" }
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = variables.map { strdup($0) } + [nil]
@@ -49,7 +75,7 @@ public struct ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         var child = pid_t()
-        let result = posix_spawn(&child, program, &actions, nil, argv, envp)
+        let result = posix_spawn(&child, program, &actions, &attributes, argv, envp)
         guard result == 0 else { throw Errno(rawValue: result) }
         pid = child
     }
@@ -59,12 +85,21 @@ public struct ChildProcess: Sendable {
         kill(pid, signal)
     }
 
-    /// Waits for the child to end; returns its exit status, or 128 + the signal that killed it.
-    public func wait() -> Int32 {
+    /// Waits for the child to end and reaps it, so that `/proc/<pid>` is gone once this returns.
+    public func waitForExit() -> Exit {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        if status & 0x7f == 0 { return (status >> 8) & 0xff }
-        return 128 + (status & 0x7f)
+        // The W* macros are not imported into Swift: the low 7 bits are the signal, 0 for a normal exit.
+        let signal = status & 0x7f
+        return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+    }
+
+    /// Waits for the child to end; returns its exit status, or 128 + the signal that killed it.
+    public func wait() -> Int32 {
+        switch waitForExit() {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
     }
 
     /// What the child wrote to standard output so far.

@@ -48,12 +48,9 @@ import Testing
         try TemporarySpool.with("crash") { directory in
             let root = directory.path
             try scenario.setUp(root)
-            let child = try runTestWorker(
-                scenario.arguments(root) + ["--crash-at", "\(call):\(after)"],
-                outputPath: "\(root).out"
-            )
+            let child = try runTestWorker(scenario.arguments(root) + ["--crash-at", "\(call):\(after)"])
             var problems: [String] = []
-            let expected: ChildExit = crashes ? .signaled(SIGKILL) : .exited(0)
+            let expected: ChildProcess.Exit = crashes ? .signaled(SIGKILL) : .exited(0)
             if child.exit != expected {
                 problems.append("child \(child.exit), expected \(expected); output: \(child.output)")
             }

@@ -32,17 +32,12 @@ import Testing
 
             let log = "\(root).drain.log"
             defer { unlink(log) }
-            let children = try (0..<DrainRaceTests.drainers).map { index in
-                try SpawnedProcess.spawn(
-                    worker,
-                    ["drain", root, "default", log],
-                    outputPath: "\(root).drain-\(index).out"
-                )
+            let children = try (0..<DrainRaceTests.drainers).map { _ in
+                try ChildProcess(worker, ["drain", root, "default", log])
             }
             for child in children {
-                let exit = try child.wait()
-                #expect(exit == .exited(0), "drainer \(child.pid) \(exit): \(child.output())")
-                unlink(child.outputPath)
+                let exit = child.waitForExit()
+                #expect(exit == .exited(0), "drainer \(child.pid) \(exit): \(child.output)\(child.errorOutput)")
             }
 
             let drained = monotonicSeconds()
