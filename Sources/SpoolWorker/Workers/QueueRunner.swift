@@ -43,6 +43,8 @@ final class QueueRunner: Sendable {
                         let (names, complete) = try spool.oldestActive(queue: queue, limit: window)
                         cursor.reset(names, complete: complete)
                     } catch {
+                        // Wait for the next arrival or rescan rather than list again at once.
+                        cursor.reset([], complete: true)
                         spool.logger.error(
                             "cannot list active tasks",
                             metadata: ["spool.task.queue": "\(queue)", "spool.error": "\(error)"]
