@@ -41,9 +41,6 @@ public final class ManualClock: WallClock {
         for continuation in woken { continuation.resume() }
     }
 
-    /// The number of tasks waiting in ``sleep(until:)``.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-
     public func sleep(until deadline: Timestamp) async throws {
         let id = state.withLock { state in
             defer { state.nextID += 1 }

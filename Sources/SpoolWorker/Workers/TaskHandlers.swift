@@ -55,7 +55,4 @@ public struct TaskHandlers: Sendable {
     public func handler(for type: String) -> Handler? {
         handlers[type]
     }
-
-    /// The registered types.
-    public var types: [String] { handlers.keys.sorted() }
 }
