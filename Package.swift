@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(name: "CSpoolLinux"),
@@ -57,11 +61,48 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "SpoolConfig",
+            dependencies: [
+                "SpoolCore",
+                "SpoolWorker",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolHandlers",
+            dependencies: [
+                "SpoolCore",
+                "SpoolWorker",
+                "SpoolConfig",
+                "SpoolSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolDaemon",
+            dependencies: [
+                "SpoolCore",
+                "SpoolWorker",
+                "SpoolHandlers",
+                "SpoolConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "spoold",
             dependencies: [
                 "SpoolCore",
                 "SpoolWorker",
+                "SpoolDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,6 +158,24 @@ let package = Package(
         .testTarget(
             name: "SpoolCrashTests",
             dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport", "spool-test-worker"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolConfigTests",
+            dependencies: ["SpoolConfig", "SpoolWorker", "SpoolCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolHandlersTests",
+            dependencies: [
+                "SpoolHandlers", "SpoolWorker", "SpoolCore", "SpoolTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolDaemonTests",
+            dependencies: ["SpoolDaemon", "SpoolCore", "SpoolTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

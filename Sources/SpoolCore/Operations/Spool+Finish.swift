@@ -58,7 +58,10 @@ extension Spool {
         }
         var generator = SystemRandomNumberGenerator()
         let backoff = task.record.backoff ?? configuration.defaultBackoff
-        let next = now.adding(seconds: retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator))
+        guard let delay = retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator) else {
+            return try giveUp(updated, reason: "retry schedule spent after \(attempts) attempts", now: now)
+        }
+        let next = now.adding(seconds: delay)
         if let deadline = task.record.deadline, next > deadline {
             return try giveUp(updated, reason: "deadline \(deadline) passed after \(attempts) attempts", now: now)
         }

@@ -51,6 +51,16 @@ extension Backoff {
                 JSONMember("max", .double(maximum)),
                 JSONMember("jitter", .double(jitter)),
             ])
+        case .tiers(let tiers):
+            return .object([
+                JSONMember("strategy", .string("tiers")),
+                JSONMember(
+                    "tiers",
+                    .array(
+                        tiers.map { .object([JSONMember("every", .double($0.every)), JSONMember("for", .double($0.duration))]) }
+                    )
+                ),
+            ])
         }
     }
 }

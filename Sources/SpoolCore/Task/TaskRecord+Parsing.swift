@@ -171,7 +171,7 @@ private struct FieldReader {
             return .table(delays)
         case .object(let members):
             do {
-                return try FieldReader.exponentialBackoff(members)
+                return try FieldReader.strategyBackoff(members)
             } catch {
                 throw TaskValidationError("\(key): \(error.reason)")
             }
@@ -180,14 +180,46 @@ private struct FieldReader {
         }
     }
 
-    private static func exponentialBackoff(_ members: [JSONMember]) throws(TaskValidationError) -> Backoff {
+    private static func strategyBackoff(_ members: [JSONMember]) throws(TaskValidationError) -> Backoff {
         var fields = FieldReader(members)
         guard let strategy = try fields.string("strategy", maxLength: 32) else {
             throw TaskValidationError("strategy: required")
         }
-        guard strategy == "exponential" else {
-            throw TaskValidationError("strategy: unknown \"\(strategy)\" (expected \"exponential\")")
+        switch strategy {
+        case "exponential":
+            return try exponentialBackoff(&fields)
+        case "tiers":
+            return try tieredBackoff(&fields)
+        default:
+            throw TaskValidationError("strategy: unknown \"\(strategy)\" (expected \"exponential\" or \"tiers\")")
         }
+    }
+
+    private static func tieredBackoff(_ fields: inout FieldReader) throws(TaskValidationError) -> Backoff {
+        guard let value = fields.take("tiers") else { throw TaskValidationError("tiers: required") }
+        guard case .array(let entries) = value, (1...20).contains(entries.count) else {
+            throw TaskValidationError("tiers: must be an array of 1 to 20 {\"every\", \"for\"} objects")
+        }
+        var tiers: [BackoffTier] = []
+        for entry in entries {
+            guard case .object(let members) = entry else {
+                throw TaskValidationError("tiers: entries must be {\"every\", \"for\"} objects")
+            }
+            var tier = FieldReader(members)
+            guard let every = try tier.number("every", in: 0.001...TaskRecord.maximumDelay),
+                let duration = try tier.number("for", in: 0.001...TaskRecord.maximumDelay)
+            else { throw TaskValidationError("tiers: each entry needs \"every\" and \"for\" in seconds") }
+            if let unknown = tier.remaining.first {
+                throw TaskValidationError("tiers: unknown field \"\(unknown.key)\"")
+            }
+            guard duration / every <= 100_000 else { throw TaskValidationError("tiers: at most 100000 retries a tier") }
+            tiers.append(BackoffTier(every: every, for: duration))
+        }
+        if let unknown = fields.remaining.first { throw TaskValidationError("unknown field \"\(unknown.key)\"") }
+        return .tiers(tiers)
+    }
+
+    private static func exponentialBackoff(_ fields: inout FieldReader) throws(TaskValidationError) -> Backoff {
         let initial = try fields.number("initial", in: 0.001...TaskRecord.maximumDelay) ?? 5
         let factor = try fields.number("factor", in: 1...1000) ?? 2
         let maximum = try fields.number("max", in: initial...TaskRecord.maximumDelay) ?? max(3600, initial)

@@ -27,7 +27,13 @@ struct TaskExecution {
         let outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome in
             group.addTask {
                 do {
-                    return .succeeded(try await handler(TaskContext(task: task)))
+                    let context = TaskContext(
+                        task: task,
+                        deadline: started.adding(seconds: timeout),
+                        clock: clock,
+                        logger: spool.logger
+                    )
+                    return .succeeded(try await handler(context))
                 } catch let failure as HandlerFailure {
                     return .failed(failure)
                 } catch is CancellationError {

@@ -1,0 +1,1 @@
+// The daemon: configuration, run modes and the HTTP API.
