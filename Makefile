@@ -9,6 +9,7 @@ SWIFT_BUILD_FLAGS ?=
 
 deps:
 	@dpkg -s libinotifytools0-dev >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y libinotifytools0-dev; }
+	@command -v node >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
 
 build: deps
@@ -18,7 +19,7 @@ release: deps
 	swift build -c release
 
 run: build
-	.build/debug/spoold --spool $(SPOOL)
+	SPOOL=$(SPOOL) examples/demo/run.sh
 
 test: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)

@@ -90,6 +90,7 @@ let package = Package(
                 "SpoolWorker",
                 "SpoolHandlers",
                 "SpoolConfig",
+                "SpoolSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -103,10 +104,11 @@ let package = Package(
                 "SpoolCore",
                 "SpoolWorker",
                 "SpoolDaemon",
+                "SpoolConfig",
+                "SpoolSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -114,6 +116,7 @@ let package = Package(
             name: "spoolctl",
             dependencies: [
                 "SpoolCore",
+                "SpoolWorker",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -127,6 +130,17 @@ let package = Package(
                 "SpoolSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "spool-example-worker",
+            dependencies: [
+                "SpoolCore",
+                "SpoolDaemon",
+                "SpoolWorker",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/embedded-worker",
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -152,7 +166,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolWorkerTests",
-            dependencies: ["SpoolWorker", "SpoolCore", "SpoolSystem", "SpoolTestSupport"],
+            dependencies: [
+                "SpoolWorker", "SpoolCore", "SpoolSystem", "SpoolTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,1 +1,126 @@
-// The daemon: configuration, run modes and the HTTP API.
+import AsyncHTTPClient
+public import Logging
+import ServiceLifecycle
+public import SpoolConfig
+import SpoolCore
+import SpoolSystem
+public import SpoolWorker
+import UnixSignals
+
+/// `spoold` as a library: reads `spool.yaml`, opens the spool and runs what the run mode asks for (engine,
+/// workers with their exec, HTTP and in-process handlers, the HTTP API) until SIGTERM or SIGINT; SIGHUP
+/// reloads the configuration.
+///
+/// An app that embeds its workers registers Swift handlers and hooks in ``handlers`` and calls ``run()``.
+public struct SpoolDaemon: Sendable {
+    /// The spool directory.
+    public var spoolRoot: String
+    /// The configuration file; `nil` reads `spool.yaml` in the spool root if there is one.
+    public var configPath: String?
+    /// What this process does.
+    public var mode: RunMode
+    /// In-process handlers and hooks; a route in the configuration wins over a handler of the same type.
+    public var handlers: TaskHandlers
+    /// Applied to the configuration after every load (command-line overrides, say).
+    public var adjust: @Sendable (inout DaemonConfiguration) -> Void
+    /// Where the daemon logs.
+    public var logger: Logger
+
+    /// Creates a daemon; nothing runs until ``run()``.
+    public init(
+        spoolRoot: String,
+        configPath: String? = nil,
+        mode: RunMode = .all,
+        handlers: TaskHandlers = TaskHandlers(),
+        logger: Logger,
+        adjust: @escaping @Sendable (inout DaemonConfiguration) -> Void = { _ in }
+    ) {
+        self.spoolRoot = spoolRoot
+        self.configPath = configPath
+        self.mode = mode
+        self.handlers = handlers
+        self.logger = logger
+        self.adjust = adjust
+    }
+
+    /// Reads and checks the configuration, with ``adjust`` applied.
+    public func loadConfiguration() throws(ConfigurationError) -> DaemonConfiguration {
+        var configuration =
+            if let configPath {
+                try DaemonConfiguration.load(path: configPath)
+            } else {
+                try DaemonConfiguration.loadIfPresent(path: "\(spoolRoot)/spool.yaml")
+            }
+        adjust(&configuration)
+        configuration.engine.roles = mode.roles
+        return configuration
+    }
+
+    /// Runs until a graceful shutdown (SIGTERM, SIGINT) completes.
+    ///
+    /// - Throws: ``ConfigurationError`` for a bad configuration, `SpoolError` if the spool cannot be opened.
+    public func run() async throws {
+        let configuration = try loadConfiguration()
+        BrokenPipe.failWritesInsteadOfSignalling()
+        let spool = try Spool(root: spoolRoot, configuration: configuration.spool, logger: logger)
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(redirectConfiguration: .follow(max: 5, allowCycles: false))
+        )
+        do {
+            try await run(spool: spool, configuration: configuration, client: client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// The engine for the run mode's roles; `nil` in `api` mode.
+    private func makeEngine(spool: Spool, configuration: DaemonConfiguration, factory: HandlerFactory) -> SpoolEngine? {
+        guard !mode.roles.isEmpty else { return nil }
+        let handlers = factory.handlers(for: configuration, embedded: self.handlers)
+        if mode.roles.contains(.working), handlers.isEmpty {
+            logger.notice("no handlers configured: this process runs no tasks")
+        }
+        return SpoolEngine(spool: spool, configuration: configuration.engine, handlers: handlers.isEmpty ? nil : handlers)
+    }
+
+    private func run(spool: Spool, configuration: DaemonConfiguration, client: HTTPClient) async throws {
+        let factory = HandlerFactory(spoolRoot: spoolRoot, client: client)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let engine = makeEngine(spool: spool, configuration: configuration, factory: factory)
+        if let engine { services.append(.init(service: engine)) }
+        if mode == .api || (mode == .all && configuration.api != nil) {
+            let settings = configuration.api ?? APISettings()
+            services.append(.init(service: APIServer.make(spool: spool, settings: settings, logger: logger)))
+            logger.info("HTTP API listening", metadata: ["spool.api": "\(settings.host):\(settings.port)"])
+        }
+        let reloader = HangupReloader { [self] in
+            do {
+                let reloaded = try loadConfiguration()
+                spool.reconfigure(reloaded.spool)
+                engine?.reload(
+                    configuration: reloaded.engine,
+                    handlers: factory.handlers(for: reloaded, embedded: handlers)
+                )
+                logger.notice("configuration reloaded")
+            } catch {
+                logger.error("configuration not reloaded; keeping the running one", metadata: ["spool.error": "\(error)"])
+            }
+        }
+        services.append(.init(service: reloader))
+        logger.info(
+            "spoold started",
+            metadata: ["spool.root": "\(spoolRoot)", "spool.mode": "\(mode.rawValue)", "spool.worker": "\(spool.worker)"]
+        )
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services,
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}

@@ -38,15 +38,3 @@ extension SpoolCtl {
         }
     }
 }
-
-extension TaskLocation {
-    var json: JSONValue {
-        var members = [
-            JSONMember("id", .string(id)), JSONMember("queue", .string(queue)),
-            JSONMember("state", .string(state.rawValue)),
-        ]
-        if let due { members.append(JSONMember("due", .string(due.rfc3339))) }
-        members.append(JSONMember("path", .string(path)))
-        return .object(members)
-    }
-}

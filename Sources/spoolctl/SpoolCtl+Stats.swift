@@ -11,18 +11,7 @@ extension SpoolCtl {
             let stats = try global.open().stats()
             let states = TaskState.allCases
             if global.json {
-                let queues = stats.queues.map { counts in
-                    JSONValue.object(
-                        [JSONMember("queue", .string(counts.queue))]
-                            + states.map { JSONMember($0.rawValue, .integer(counts[$0])) }
-                    )
-                }
-                Output.json(
-                    .object([
-                        JSONMember("queues", .array(queues)), JSONMember("incoming", .integer(stats.incoming)),
-                        JSONMember("rejected", .integer(stats.rejected)),
-                    ])
-                )
+                Output.json(stats.json)
                 return
             }
             Output.table(
@@ -30,6 +19,7 @@ extension SpoolCtl {
                 stats.queues.map { counts in [counts.queue] + states.map { String(counts[$0]) } }
             )
             Output.line("incoming: \(stats.incoming)  rejected: \(stats.rejected)")
+            if !stats.paused.isEmpty { Output.line("paused: \(stats.paused.joined(separator: ", "))") }
         }
     }
 }

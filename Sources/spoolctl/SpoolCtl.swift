@@ -8,7 +8,7 @@ struct SpoolCtl: AsyncParsableCommand {
         commandName: "spoolctl",
         abstract: "Inspect and steer a Spool task spool.",
         version: "0.1.0",
-        subcommands: [Enqueue.self, Stats.self, List.self, Show.self]
+        subcommands: [Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self]
     )
 
     /// Accepted before the subcommand too: `spoolctl --spool DIR stats`.

@@ -1,62 +1,97 @@
 public import ArgumentParser
 public import Logging
-import ServiceLifecycle
+import SpoolConfig
 public import SpoolCore
+public import SpoolDaemon
 public import SpoolWorker
-import UnixSignals
+import SystemPackage
 
-/// `spoold`: keeps a spool moving (drop-box ingest, scheduled promotion, lease recovery, retention).
-@main
+/// `spoold`: runs a spool's scheduler, workers and HTTP API, as `spool.yaml` and `--mode` say.
 struct Spoold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spoold",
         abstract: "Run the Spool daemon on a spool directory.",
+        discussion: "SIGTERM or SIGINT shuts down gracefully; SIGHUP reloads the configuration (docs/CONFIG.md).",
         version: "0.1.0"
     )
 
     @Option(name: .long, help: "The spool directory (default: $SPOOL_DIR, else ./spool).")
     var spool: String?
 
-    @Option(name: .long, help: "How arrivals are noticed: inotify, or poll for network filesystems.")
-    var watch: EngineConfiguration.WatchMode = .inotify
+    @Option(name: .long, help: "The configuration file (default: spool.yaml in the spool directory, if any).")
+    var config: String?
 
-    @Option(name: .long, help: "Seconds between rescans in poll mode.")
-    var pollInterval: Double = 1
+    @Option(name: .long, help: "What this process does: all, scheduler, worker or api.")
+    var mode: RunMode = .all
 
-    @Option(name: .long, help: "What is flushed to disk: full, enqueue or none (see docs/FORMAT.md).")
-    var durability: Durability = .enqueue
+    @Option(name: .long, help: "Overrides `watch`: inotify, or poll for network filesystems.")
+    var watch: EngineConfiguration.WatchMode?
+
+    @Option(name: .long, help: "Overrides `poll_interval`: seconds between rescans in poll mode.")
+    var pollInterval: Double?
+
+    @Option(name: .long, help: "Overrides `durability`: full, enqueue or none (see docs/FORMAT.md).")
+    var durability: Durability?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be greater than 0") }
+        if let pollInterval, !(pollInterval > 0) { throw ValidationError("--poll-interval must be greater than 0") }
     }
 
     func run() async throws {
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
+            handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "spoold")
-        let root = spool ?? Environment.value("SPOOL_DIR") ?? "spool"
-        let spool = try Spool(root: root, configuration: SpoolConfiguration(durability: durability), logger: logger)
-        let engine = SpoolEngine(
-            spool: spool,
-            configuration: EngineConfiguration(watchMode: watch, pollInterval: pollInterval)
-        )
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: engine)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
+        let (watch, pollInterval, durability) = (self.watch, self.pollInterval, self.durability)
+        let daemon = SpoolDaemon(
+            spoolRoot: spool ?? Environment.value("SPOOL_DIR") ?? "spool",
+            configPath: config,
+            mode: mode,
+            logger: Logger(label: "spoold")
+        ) { configuration in
+            if let watch { configuration.engine.watchMode = watch }
+            if let pollInterval { configuration.engine.pollInterval = pollInterval }
+            if let durability { configuration.spool.durability = durability }
+        }
+        try await daemon.run()
     }
 }
 
+/// The entry point: runs the daemon, and turns any error into one line on standard error and a non-zero
+/// exit status: 64 for a bad argument, 78 (`EX_CONFIG`) for a bad configuration, 1 otherwise.
+@main
+enum Main {
+    static func main() async {
+        let command: Spoold
+        do {
+            command = try Spoold.parse()
+        } catch {
+            let code = Spoold.exitCode(for: error)
+            if code == .success { Spoold.exit(withError: error) }
+            fail(Spoold.message(for: error), status: 64)
+        }
+        do {
+            try await command.run()
+        } catch let error as ConfigurationError {
+            fail("\(error)", status: 78)
+        } catch {
+            fail("\(error)", status: 1)
+        }
+    }
+
+    private static func fail(_ message: String, status: Int32) -> Never {
+        let line = message.split(separator: "\n").first.map(String.init) ?? "failed"
+        _ = try? FileDescriptor.standardError.writeAll(Array("spoold: \(line)\n".utf8))
+        Spoold.exit(withError: ExitCode(status))
+    }
+}
+
+extension RunMode: ExpressibleByArgument {}
 extension EngineConfiguration.WatchMode: ExpressibleByArgument {}
 extension Durability: ExpressibleByArgument {
     public init?(argument: String) {

@@ -127,7 +127,7 @@ func whileRunning(_ engine: SpoolEngine, _ body: () async throws -> Void) async 
                 #expect(await eventually { spool.find(id: unknown)?.state == .dead })
                 #expect(
                     try spool.record(at: #require(spool.find(id: unknown))).attempts.first?.error
-                        == "no handler registered for type \"nobody\""
+                        == "no handler for type \"nobody\" in queue \"default\""
                 )
             }
             #expect(calls.withLock { $0.count } == 2)

@@ -147,7 +147,7 @@ import Glibc
     static let examples =
         String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined() + "/examples/producers"
 
-    @Test(arguments: [["/bin/sh", "drop.sh"], ["/usr/bin/env", "python3", "drop.py"]])
+    @Test(arguments: [["/bin/sh", "drop.sh"], ["/usr/bin/env", "python3", "drop.py"], ["/usr/bin/env", "node", "drop.js"]])
     func exampleDropIsAccepted(command: [String]) throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

@@ -18,5 +18,8 @@ def drop(spool, task):
 
 if __name__ == "__main__":
     if len(sys.argv) < 3:
-        sys.exit("usage: drop.py SPOOL_DIR TYPE [PAYLOAD_JSON]")
-    drop(sys.argv[1], {"type": sys.argv[2], "payload": json.loads(sys.argv[3]) if len(sys.argv) > 3 else None})
+        sys.exit("usage: drop.py SPOOL_DIR TYPE [PAYLOAD_JSON [QUEUE]]")
+    task = {"type": sys.argv[2], "payload": json.loads(sys.argv[3]) if len(sys.argv) > 3 else None}
+    if len(sys.argv) > 4:
+        task["queue"] = sys.argv[4]
+    drop(sys.argv[1], task)

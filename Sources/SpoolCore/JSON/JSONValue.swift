@@ -41,6 +41,12 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// The members, if this is an object.
     public var objectValue: [JSONMember]? {
         if case .object(let members) = self { return members }

@@ -84,3 +84,10 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONValue: CustomStringConvertible {
+    /// The value as compact JSON text.
+    public var description: String {
+        String(decoding: JSONWriter.encode(self), as: UTF8.self)
+    }
+}

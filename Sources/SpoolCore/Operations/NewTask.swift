@@ -27,6 +27,8 @@ public struct NewTask: Sendable {
     public var retention: Double?
     /// External business key, for lookup.
     public var key: String?
+    /// The callback an HTTP handler fires: `url`, `method`, `headers`, `body` or `form`.
+    public var http: JSONValue?
     /// More fields, kept as they are.
     public var extra: [JSONMember]
 
@@ -44,6 +46,7 @@ public struct NewTask: Sendable {
         deadline: Timestamp? = nil,
         retention: Double? = nil,
         key: String? = nil,
+        http: JSONValue? = nil,
         extra: [JSONMember] = []
     ) {
         self.id = id
@@ -58,6 +61,7 @@ public struct NewTask: Sendable {
         self.deadline = deadline
         self.retention = retention
         self.key = key
+        self.http = http
         self.extra = extra
     }
 
@@ -77,6 +81,7 @@ public struct NewTask: Sendable {
         add("deadline", deadline.map { .string($0.rfc3339) })
         add("retention", retention.map { .double($0) })
         add("key", key.map { .string($0) })
+        add("http", http)
         for member in extra
         where members.contains(where: { $0.key == member.key }) || TaskRecord.knownFields.contains(member.key) {
             throw TaskValidationError("\(member.key): set it through its own property, not as an extra field")

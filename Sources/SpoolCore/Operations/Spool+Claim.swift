@@ -60,7 +60,7 @@ extension Spool {
             try giveUp(task, reason: "deadline \(deadline) passed before attempt \(task.attempt)", now: now)
             return nil
         }
-        logger.debug("claimed", metadata: metadata(task))
+        logger.info("started", metadata: metadata(task))
         return task
     }
 
@@ -104,10 +104,16 @@ extension Spool {
         FileTime(milliseconds: now.adding(seconds: configuration.leaseDuration).milliseconds)
     }
 
+    /// Log metadata naming `task`, with the attempt's duration so far once it has started.
     func metadata(_ task: ClaimedTask) -> Logger.Metadata {
-        [
+        var metadata: Logger.Metadata = [
             "spool.task.id": "\(task.record.id)", "spool.task.queue": "\(task.record.queue)",
             "spool.task.type": "\(task.record.type)", "spool.task.attempt": "\(task.attempt)",
         ]
+        if let claimedAt = task.claimedAt {
+            let milliseconds = max(clock.now.milliseconds - claimedAt.milliseconds, 0)
+            metadata["spool.duration_ms"] = "\(milliseconds)"
+        }
+        return metadata
     }
 }

@@ -23,8 +23,35 @@ extension Spool {
         record.createdAt = now
         if record.runAt == nil { record.runAt = now }
         try place(record, reservingID: task.id != nil, now: now)
-        logger.debug("enqueued", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)"])
+        logger.info("enqueued", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)"])
         return record.id
+    }
+
+    /// Adds a task given as a JSON document in the task-file format (as an HTTP API receives it), with the
+    /// same rules and guarantees as ``enqueue(_:)``.
+    ///
+    /// - Returns: The task as stored.
+    @discardableResult
+    public func enqueue(json bytes: [UInt8]) throws(SpoolError) -> TaskRecord {
+        let now = clock.now
+        guard bytes.count <= configuration.maximumTaskBytes else {
+            throw SpoolError(.invalidArgument, "task larger than \(configuration.maximumTaskBytes) bytes")
+        }
+        var generated = false
+        var record: TaskRecord
+        do {
+            record = try TaskRecord.parse(bytes, now: now) {
+                generated = true
+                return ids.next(at: now)
+            }
+        } catch {
+            throw SpoolError(.invalidArgument, error.reason)
+        }
+        record.createdAt = now
+        if record.runAt == nil { record.runAt = now }
+        try place(record, reservingID: !generated, now: now)
+        logger.info("enqueued", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)"])
+        return record
     }
 
     /// Stages the record's content, reserves its id (naming the staged file, so that recovery can tell

@@ -33,6 +33,8 @@ public struct SpoolStats: Sendable, Hashable {
     public var incoming: Int
     /// Files in `rejected/` (not counting `.reason` files).
     public var rejected: Int
+    /// Paused queues, sorted.
+    public var paused: [String]
 }
 
 /// A task file found in the spool.
@@ -64,7 +66,8 @@ extension Spool {
         let queues = perQueue.keys.sorted().map { QueueCounts(queue: $0, counts: perQueue[$0]!) }
         let incoming = names(in: SpoolLayout.incoming).filter(Spool.isDropName).count
         let rejected = names(in: SpoolLayout.rejected).filter { !$0.hasSuffix(".reason") }.count
-        return SpoolStats(queues: queues, incoming: incoming, rejected: rejected)
+        let paused = ((try? pausedQueues()) ?? []).sorted()
+        return SpoolStats(queues: queues, incoming: incoming, rejected: rejected, paused: paused)
     }
 
     /// Tasks in `state` (all states if `nil`) of `queue` (all queues if `nil`), at most `limit`, pending

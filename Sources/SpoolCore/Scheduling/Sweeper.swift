@@ -192,7 +192,7 @@ public final class Sweeper {
                     in: SpoolLayout.activeFolder(queue: timer.queue),
                     sync: spool.configuration.durability.syncsMoves
                 )
-                spool.logger.debug(
+                spool.logger.info(
                     "promoted",
                     metadata: ["spool.task.id": "\(timer.name.id)", "spool.task.queue": "\(timer.queue)"]
                 )

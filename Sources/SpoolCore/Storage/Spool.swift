@@ -1,7 +1,7 @@
 public import Logging
-public import SpoolSystem
+import SpoolSystem
 import Synchronization
-public import SystemPackage
+import SystemPackage
 
 /// A spool: a directory holding every task as one JSON file, and the operations that move tasks between
 /// its folders by `rename(2)` and rewrite-by-rename only.
@@ -11,7 +11,7 @@ public final class Spool: Sendable {
     /// The spool's root directory, as given.
     public let root: String
     /// Settings for this process's work on the spool.
-    public let configuration: SpoolConfiguration
+    public var configuration: SpoolConfiguration { settings.withLock { $0 } }
     /// The clock due times, leases and deadlines are read from.
     public let clock: any WallClock
     /// The name under which this process claims tasks and stages files.
@@ -19,6 +19,7 @@ public final class Spool: Sendable {
     /// Where transitions are logged.
     public let logger: Logger
 
+    private let settings: Mutex<SpoolConfiguration>
     let rootDescriptor: FileDescriptor
     let folders: DirectoryCache
     let ids: ULIDGenerator
@@ -37,7 +38,7 @@ public final class Spool: Sendable {
         logger: Logger = Logger(label: "spool", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws(SpoolError) {
         self.root = root
-        self.configuration = configuration
+        self.settings = Mutex(configuration)
         self.clock = clock
         self.worker = worker
         self.logger = logger
@@ -63,6 +64,16 @@ public final class Spool: Sendable {
 
     deinit {
         rootDescriptor.closeQuietly()
+    }
+
+    /// Replaces the settings while the spool is open (on a configuration reload); the durability chosen
+    /// at opening is kept.
+    public func reconfigure(_ configuration: SpoolConfiguration) {
+        settings.withLock { current in
+            var updated = configuration
+            updated.durability = current.durability
+            current = updated
+        }
     }
 
     /// A name for a new staging file in `tmp/`: `<kind>.<worker>.<sequence>`, unique within the spool.

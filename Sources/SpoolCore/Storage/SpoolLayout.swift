@@ -21,9 +21,11 @@ public enum SpoolLayout {
     public static let rejected = "rejected"
     /// Reservations of producer-given ids.
     public static let ids = "ids"
+    /// One marker file per paused queue, named after the queue.
+    public static let paused = "paused"
 
     /// The folders every spool has.
-    public static let baseFolders = [tmp, incoming, scheduled, active, running, done, dead, rejected, ids]
+    public static let baseFolders = [tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused]
 
     /// `scheduled/<queue>/<YYYYMMDD>/<HHMM>`: the folder of tasks due in `due`'s minute.
     public static func scheduledFolder(queue: String, due: Timestamp) -> String {

@@ -1,24 +1,27 @@
-public import Logging
+import Logging
 public import ServiceLifecycle
 public import SpoolCore
 import Synchronization
 
 /// Keeps a spool moving: ingests drops from `incoming/`, promotes scheduled tasks when due, recovers leases
-/// and staging files and purges by retention, and (given handlers) claims and runs tasks.
+/// and staging files and purges by retention, and (given handlers) claims and runs tasks. Its
+/// ``EngineConfiguration/roles`` choose which of these jobs it does.
 ///
-/// It is a `Service`: run it in a `ServiceGroup`; graceful shutdown stops it, handing running tasks back.
+/// It is a `Service`: run it in a `ServiceGroup`. A graceful shutdown stops claiming at once, lets running
+/// tasks finish within ``EngineConfiguration/shutdownGrace``, then hands the rest back; cancellation hands
+/// them back at once.
 public final class SpoolEngine: Service {
     private let spool: Spool
     private let configuration: EngineConfiguration
     private let handlers: TaskHandlers?
     private let ingestInbox = Mailbox<String?>()
     private let sweepInbox = Mailbox<WatchEvent>()
-    private let runners = Mutex<[String: QueueRunner]>([:])
-    private let newQueues = Mailbox<String>()
+    private let poolInbox = Mailbox<PoolMessage>()
     /// Set when a watch could not be placed: arrivals there are then found by periodic rescans.
     private let degraded = Atomic<Bool>(false)
 
-    /// Creates an engine for `spool`; with `handlers`, it also runs tasks.
+    /// Creates an engine for `spool`; with `handlers`, and the ``EngineConfiguration/Roles/working`` role,
+    /// it also runs tasks.
     public init(spool: Spool, configuration: EngineConfiguration = EngineConfiguration(), handlers: TaskHandlers? = nil)
     {
         self.spool = spool
@@ -27,6 +30,13 @@ public final class SpoolEngine: Service {
     }
 
     private var logger: Logger { spool.logger }
+    private var runsTasks: Bool { handlers != nil && configuration.roles.contains(.working) }
+
+    /// Applies new concurrency limits, weights, queue order and handlers to the running engine (a
+    /// configuration reload). Watch mode, intervals and roles stay as they were at start.
+    public func reload(configuration: EngineConfiguration, handlers: TaskHandlers) {
+        poolInbox.post(.reconfigure(configuration, handlers))
+    }
 
     public func run() async throws {
         let poller: PollWatcher?
@@ -41,32 +51,54 @@ public final class SpoolEngine: Service {
             poller = polling
         }
         defer { watcher.close() }
-        let report = spool.runJanitor()
-        logger.info("spool open", metadata: ["spool.root": "\(spool.root)", "spool.recovered": "\(report)"])
-
-        await cancelWhenGracefulShutdown {
+        let roles = configuration.roles
+        if roles.contains(.maintenance) {
+            let report = spool.runJanitor()
+            logger.info("spool open", metadata: ["spool.root": "\(spool.root)", "spool.recovered": "\(report)"])
+        }
+        let stopping = Mailbox<Void>()
+        await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.route(watcher.events) }
-                if let poller {
+                if runsTasks, let handlers {
+                    let pool = WorkerPool(
+                        inbox: poolInbox,
+                        spool: spool,
+                        configuration: configuration,
+                        handlers: handlers,
+                        watch: { folder in await self.watch(folder, with: watcher) }
+                    )
                     group.addTask {
-                        await poller.run(clock: self.spool.clock, interval: self.configuration.pollInterval)
+                        await self.watch(SpoolLayout.paused, with: watcher)
+                        await self.watch(SpoolLayout.active, with: watcher)
+                        self.poolInbox.post(.pausesChanged)
+                        await pool.run()
+                        // Drained after a graceful shutdown: nothing else has work left.
+                        stopping.post(())
                     }
                 }
-                group.addTask { await self.ingestLoop(watcher) }
-                group.addTask { await self.sweepLoop(watcher) }
-                group.addTask { await self.janitorLoop() }
-                group.addTask { await self.degradedRescanLoop() }
-                if let handlers = self.handlers {
-                    group.addTask { await self.workerLoop(watcher, handlers: handlers) }
+                group.addTask {
+                    await withDiscardingTaskGroup { loops in
+                        loops.addTask { await self.route(watcher.events) }
+                        if let poller {
+                            loops.addTask {
+                                await poller.run(clock: self.spool.clock, interval: self.configuration.pollInterval)
+                            }
+                        }
+                        if roles.contains(.scheduling) {
+                            loops.addTask { await self.ingestLoop(watcher) }
+                            loops.addTask { await self.sweepLoop(watcher) }
+                        }
+                        if roles.contains(.maintenance) { loops.addTask { await self.janitorLoop() } }
+                        loops.addTask { await self.degradedRescanLoop() }
+                        _ = await stopping.next()
+                        watcher.close()
+                        loops.cancelAll()
+                    }
                 }
-                // The routing task ends only with the watcher: end the rest with it on cancellation.
-                await withTaskCancellationHandler {
-                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                } onCancel: {
-                    watcher.close()
-                }
-                group.cancelAll()
             }
+        } onGracefulShutdown: {
+            self.poolInbox.post(.drain)
+            stopping.post(())
         }
         logger.info("spool engine stopped", metadata: ["spool.root": "\(spool.root)"])
     }
@@ -74,24 +106,27 @@ public final class SpoolEngine: Service {
     // MARK: - Routing
 
     private func route(_ events: AsyncStream<WatchEvent>) async {
+        let scheduling = configuration.roles.contains(.scheduling)
         for await event in events {
             switch event {
             case .rescan:
-                ingestInbox.post(nil)
-                sweepInbox.post(.rescan)
-                for runner in runners.withLock({ Array($0.values) }) { runner.inbox.post(nil) }
-                if handlers != nil {
-                    for queue in spool.activeQueues() { newQueues.post(queue) }
+                if scheduling {
+                    ingestInbox.post(nil)
+                    sweepInbox.post(.rescan)
                 }
+                if runsTasks { poolInbox.post(.relist(queue: nil)) }
+            case .removed(let folder, _):
+                if folder == SpoolLayout.paused { poolInbox.post(.pausesChanged) }
             case .arrived(let folder, let name, let isDirectory):
                 if folder == SpoolLayout.incoming {
-                    if !isDirectory { ingestInbox.post(name) }
+                    if !isDirectory && scheduling { ingestInbox.post(name) }
+                } else if folder == SpoolLayout.paused {
+                    poolInbox.post(.pausesChanged)
                 } else if folder == SpoolLayout.active {
-                    if isDirectory { newQueues.post(name) }
+                    if isDirectory { poolInbox.post(.queueAppeared(name)) }
                 } else if folder.hasPrefix(SpoolLayout.active + "/") {
-                    let queue = String(folder.dropFirst(SpoolLayout.active.count + 1))
-                    runners.withLock { $0[queue] }?.inbox.post(name)
-                } else if folder == SpoolLayout.scheduled || folder.hasPrefix(SpoolLayout.scheduled + "/") {
+                    poolInbox.post(.arrived(queue: String(folder.dropFirst(SpoolLayout.active.count + 1)), name: name))
+                } else if scheduling, folder == SpoolLayout.scheduled || folder.hasPrefix(SpoolLayout.scheduled + "/") {
                     sweepInbox.post(event)
                 }
             }
@@ -148,6 +183,8 @@ public final class SpoolEngine: Service {
                 } else {
                     sweeper.fileArrived(in: folder, name: name, now: now)
                 }
+            case .removed:
+                break
             }
         }
     }
@@ -176,9 +213,11 @@ public final class SpoolEngine: Service {
                 return
             }
             guard degraded.load(ordering: .relaxed) else { continue }
-            ingestInbox.post(nil)
-            sweepInbox.post(.rescan)
-            for runner in runners.withLock({ Array($0.values) }) { runner.inbox.post(nil) }
+            if configuration.roles.contains(.scheduling) {
+                ingestInbox.post(nil)
+                sweepInbox.post(.rescan)
+            }
+            if runsTasks { poolInbox.post(.relist(queue: nil)) }
         }
     }
 
@@ -194,30 +233,6 @@ public final class SpoolEngine: Service {
             }
             let report = spool.runJanitor()
             if report != JanitorReport() { logger.info("janitor", metadata: ["spool.report": "\(report)"]) }
-        }
-    }
-
-    // MARK: - Workers
-
-    private func workerLoop(_ watcher: any SpoolWatcher, handlers: TaskHandlers) async {
-        await watch(SpoolLayout.active, with: watcher)
-        for queue in spool.activeQueues() { newQueues.post(queue) }
-        await withDiscardingTaskGroup { group in
-            while let queue = await newQueues.next() {
-                guard Names.isValidQueueName(queue), runners.withLock({ $0[queue] }) == nil else { continue }
-                let runner = QueueRunner(
-                    queue: queue,
-                    spool: spool,
-                    handlers: handlers,
-                    concurrency: configuration.concurrency[queue] ?? configuration.defaultConcurrency,
-                    window: configuration.claimWindow
-                )
-                runners.withLock { $0[queue] = runner }
-                await watch(SpoolLayout.activeFolder(queue: queue), with: watcher)
-                runner.inbox.post(nil)
-                group.addTask { await runner.run() }
-            }
-            group.cancelAll()
         }
     }
 }

@@ -8,8 +8,9 @@ import Synchronization
 ///
 /// Several subscribers (spools, tests) share it; each watch is tagged with the subscriber and a folder name.
 final class InotifyHub: Sendable {
-    /// The events each watch reports: arrivals by rename, completed writes and new folders.
-    static let mask = Int32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE)
+    /// The events each watch reports: arrivals by rename, completed writes, new folders and deleted files
+    /// (tasks leave by rename, which is not reported, so deletions are rare: markers, purges).
+    static let mask = Int32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE)
 
     struct Target: Hashable {
         var subscriber: Int
@@ -124,8 +125,14 @@ final class InotifyHub: Sendable {
             let name = UnsafeRawPointer(event).advanced(by: MemoryLayout<inotify_event>.size)
                 .assumingMemoryBound(to: CChar.self)
             let text = String(cString: name)
+            let deleted = mask & UInt32(IN_DELETE) != 0
+            if deleted && isDirectory { continue }
             for target in interested {
-                deliver(.arrived(folder: target.folder, name: text, isDirectory: isDirectory), to: target.subscriber)
+                let event: WatchEvent =
+                    deleted
+                    ? .removed(folder: target.folder, name: text)
+                    : .arrived(folder: target.folder, name: text, isDirectory: isDirectory)
+                deliver(event, to: target.subscriber)
             }
         }
     }

@@ -2,6 +2,8 @@
 public enum WatchEvent: Sendable, Hashable {
     /// `name` appeared in `folder` (a path relative to the spool root), by rename or by creation.
     case arrived(folder: String, name: String, isDirectory: Bool)
+    /// The file `name` was deleted from `folder`.
+    case removed(folder: String, name: String)
     /// Events may have been lost (queue overflow, a failed watch, or a poll tick): rescan everything.
     case rescan
 }

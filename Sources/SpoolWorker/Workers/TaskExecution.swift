@@ -1,12 +1,14 @@
 import Logging
 import SpoolCore
 
-/// Runs one claimed task: the handler, a heartbeat that keeps the lease, and the attempt's timeout, then
-/// records the outcome in the spool.
+/// Runs one claimed task: the hooks and handler, a heartbeat that keeps the lease, and the attempt's
+/// timeout, then records the outcome in the spool.
+///
+/// Cancellation (a shutdown whose grace is over) hands the task back without counting the attempt.
 struct TaskExecution {
     private enum Outcome: Sendable {
         case succeeded(JSONValue?)
-        case failed(HandlerFailure)
+        case failed(any Error)
         case timedOut(Double)
         case interrupted
         case leaseLost(String)
@@ -16,32 +18,14 @@ struct TaskExecution {
     let handlers: TaskHandlers
 
     func run(_ task: ClaimedTask) async {
-        guard let handler = handlers.handler(for: task.record.type) else {
-            record(.failed(.retry("no handler registered for type \"\(task.record.type)\"")), for: task)
-            return
-        }
         let clock = spool.clock
         let lease = spool.configuration.leaseDuration
         let timeout = task.record.timeout ?? spool.configuration.defaultTimeout
         let started = clock.now
-        let outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome in
-            group.addTask {
-                do {
-                    let context = TaskContext(
-                        task: task,
-                        deadline: started.adding(seconds: timeout),
-                        clock: clock,
-                        logger: spool.logger
-                    )
-                    return .succeeded(try await handler(context))
-                } catch let failure as HandlerFailure {
-                    return .failed(failure)
-                } catch is CancellationError {
-                    return .interrupted
-                } catch {
-                    return .failed(.retry("\(error)"))
-                }
-            }
+        let logger = taskLogger(task)
+        let context = TaskContext(task: task, deadline: started.adding(seconds: timeout), clock: clock, logger: logger)
+        var outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome in
+            group.addTask { await attempt(context) }
             group.addTask {
                 while true {
                     do {
@@ -52,16 +36,13 @@ struct TaskExecution {
                     } catch is CancellationError {
                         return nil
                     } catch {
-                        spool.logger.warning(
-                            "heartbeat failed",
-                            metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"]
-                        )
+                        logger.warning("heartbeat failed", metadata: ["spool.error": "\(error)"])
                     }
                 }
             }
             group.addTask {
                 do {
-                    try await clock.sleep(until: started.adding(seconds: timeout))
+                    try await clock.sleep(until: context.deadline)
                     return .timedOut(timeout)
                 } catch {
                     return nil
@@ -77,36 +58,63 @@ struct TaskExecution {
             // The handler may still finish after a timeout; what it returns then no longer counts.
             return outcome
         }
-        record(outcome, for: task)
+        // A failure while shutting down is most likely the shutdown's doing: hand the task back uncounted.
+        if Task.isCancelled, case .failed = outcome { outcome = .interrupted }
+        switch outcome {
+        case .succeeded(let result):
+            for hook in handlers.afterHooks { await hook(context, result) }
+        case .failed(let error):
+            for hook in handlers.errorHooks { await hook(context, error) }
+        case .timedOut(let seconds):
+            for hook in handlers.errorHooks { await hook(context, HandlerFailure.retry("timed out after \(seconds) s")) }
+        case .interrupted, .leaseLost:
+            break
+        }
+        record(outcome, for: task, logger: logger)
     }
 
-    private func record(_ outcome: Outcome, for task: ClaimedTask) {
+    private func taskLogger(_ task: ClaimedTask) -> Logger {
+        var logger = spool.logger
+        logger[metadataKey: "spool.task.id"] = "\(task.record.id)"
+        logger[metadataKey: "spool.task.queue"] = "\(task.record.queue)"
+        logger[metadataKey: "spool.task.type"] = "\(task.record.type)"
+        logger[metadataKey: "spool.task.attempt"] = "\(task.attempt)"
+        return logger
+    }
+
+    /// The hooks and handler of one attempt.
+    private func attempt(_ context: TaskContext) async -> Outcome {
+        guard let handler = handlers.handler(for: context.record) else {
+            return .failed(HandlerFailure.retry("no handler for type \"\(context.record.type)\" in queue \"\(context.record.queue)\""))
+        }
+        do {
+            for hook in handlers.beforeHooks { try await hook(context) }
+            return .succeeded(try await handler(context))
+        } catch is CancellationError {
+            return .interrupted
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    private func record(_ outcome: Outcome, for task: ClaimedTask, logger: Logger) {
         do {
             switch outcome {
             case .succeeded(let result):
                 try spool.complete(task, result: result)
-            case .failed(let failure):
-                try spool.fail(
-                    task,
-                    error: failure.message,
-                    retryAfter: failure.retryAfter,
-                    permanent: failure.permanent
-                )
+            case .failed(let error as HandlerFailure):
+                try spool.fail(task, error: error.message, retryAfter: error.retryAfter, permanent: error.permanent)
+            case .failed(let error):
+                try spool.fail(task, error: "\(error)")
             case .timedOut(let seconds):
                 try spool.fail(task, error: "timed out after \(seconds) s")
             case .interrupted:
                 try spool.handBack(task)
             case .leaseLost(let message):
-                spool.logger.warning(
-                    "lease lost while running",
-                    metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(message)"]
-                )
+                logger.warning("lease lost while running", metadata: ["spool.error": "\(message)"])
             }
         } catch {
-            spool.logger.warning(
-                "could not record the outcome",
-                metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"]
-            )
+            logger.error("could not record the outcome", metadata: ["spool.error": "\(error)"])
         }
     }
 }

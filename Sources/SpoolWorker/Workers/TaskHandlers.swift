@@ -1,75 +1,62 @@
-public import Logging
 public import SpoolCore
 
-/// What a handler sees of the task it runs.
-public struct TaskContext: Sendable {
-    /// The claimed task.
-    public let task: ClaimedTask
-    /// When this attempt times out: the handler is cancelled then, and the attempt fails.
-    public let deadline: Timestamp
-    /// The spool's clock.
-    public let clock: any WallClock
-    /// A logger carrying the task's id, queue, type and attempt as metadata.
-    public let logger: Logger
-
-    /// Creates the context of one attempt.
-    public init(task: ClaimedTask, deadline: Timestamp, clock: any WallClock, logger: Logger) {
-        self.task = task
-        self.deadline = deadline
-        self.clock = clock
-        self.logger = logger
-    }
-
-    /// The task's content.
-    public var record: TaskRecord { task.record }
-    /// The task's payload.
-    public var payload: JSONValue { task.record.payload }
-    /// This attempt's number, 1 for the first.
-    public var attempt: Int { task.attempt }
-    /// Seconds left before the attempt times out (never negative).
-    public var secondsRemaining: Double { max(0, Double(deadline.milliseconds - clock.now.milliseconds) / 1000) }
-}
-
-/// Thrown by a handler to choose what happens after a failed attempt.
-public struct HandlerFailure: Error, Sendable, CustomStringConvertible {
-    /// Recorded as the attempt's error.
-    public var message: String
-    /// Seconds until the next try, instead of the task's backoff.
-    public var retryAfter: Double?
-    /// The task must not be tried again: it goes to `dead/`.
-    public var permanent: Bool
-
-    /// A failed attempt to be retried after `seconds` (or by the task's backoff when `nil`).
-    public static func retry(_ message: String, after seconds: Double? = nil) -> HandlerFailure {
-        HandlerFailure(message: message, retryAfter: seconds, permanent: false)
-    }
-
-    /// A failure no retry can fix.
-    public static func permanent(_ message: String) -> HandlerFailure {
-        HandlerFailure(message: message, retryAfter: nil, permanent: true)
-    }
-
-    public var description: String { message }
-}
-
-/// In-process handlers, registered by task `type`.
+/// In-process handlers, registered by task `type` (or for every type of a queue), and hooks run around
+/// every attempt, as a Celery or Machinery user would expect.
 public struct TaskHandlers: Sendable {
     /// A handler: returns the task's result (or `nil` for none), or throws to fail the attempt
     /// (``HandlerFailure`` chooses a retry delay or a permanent failure; any other error is retried by backoff).
     public typealias Handler = @Sendable (TaskContext) async throws -> JSONValue?
+    /// Runs before the handler; throwing fails the attempt as the handler would.
+    public typealias BeforeHook = @Sendable (TaskContext) async throws -> Void
+    /// Runs after a handler succeeded, with its result, before the result is recorded.
+    public typealias AfterHook = @Sendable (TaskContext, JSONValue?) async -> Void
+    /// Runs after a failed attempt (an error thrown, or a timeout), before the failure is recorded.
+    public typealias ErrorHook = @Sendable (TaskContext, any Error) async -> Void
 
-    private var handlers: [String: Handler] = [:]
+    private var byType: [String: Handler] = [:]
+    private var byQueue: [String: Handler] = [:]
+    private(set) var beforeHooks: [BeforeHook] = []
+    private(set) var afterHooks: [AfterHook] = []
+    private(set) var errorHooks: [ErrorHook] = []
 
     /// An empty registry.
     public init() {}
 
     /// Registers `handler` for tasks of `type`, replacing any earlier one.
     public mutating func register(_ type: String, _ handler: @escaping Handler) {
-        handlers[type] = handler
+        byType[type] = handler
+    }
+
+    /// Registers `handler` for tasks of `queue` whose type has no handler of its own.
+    public mutating func register(queue: String, _ handler: @escaping Handler) {
+        byQueue[queue] = handler
+    }
+
+    /// Adds a hook run before every attempt, after those added earlier.
+    public mutating func before(_ hook: @escaping BeforeHook) {
+        beforeHooks.append(hook)
+    }
+
+    /// Adds a hook run after every successful attempt, after those added earlier.
+    public mutating func after(_ hook: @escaping AfterHook) {
+        afterHooks.append(hook)
+    }
+
+    /// Adds a hook run after every failed attempt, after those added earlier.
+    public mutating func onError(_ hook: @escaping ErrorHook) {
+        errorHooks.append(hook)
     }
 
     /// The handler for `type`, if registered.
     public func handler(for type: String) -> Handler? {
-        handlers[type]
+        byType[type]
     }
+
+    /// The handler that runs `record`: the one of its type, else the one of its queue.
+    public func handler(for record: TaskRecord) -> Handler? {
+        byType[record.type] ?? byQueue[record.queue]
+    }
+
+    /// Whether any handler is registered.
+    public var isEmpty: Bool { byType.isEmpty && byQueue.isEmpty }
 }

@@ -1,0 +1,31 @@
+internal import SpoolCore
+internal import SpoolWorker
+
+extension DaemonConfiguration {
+    /// The keys allowed under each queue.
+    static let queueKeys = ["concurrency", "weight", "handler"]
+
+    /// Reads `queues`: each queue's concurrency and weight into ``engine``, its handler into ``queueHandlers``.
+    /// Handlers must be read first.
+    mutating func readQueues(_ node: ConfigNode?) throws(ConfigProblem) {
+        guard let node else { return }
+        for entry in try node.mapping(allowedKeys: nil).entries {
+            guard Names.isValidQueueName(entry.key) else {
+                throw ConfigProblem(
+                    mark: entry.keyMark,
+                    reason: "queues: invalid queue name \(quoted(entry.key)) (must match [a-z0-9_-]{1,64})"
+                )
+            }
+            let queue = try entry.value.mapping(allowedKeys: Self.queueKeys)
+            if let concurrency = try queue["concurrency"]?.integer(atLeast: 1) {
+                engine.concurrency[entry.key] = concurrency
+            }
+            if let weight = try queue["weight"]?.integer(in: 1...1_000_000) {
+                engine.weights[entry.key] = weight
+            }
+            if let handler = queue["handler"] {
+                queueHandlers[entry.key] = try handlerReference(handler)
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SpoolConfig
+import SpoolCore
+
+/// The HTTP API: enqueue, look up tasks, counts, and pause or resume queues, as JSON.
+///
+/// | Route | |
+/// |---|---|
+/// | `GET /v1/health` | `{"status":"ok"}` |
+/// | `POST /v1/tasks` | enqueue a task-file JSON document; 201 with `{"id","queue","state"}`, 400 invalid, 409 id in use |
+/// | `GET /v1/tasks/{id}` | where the task is and its content; 404 unknown |
+/// | `GET /v1/stats` | counts by queue and state, paused queues |
+/// | `POST /v1/queues/{queue}/pause`, `/resume` | pause or resume a queue |
+enum APIServer {
+    /// The server as a service for a `ServiceGroup`.
+    static func make(spool: Spool, settings: APISettings, logger: Logger) -> some Service {
+        let router = Router()
+        let api = router.group("v1")
+        api.get("health") { _, _ in JSONResponse(.ok, .object([JSONMember("status", .string("ok"))])) }
+        api.post("tasks") { request, _ in
+            let body = try await request.body.collect(upTo: spool.configuration.maximumTaskBytes + 1)
+            return JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                let record = try spool.enqueue(json: Array(body.readableBytesView))
+                let state = (record.runAt.map { $0 > spool.clock.now } ?? false) ? TaskState.scheduled : .active
+                return (
+                    .created,
+                    .object([
+                        JSONMember("id", .string(record.id)), JSONMember("queue", .string(record.queue)),
+                        JSONMember("state", .string(state.rawValue)),
+                    ])
+                )
+            })
+        }
+        api.get("tasks/:id") { _, context in
+            let id = try context.parameters.require("id")
+            return JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                guard let location = spool.find(id: id) else {
+                    throw SpoolError(.notFound, "no task with id \"\(id)\"")
+                }
+                var members = location.json.objectValue ?? []
+                members.append(JSONMember("task", try spool.record(at: location).json))
+                return (.ok, .object(members))
+            })
+        }
+        api.get("stats") { _, _ in JSONResponse(.ok, spool.stats().json) }
+        api.post("queues/:queue/pause") { _, context in
+            let queue = try context.parameters.require("queue")
+            return JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                try spool.pause(queue)
+                return (.ok, .object([JSONMember("queue", .string(queue)), JSONMember("paused", .bool(true))]))
+            })
+        }
+        api.post("queues/:queue/resume") { _, context in
+            let queue = try context.parameters.require("queue")
+            return JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                try spool.resume(queue)
+                return (.ok, .object([JSONMember("queue", .string(queue)), JSONMember("paused", .bool(false))]))
+            })
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port)),
+            logger: logger
+        )
+    }
+}
+
+/// A JSON response; a ``SpoolError`` becomes `{"error": message}` with the status its code calls for.
+struct JSONResponse: ResponseGenerator {
+    let status: HTTPResponse.Status
+    let body: JSONValue
+
+    init(_ status: HTTPResponse.Status, _ body: JSONValue) {
+        self.status = status
+        self.body = body
+    }
+
+    init(result: () throws(SpoolError) -> (HTTPResponse.Status, JSONValue)) {
+        do {
+            (status, body) = try result()
+        } catch {
+            status = JSONResponse.status(for: error.code)
+            body = .object([JSONMember("error", .string(error.message))])
+        }
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.encode(body) + [UInt8(ascii: "\n")]))
+        )
+    }
+
+    private static func status(for code: SpoolError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidArgument: .badRequest
+        case .notFound: .notFound
+        case .alreadyExists: .conflict
+        case .noSpace: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        default: .internalServerError
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import SpoolConfig
+import SpoolCore
+import SpoolWorker
+import Subprocess
+
+extension ExecHandler {
+    /// The command's environment: the daemon's, then the spec's variables, then the `SPOOL_*` ones.
+    ///
+    /// `SPOOL_TASK_MAX_ATTEMPTS` and `SPOOL_TASK_KEY` are removed when the task has no such field, so that a
+    /// value inherited from the daemon's own environment cannot pass for the task's.
+    func environment(for context: TaskContext) -> Subprocess.Environment {
+        let record = context.record
+        var values: [Subprocess.Environment.Key: String?] = [:]
+        for (name, value) in spec.environment { values[Subprocess.Environment.Key(stringLiteral: name)] = value }
+        values["SPOOL_TASK_ID"] = record.id
+        values["SPOOL_TASK_TYPE"] = record.type
+        values["SPOOL_TASK_QUEUE"] = record.queue
+        values["SPOOL_TASK_ATTEMPT"] = String(context.attempt)
+        values["SPOOL_TASK_MAX_ATTEMPTS"] = Optional(record.maxAttempts.map { String($0) })
+        values["SPOOL_TASK_KEY"] = Optional(record.key)
+        values["SPOOL_DIR"] = spoolRoot
+        values["SPOOL_DEADLINE"] = context.deadline.rfc3339
+        return .inherit.updating(values)
+    }
+}

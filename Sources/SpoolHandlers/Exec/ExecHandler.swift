@@ -1,0 +1,118 @@
+public import SpoolConfig
+public import SpoolCore
+import SpoolSystem
+public import SpoolWorker
+import Subprocess
+import SystemPackage
+
+/// The `exec` handler: runs a command once per attempt and lets its exit status decide the outcome.
+///
+/// The command (``ExecHandlerSpec/command``, an argument vector, never a shell) gets:
+/// - on standard input, the task's payload encoded as JSON and followed by a newline; a payload that is a
+///   JSON string arrives as a JSON string literal (`"text"`, quoted and escaped), never as raw text;
+/// - the daemon's environment, the spec's variables, and `SPOOL_TASK_ID`, `SPOOL_TASK_TYPE`,
+///   `SPOOL_TASK_QUEUE`, `SPOOL_TASK_ATTEMPT`, `SPOOL_TASK_MAX_ATTEMPTS` and `SPOOL_TASK_KEY` (when the task
+///   sets them), `SPOOL_DIR` (the spool's root) and `SPOOL_DEADLINE` (when the attempt times out, RFC 3339);
+/// - the spec's working directory, or the daemon's.
+///
+/// Its exit status decides, as ``ExecHandlerSpec`` describes: 0 succeeds with standard output as the result
+/// (JSON if it parses, else text), a retry status asks for a retry (after the seconds printed on the first
+/// line of standard output, if any), a permanent status sends the task to `dead/`, and anything else is a
+/// failed attempt retried by backoff. Standard output and standard error are each kept up to
+/// ``ExecHandlerSpec/maximumOutputBytes`` and read to their end whatever their size.
+///
+/// The command leads a process group of its own, and the attempt owns that group: when the handler is
+/// cancelled (timeout or shutdown) the group gets `SIGTERM`, then `SIGKILL` once
+/// ``ExecHandlerSpec/killGrace`` has passed with the command still running; and whatever is left in the
+/// group once the command has exited, normally or not, gets `SIGKILL` at once. A command that must leave a
+/// process running starts it in a session of its own (`setsid`).
+public struct ExecHandler: Sendable {
+    /// How commands are run.
+    public let spec: ExecHandlerSpec
+    /// The spool's root directory, passed to the command as `SPOOL_DIR`.
+    public let spoolRoot: String
+
+    /// Creates a handler running `spec`'s command for tasks of the spool at `spoolRoot`.
+    ///
+    /// - Important: This makes the whole process ignore `SIGPIPE` (see ``BrokenPipe``): a command may exit
+    ///   without reading its standard input, and writing the payload must then fail, not kill the process.
+    ///   Commands start with the default disposition.
+    public init(spec: ExecHandlerSpec, spoolRoot: String) {
+        BrokenPipe.failWritesInsteadOfSignalling()
+        self.spec = spec
+        self.spoolRoot = spoolRoot
+    }
+
+    /// Runs the command for one attempt.
+    ///
+    /// - Returns: The result to store (standard output as JSON or text), or `nil` for an empty output.
+    /// - Throws: ``HandlerFailure`` for a failed attempt (exit status, signal, or a command that cannot be
+    ///   started), or `CancellationError` once the cancelled command has been stopped and reaped.
+    public func run(_ context: TaskContext) async throws -> JSONValue? {
+        try Task.checkCancellation()
+        guard let program = spec.command.first, !program.isEmpty else {
+            throw HandlerFailure.retry("cannot run the command: it is empty")
+        }
+        var leader: Int32?
+        // Runs after the command is reaped: its pid can no longer be reused while its group has members.
+        defer { if let leader { ProcessGroup(leader: leader).kill() } }
+        let outcome: CommandOutcome
+        do {
+            outcome = try await execute(program, context: context, leader: &leader)
+        } catch where Task.isCancelled {
+            throw CancellationError()
+        } catch let error as SubprocessError where leader == nil {
+            throw HandlerFailure.retry("cannot run \(program): \(Self.reason(error))")
+        }
+        // Cancelled while the command ended (of the signals, most likely): what it did no longer counts.
+        try Task.checkCancellation()
+        return try outcome.result(under: spec)
+    }
+
+    /// Starts the command, feeds it the payload, drains its output and waits for it to end.
+    private func execute(_ program: String, context: TaskContext, leader: inout Int32?) async throws
+        -> CommandOutcome
+    {
+        var options = PlatformOptions()
+        // 0: the child's own pid, so the child leads a new group that its descendants join.
+        options.processGroupID = 0
+        options.teardownSequence = [
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(max(0, spec.killGrace)))
+        ]
+        let limit = spec.maximumOutputBytes
+        let execution = try await Subprocess.run(
+            program.contains("/") ? .path(FilePath(program)) : .name(program),
+            arguments: Arguments(Array(spec.command.dropFirst())),
+            environment: environment(for: context),
+            workingDirectory: spec.workingDirectory.map { FilePath($0) },
+            platformOptions: options,
+            input: .inputWriter,
+            output: .sequence,
+            error: .sequence
+        ) { execution in
+            leader = execution.processIdentifier.value
+            async let standardOutput = BoundedBytes.drain(execution.standardOutput, limit: limit)
+            async let standardError = BoundedBytes.drain(execution.standardError, limit: limit)
+            let input = execution.standardInputWriter
+            // A command may exit without reading its input (the write then fails with EPIPE): its exit
+            // status, not the write, tells how the attempt went.
+            _ = try? await input.write(JSONWriter.encode(context.payload) + [UInt8(ascii: "\n")])
+            try await input.finish()
+            return (try await standardOutput, try await standardError)
+        }
+        let termination: CommandOutcome.Termination =
+            switch execution.terminationStatus {
+            case .exited(let status): .exited(status)
+            case .signaled(let signal): .signaled(signal)
+            }
+        let (standardOutput, standardError) = execution.closureResult
+        return CommandOutcome(termination: termination, standardOutput: standardOutput, standardError: standardError)
+    }
+
+    /// Why a command could not be started, in a few words.
+    private static func reason(_ error: SubprocessError) -> String {
+        // The library reports a file without execute permission as not found, with ENOENT as the cause.
+        if error.code == .executableNotFound { return "not found, or not an executable file" }
+        return "\(error)"
+    }
+}

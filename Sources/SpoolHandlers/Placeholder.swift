@@ -1,1 +1,0 @@
-// Handlers that run a task outside the process.

@@ -1,0 +1,52 @@
+public import SpoolCore
+
+extension Spool {
+    /// Waits until task `id` reaches `done/` or `dead/`, or `timeout` seconds pass.
+    ///
+    /// Waits on inotify events in the queue's `done/` and `dead/` folders where inotify is available
+    /// (checking again every `recheckInterval` seconds, for changes made on other hosts), else checks every
+    /// `recheckInterval` seconds.
+    ///
+    /// - Returns: Where the task is when the wait ends: finished, or still pending at the timeout.
+    /// - Throws: ``SpoolError`` with ``SpoolError/Code/notFound`` if no task has this id.
+    public func waitUntilFinished(
+        id: String,
+        timeout: Double? = nil,
+        recheckInterval: Double = 5
+    ) async throws(SpoolError) -> TaskLocation {
+        guard let first = find(id: id) else { throw SpoolError(.notFound, "no task with id \"\(id)\"") }
+        if first.state == .done || first.state == .dead { return first }
+        let queue = first.queue
+        let deadline = timeout.map { clock.now.adding(seconds: $0) }
+        let watcher = InotifyWatcher(root: root)
+        defer { watcher?.close() }
+        let watched = [SpoolLayout.done, SpoolLayout.dead].map { "\($0)/\(queue)" }
+        if let watcher {
+            for folder in watched {
+                try? createFolder(folder)
+                _ = await watcher.watch(folder)
+                for day in entryNames(in: folder) { _ = await watcher.watch("\(folder)/\(day)") }
+            }
+        }
+        let events = Mailbox<WatchEvent>()
+        let forward = Task {
+            guard let watcher else { return }
+            for await event in watcher.events { events.post(event) }
+        }
+        defer { forward.cancel() }
+        while true {
+            if let finished = finishedLocation(id: id, queue: queue) { return finished }
+            let now = clock.now
+            if let deadline, now >= deadline { return find(id: id) ?? first }
+            var wake = now.adding(seconds: recheckInterval)
+            if let deadline, deadline < wake { wake = deadline }
+            guard let event = await receive(from: events, until: wake, clock: clock) else {
+                if Task.isCancelled { return find(id: id) ?? first }
+                continue
+            }
+            if case .arrived(let folder, let name, true) = event, let watcher, watched.contains(folder) {
+                _ = await watcher.watch("\(folder)/\(name)")
+            }
+        }
+    }
+}

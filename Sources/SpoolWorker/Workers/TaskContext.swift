@@ -1,0 +1,31 @@
+public import Logging
+public import SpoolCore
+
+/// What a handler sees of the task it runs.
+public struct TaskContext: Sendable {
+    /// The claimed task.
+    public let task: ClaimedTask
+    /// When this attempt times out: the handler is cancelled then, and the attempt fails.
+    public let deadline: Timestamp
+    /// The spool's clock.
+    public let clock: any WallClock
+    /// A logger carrying the task's id, queue, type and attempt as metadata.
+    public let logger: Logger
+
+    /// Creates the context of one attempt.
+    public init(task: ClaimedTask, deadline: Timestamp, clock: any WallClock, logger: Logger) {
+        self.task = task
+        self.deadline = deadline
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The task's content.
+    public var record: TaskRecord { task.record }
+    /// The task's payload.
+    public var payload: JSONValue { task.record.payload }
+    /// This attempt's number, 1 for the first.
+    public var attempt: Int { task.attempt }
+    /// Seconds left before the attempt times out (never negative).
+    public var secondsRemaining: Double { max(0, Double(deadline.milliseconds - clock.now.milliseconds) / 1000) }
+}

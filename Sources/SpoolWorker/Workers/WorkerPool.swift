@@ -1,0 +1,198 @@
+import Logging
+import SpoolCore
+
+/// What the worker pool is told.
+enum PoolMessage: Sendable {
+    /// A task file arrived in `active/<queue>/`.
+    case arrived(queue: String, name: String)
+    /// `active/<queue>/` may hold files not yet seen; `nil` means every queue, and queues not yet known.
+    case relist(queue: String?)
+    /// The folder `active/<queue>/` appeared.
+    case queueAppeared(String)
+    /// A queue was paused or resumed.
+    case pausesChanged
+    /// A task of `queue` finished running.
+    case finished(queue: String)
+    /// New concurrency, weights and handlers, from a configuration reload.
+    case reconfigure(EngineConfiguration, TaskHandlers)
+    /// A graceful shutdown began: claim nothing more, let running tasks finish within the grace.
+    case drain
+}
+
+/// Claims and runs tasks from every queue of a spool, oldest first within a queue, with at most
+/// ``EngineConfiguration/workerConcurrency`` running in all and a per-queue cap, sharing free slots between
+/// queues by weight or strict priority. Paused queues are not claimed from.
+///
+/// Each queue has a bounded, sorted window of its oldest names in `active/<queue>/`, refilled by listing
+/// the folder only when the window runs dry, and fed by the watcher's arrivals in between.
+final class WorkerPool: Sendable {
+    private let inbox: Mailbox<PoolMessage>
+    private let spool: Spool
+    private let initialConfiguration: EngineConfiguration
+    private let initialHandlers: TaskHandlers
+    private let watch: @Sendable (String) async -> Void
+
+    /// Creates a pool reading its messages from `inbox`; `watch` places a watch on a folder of the spool
+    /// before it is listed.
+    init(
+        inbox: Mailbox<PoolMessage>,
+        spool: Spool,
+        configuration: EngineConfiguration,
+        handlers: TaskHandlers,
+        watch: @escaping @Sendable (String) async -> Void
+    ) {
+        self.inbox = inbox
+        self.spool = spool
+        self.initialConfiguration = configuration
+        self.initialHandlers = handlers
+        self.watch = watch
+    }
+
+    private struct QueueState {
+        var cursor: ActiveCursor
+        var needsListing = true
+        var running = 0
+
+        var mayHaveWork: Bool { needsListing || !cursor.isEmpty || !cursor.isComplete }
+        var needsRefill: Bool { needsListing || (cursor.isEmpty && !cursor.isComplete) }
+
+        mutating func note(_ name: String) {
+            cursor.note(name, needsListing: &needsListing)
+        }
+
+        mutating func refill(_ listing: (names: [TaskFileName], complete: Bool)) {
+            needsListing = false
+            cursor.reset(listing.names, complete: listing.complete)
+        }
+    }
+
+    /// Runs until cancelled (tasks running are then handed back at once), or until drained after a
+    /// ``PoolMessage/drain``.
+    func run() async {
+        var configuration = initialConfiguration
+        var handlers = initialHandlers
+        var queues: [String: QueueState] = [:]
+        var paused = readPauses()
+        var running = 0
+        var drainDeadline: Timestamp?
+        var generator = SystemRandomNumberGenerator()
+        let clock = spool.clock
+
+        func addQueue(_ queue: String) async {
+            guard Names.isValidQueueName(queue), queues[queue] == nil else { return }
+            await watch(SpoolLayout.activeFolder(queue: queue))
+            queues[queue] = QueueState(cursor: ActiveCursor(capacity: max(configuration.claimWindow, 1)))
+        }
+
+        func apply(_ message: PoolMessage) async {
+            switch message {
+            case .arrived(let queue, let name):
+                if queues[queue] == nil { await addQueue(queue) }
+                queues[queue]?.note(name)
+            case .relist(let queue?):
+                queues[queue]?.needsListing = true
+            case .relist(nil):
+                for queue in spool.activeQueues() { await addQueue(queue) }
+                for queue in queues.keys { queues[queue]?.needsListing = true }
+                paused = readPauses()
+            case .queueAppeared(let queue):
+                await addQueue(queue)
+            case .pausesChanged:
+                paused = readPauses()
+            case .finished(let queue):
+                running -= 1
+                queues[queue]?.running -= 1
+            case .reconfigure(let newConfiguration, let newHandlers):
+                configuration = newConfiguration
+                handlers = newHandlers
+            case .drain:
+                drainDeadline = drainDeadline ?? clock.now.adding(seconds: configuration.shutdownGrace)
+            }
+        }
+
+        /// The next queue to claim from, its window refilled if needed; `nil` when no queue may run a task now.
+        func nextQueue() -> String? {
+            while true {
+                let candidates = queues.compactMap { queue, state -> (queue: String, weight: Int)? in
+                    guard state.mayHaveWork, !paused.contains(queue),
+                        state.running < configuration.concurrency(of: queue)
+                    else { return nil }
+                    return (queue, configuration.weight(of: queue))
+                }
+                guard let queue = QueueSelection(order: configuration.queueOrder).pick(candidates, using: &generator)
+                else { return nil }
+                if queues[queue]?.needsRefill == true {
+                    queues[queue]?.refill(list(queue, limit: max(configuration.claimWindow, 1)))
+                }
+                if queues[queue]?.cursor.isEmpty == false { return queue }
+            }
+        }
+
+        for queue in spool.activeQueues() { await addQueue(queue) }
+        await withDiscardingTaskGroup { group in
+            while true {
+                while let message = inbox.poll() { await apply(message) }
+                if let deadline = drainDeadline {
+                    if running == 0 { return }
+                    guard let message = await receive(from: inbox, until: deadline, clock: clock) else {
+                        if !Task.isCancelled, clock.now < deadline { continue }
+                        spool.logger.notice(
+                            "shutdown grace over; handing back running tasks",
+                            metadata: ["spool.running": "\(running)"]
+                        )
+                        group.cancelAll()
+                        return
+                    }
+                    await apply(message)
+                    continue
+                }
+                if running < max(configuration.workerConcurrency, 1), let queue = nextQueue(),
+                    let name = queues[queue]?.cursor.popFirst()
+                {
+                    guard let claimed = claim(name, queue: queue) else { continue }
+                    running += 1
+                    queues[queue]?.running += 1
+                    let execution = TaskExecution(spool: spool, handlers: handlers)
+                    group.addTask { [inbox] in
+                        await execution.run(claimed)
+                        inbox.post(.finished(queue: queue))
+                    }
+                    continue
+                }
+                guard let message = await inbox.next() else { return }
+                await apply(message)
+            }
+        }
+    }
+
+    private func readPauses() -> Set<String> {
+        do {
+            return try spool.pausedQueues()
+        } catch {
+            spool.logger.error("cannot read paused queues", metadata: ["spool.error": "\(error)"])
+            return []
+        }
+    }
+
+    /// The oldest names of `active/<queue>/`; after a failed listing, none until the next arrival or rescan.
+    private func list(_ queue: String, limit: Int) -> (names: [TaskFileName], complete: Bool) {
+        do {
+            return try spool.oldestActive(queue: queue, limit: limit)
+        } catch {
+            spool.logger.error(
+                "cannot list active tasks",
+                metadata: ["spool.task.queue": "\(queue)", "spool.error": "\(error)"]
+            )
+            return ([], true)
+        }
+    }
+
+    private func claim(_ name: TaskFileName, queue: String) -> ClaimedTask? {
+        do {
+            return try spool.claim(name, queue: queue)
+        } catch {
+            spool.logger.error("claim failed", metadata: ["spool.task.id": "\(name.id)", "spool.error": "\(error)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import SpoolCore
+import SpoolWorker
+import Testing
+
+@testable import SpoolConfig
+
+@Suite struct DaemonConfigurationTests {
+    @Test(arguments: ["", "\n\n", "# only a comment\n", "---\n# a document with only comments\n", "~\n"])
+    func emptyTextGivesDefaults(text: String) throws {
+        let configuration = try DaemonConfiguration.parse(text, source: "spool.yaml")
+        let defaults = DaemonConfiguration()
+        #expect(configuration.spool.durability == defaults.spool.durability)
+        #expect(configuration.spool.defaultBackoff == Backoff.standard)
+        #expect(configuration.spool.defaultMaxAttempts == 25)
+        #expect(configuration.engine.watchMode == .inotify)
+        #expect(configuration.engine.workerConcurrency == 16)
+        #expect(configuration.handlers.isEmpty && configuration.routes.isEmpty && configuration.queueHandlers.isEmpty)
+        #expect(configuration.api == nil)
+    }
+
+    @Test func mapsEverySetting() throws {
+        let text = """
+            durability: full
+            watch: poll
+            poll_interval: 500ms
+            janitor_interval: 20
+            lease: 2m
+            timeout: 1.5h
+            max_attempts: 7
+            max_task_bytes: 4096
+            retry:
+              table: [5s, 15s, 0]
+            retention: {done: 2d, dead: 0}
+            shutdown_grace: 0s
+            workers:
+              concurrency: 32
+              order: strict
+              claim_window: 64
+            default_concurrency: 3
+            queues:
+              media: {concurrency: 2, weight: 5, handler: resize}
+              mail:
+            handlers:
+              resize: {exec: resize}
+            routes:
+              thumbnail: resize
+            api:
+              listen: "[::1]:9000"
+            """
+        let configuration = try DaemonConfiguration.parse(text, source: "spool.yaml")
+        let spool = configuration.spool
+        #expect(spool.durability == .full)
+        #expect(spool.leaseDuration == 120)
+        #expect(spool.defaultTimeout == 5400)
+        #expect(spool.defaultMaxAttempts == 7)
+        #expect(spool.maximumTaskBytes == 4096)
+        #expect(spool.defaultBackoff == .table([5, 15, 0]))
+        #expect(spool.doneRetention == 172_800)
+        #expect(spool.deadRetention == 0)
+        #expect(spool.stagingTimeout == SpoolConfiguration().stagingTimeout)
+        let engine = configuration.engine
+        #expect(engine.watchMode == .poll)
+        #expect(engine.pollInterval == 0.5)
+        #expect(engine.janitorInterval == 20)
+        #expect(engine.shutdownGrace == 0)
+        #expect(engine.workerConcurrency == 32)
+        #expect(engine.queueOrder == .strict)
+        #expect(engine.claimWindow == 64)
+        #expect(engine.defaultConcurrency == 3)
+        #expect(engine.concurrency == ["media": 2])
+        #expect(engine.weights == ["media": 5])
+        #expect(engine.roles == .all)
+        #expect(configuration.handlers == ["resize": .exec(ExecHandlerSpec(command: ["resize"]))])
+        #expect(configuration.routes == ["thumbnail": "resize"])
+        #expect(configuration.queueHandlers == ["media": "resize"])
+        #expect(configuration.api == APISettings(host: "::1", port: 9000))
+    }
+
+    @Test func readsExponentialRetryWithDefaultsForMissingKeys() throws {
+        let configuration = try DaemonConfiguration.parse(
+            "retry:\n  exponential: {initial: 2h, jitter: 0}\n",
+            source: "x"
+        )
+        #expect(configuration.spool.defaultBackoff == .exponential(initial: 7200, factor: 2, max: 7200, jitter: 0))
+        let empty = try DaemonConfiguration.parse("retry: {exponential: {}}", source: "x")
+        #expect(empty.spool.defaultBackoff == Backoff.standard)
+    }
+
+    @Test func readsTieredRetry() throws {
+        let text = "retry:\n  tiers: [{every: 3m, for: 1h}, {every: 10m, for: 1d}, {every: 1h, for: 3d}]\n"
+        let configuration = try DaemonConfiguration.parse(text, source: "x")
+        let tiers = [
+            BackoffTier(every: 180, for: 3600), BackoffTier(every: 600, for: 86400),
+            BackoffTier(every: 3600, for: 259_200),
+        ]
+        #expect(configuration.spool.defaultBackoff == .tiers(tiers))
+    }
+
+    @Test(arguments: [
+        ("api: {}", APISettings()), ("api:", APISettings()), ("api: {listen: 9001}", APISettings(port: 9001)),
+        ("api: {listen: \"0.0.0.0:80\"}", APISettings(host: "0.0.0.0", port: 80)),
+        ("api: {listen: \"localhost:8080\"}", APISettings(host: "localhost", port: 8080)),
+    ])
+    func readsTheAPISection(text: String, expected: APISettings) throws {
+        #expect(try DaemonConfiguration.parse(text, source: "x").api == expected)
+    }
+
+    @Test func routesByTypeThenByQueue() {
+        let configuration = DaemonConfiguration(routes: ["thumbnail": "resize"], queueHandlers: ["media": "convert"])
+        #expect(configuration.handlerName(forType: "thumbnail", queue: "media") == "resize")
+        #expect(configuration.handlerName(forType: "transcode", queue: "media") == "convert")
+        #expect(configuration.handlerName(forType: "thumbnail", queue: "other") == "resize")
+        #expect(configuration.handlerName(forType: "transcode", queue: "other") == nil)
+    }
+
+    @Test func readsAnchorsAndAliases() throws {
+        let text = """
+            handlers:
+              a: &shared {exec: [run.sh], kill_grace: 3s}
+              b: *shared
+            """
+        let configuration = try DaemonConfiguration.parse(text, source: "x")
+        #expect(configuration.handlers["a"] == configuration.handlers["b"])
+        #expect(configuration.handlers["b"] == .exec(ExecHandlerSpec(command: ["run.sh"], killGrace: 3)))
+    }
+}

@@ -1,0 +1,36 @@
+import Logging
+import SpoolCore
+import SpoolTestSupport
+import SpoolWorker
+
+/// Real claimed tasks for handler tests: enqueued in a temporary spool and claimed the way a worker does.
+enum TaskFixture {
+    /// Why a fixture could not be made.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The context of the first attempt at a new task in `directory`'s spool.
+    ///
+    /// - Parameters:
+    ///   - http: Set as the claimed task's `http` object (what a producer would have written in the file).
+    ///   - timeout: Seconds from `clock`'s now to the attempt's deadline.
+    static func context(
+        in directory: TemporarySpool,
+        payload: JSONValue = .null,
+        key: String? = nil,
+        maxAttempts: Int? = nil,
+        http: JSONValue? = nil,
+        timeout: Double = 30,
+        clock: any WallClock = SystemClock()
+    ) throws -> TaskContext {
+        let spool = try directory.open(clock: clock)
+        _ = try spool.enqueue(NewTask(type: "job", payload: payload, maxAttempts: maxAttempts, key: key))
+        guard let name = try spool.oldestActive(queue: "default", limit: 1).names.first,
+            var task = try spool.claim(name, queue: "default")
+        else { throw Failure(description: "the task just enqueued could not be claimed") }
+        task.record.http = http
+        let logger = Logger(label: "spool.handlers.test") { _ in SwiftLogNoOpLogHandler() }
+        return TaskContext(task: task, deadline: clock.now.adding(seconds: timeout), clock: clock, logger: logger)
+    }
+}

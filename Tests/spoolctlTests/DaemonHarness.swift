@@ -1,0 +1,66 @@
+import SpoolCore
+import SpoolSystem
+import SpoolTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Polls `condition` until it holds or `seconds` pass; the unavoidable wait of tests on real time.
+func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = SystemClock().now.adding(seconds: seconds)
+    while SystemClock().now < deadline {
+        if try condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try condition()
+}
+
+/// Seconds since `start` on the system clock.
+func seconds(since start: Timestamp) -> Double {
+    Double(SystemClock().now.milliseconds - start.milliseconds) / 1000
+}
+
+/// Writes an executable shell script at `path`.
+func writeScript(_ path: String, _ body: String) throws {
+    try SpoolFiles.write("#!/bin/sh\n" + body + "\n", to: path)
+    chmod(path, 0o755)
+}
+
+/// The repository root, found from this file's path.
+let repositoryRoot = String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined()
+
+/// A TCP port that was free a moment ago on 127.0.0.1.
+func freePort() -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(socket, pointer, length)
+            return getsockname(socket, pointer, &length)
+        }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Waits until something accepts connections on 127.0.0.1:`port`.
+func waitForListener(port: Int) async -> Bool {
+    await eventually {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
