@@ -128,6 +128,8 @@ let package = Package(
                 "SpoolCore",
                 "SpoolWorker",
                 "SpoolSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

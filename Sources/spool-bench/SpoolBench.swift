@@ -12,7 +12,7 @@ struct SpoolBench: AsyncParsableCommand {
         abstract: "Measure enqueue, drain and memory of a spool on this machine (build with -c release)."
     )
 
-    @Option(help: "Workloads, comma-separated: enqueue, e2e, pending, or all.")
+    @Option(help: "Workloads, comma-separated: enqueue, e2e, pending, handlers, or all.")
     var workload = "all"
 
     @Option(help: "Tasks per throughput run.")
@@ -47,6 +47,9 @@ struct SpoolBench: AsyncParsableCommand {
         }
         if all || selected.contains("pending") {
             results.append(contentsOf: try await measurePending())
+        }
+        if all || selected.contains("handlers") {
+            results.append(contentsOf: try await measureHandlers())
         }
         for result in results { print(result.jsonLine) }
     }

@@ -40,7 +40,9 @@ struct ExecHandlerTests {
         try await TemporarySpool.with { directory in
             let script = try Script("cat", in: directory)
             let handler = ExecHandler(spec: script.spec, spoolRoot: directory.path)
-            let payload = JSONValue.object([JSONMember("text", .string("a \"quoted\" word")), JSONMember("n", .number("7"))])
+            let payload = JSONValue.object([
+                JSONMember("text", .string("a \"quoted\" word")), JSONMember("n", .number("7")),
+            ])
             let context = try TaskFixture.context(in: directory, payload: payload)
             #expect(try await handler.run(context) == payload)
         }
@@ -350,7 +352,9 @@ struct ExecHandlerTests {
 
             for (handler, payload) in [(resize, JSONValue.object([])), (report, .object([JSONMember("txt", .null)]))] {
                 let context = try TaskFixture.context(in: directory, payload: payload)
-                let failure = try #require(await #expect(throws: HandlerFailure.self) { try await handler.run(context) })
+                let failure = try #require(
+                    await #expect(throws: HandlerFailure.self) { try await handler.run(context) }
+                )
                 #expect(failure.permanent, "\(failure.message)")
                 #expect(failure.message.hasPrefix("exit status 65: "))
             }

@@ -13,7 +13,9 @@ struct HTTPCallbackHandlerTests {
             let spec = HTTPHandlerSpec(url: server.url("/json"))
             let context = try TaskFixture.context(in: directory, payload: .object([JSONMember("a", .number("1"))]))
             let result = try await HTTPCallbackHandler(spec: spec, client: client).run(context)
-            let body = JSONValue.object([JSONMember("ok", .bool(true)), JSONMember("n", .array([.number("1"), .number("2")]))])
+            let body = JSONValue.object([
+                JSONMember("ok", .bool(true)), JSONMember("n", .array([.number("1"), .number("2")])),
+            ])
             #expect(result == .object([JSONMember("status", .number("200")), JSONMember("body", body)]))
             let request = try #require(server.requests.first)
             #expect(request.method == "POST")
@@ -31,7 +33,9 @@ struct HTTPCallbackHandlerTests {
             let context = try TaskFixture.context(in: directory)
             let result = try await HTTPCallbackHandler(spec: HTTPHandlerSpec(url: server.url("/text")), client: client)
                 .run(context)
-            #expect(result == .object([JSONMember("status", .number("200")), JSONMember("body", .string("plain words"))]))
+            #expect(
+                result == .object([JSONMember("status", .number("200")), JSONMember("body", .string("plain words"))])
+            )
         }
     }
 
@@ -69,7 +73,10 @@ struct HTTPCallbackHandlerTests {
             let http = JSONValue.object([
                 JSONMember("url", .string(server.url("/json?x=1"))),
                 JSONMember("method", .string("patch")),
-                JSONMember("headers", .object([JSONMember("x-both", .string("task")), JSONMember("X-Task", .string("yes"))])),
+                JSONMember(
+                    "headers",
+                    .object([JSONMember("x-both", .string("task")), JSONMember("X-Task", .string("yes"))])
+                ),
                 JSONMember("body", .string("raw <text>")),
             ])
             let spec = HTTPHandlerSpec(url: server.url("/never"), headers: ["X-Both": "spec"])
@@ -106,9 +113,13 @@ struct HTTPCallbackHandlerTests {
         try await withServerAndClient { server, client, directory in
             let http = JSONValue.object([
                 JSONMember("url", .string(server.url("/form"))),
-                JSONMember("form", .object([
-                    JSONMember("name", .string("a b&c")), JSONMember("n", .number("5")), JSONMember("ok", .bool(true)),
-                ])),
+                JSONMember(
+                    "form",
+                    .object([
+                        JSONMember("name", .string("a b&c")), JSONMember("n", .number("5")),
+                        JSONMember("ok", .bool(true)),
+                    ])
+                ),
             ])
             let context = try TaskFixture.context(in: directory, http: http)
             _ = try await HTTPCallbackHandler(spec: HTTPHandlerSpec(), client: client).run(context)
@@ -138,8 +149,11 @@ struct HTTPCallbackHandlerTests {
     @Test func redirectIsFollowed() async throws {
         try await withServerAndClient { server, client, directory in
             let context = try TaskFixture.context(in: directory)
-            let result = try await HTTPCallbackHandler(spec: HTTPHandlerSpec(url: server.url("/redirect")), client: client)
-                .run(context)
+            let result = try await HTTPCallbackHandler(
+                spec: HTTPHandlerSpec(url: server.url("/redirect")),
+                client: client
+            )
+            .run(context)
             #expect(result?["status"] == .number("200"))
             #expect(server.requests.map(\.target) == ["/redirect", "/json"])
         }
@@ -149,7 +163,10 @@ struct HTTPCallbackHandlerTests {
     func serverErrorsAreRetriedByBackoff(status: Int) async throws {
         try await withServerAndClient { server, client, directory in
             let context = try TaskFixture.context(in: directory)
-            let handler = HTTPCallbackHandler(spec: HTTPHandlerSpec(url: server.url("/status/\(status)")), client: client)
+            let handler = HTTPCallbackHandler(
+                spec: HTTPHandlerSpec(url: server.url("/status/\(status)")),
+                client: client
+            )
             let failure = try #require(await #expect(throws: HandlerFailure.self) { try await handler.run(context) })
             #expect(failure.message.hasPrefix("HTTP \(status) "))
             #expect(failure.message.hasSuffix(": server says \(status)"))
@@ -184,7 +201,10 @@ struct HTTPCallbackHandlerTests {
     func otherStatusesArePermanent(status: Int) async throws {
         try await withServerAndClient { server, client, directory in
             let context = try TaskFixture.context(in: directory)
-            let handler = HTTPCallbackHandler(spec: HTTPHandlerSpec(url: server.url("/status/\(status)")), client: client)
+            let handler = HTTPCallbackHandler(
+                spec: HTTPHandlerSpec(url: server.url("/status/\(status)")),
+                client: client
+            )
             let failure = try #require(await #expect(throws: HandlerFailure.self) { try await handler.run(context) })
             #expect(failure.message.hasPrefix("HTTP \(status) "))
             #expect(failure.permanent)
@@ -238,6 +258,35 @@ struct HTTPCallbackHandlerTests {
         }
     }
 
+    @Test func connectTimeoutIsTheSpecs() async throws {
+        try await withClient { client, directory in
+            let listener = try await UnresponsiveListener(in: directory)
+            defer { listener.stop() }
+            let url = "http://127.0.0.1:\(listener.port)/hook"
+            let handler = HTTPCallbackHandler(spec: HTTPHandlerSpec(url: url, connectTimeout: 0.5), client: client)
+            let context = try TaskFixture.context(in: directory)
+            let started = ContinuousClock.now
+            let failure = try #require(await #expect(throws: HandlerFailure.self) { try await handler.run(context) })
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(failure.message == "POST \(url): could not connect within 0.5 s")
+            #expect(!failure.permanent)
+        }
+    }
+
+    @Test func connectTimeoutIsNeverLongerThanTheAttempt() async throws {
+        try await withClient { client, directory in
+            let listener = try await UnresponsiveListener(in: directory)
+            defer { listener.stop() }
+            let url = "http://127.0.0.1:\(listener.port)/hook"
+            let handler = HTTPCallbackHandler(spec: HTTPHandlerSpec(url: url, connectTimeout: 30), client: client)
+            let context = try TaskFixture.context(in: directory, timeout: 0.5)
+            let started = ContinuousClock.now
+            let failure = try #require(await #expect(throws: HandlerFailure.self) { try await handler.run(context) })
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(failure.message.hasPrefix("POST \(url): could not connect within 0.4"), "\(failure.message)")
+        }
+    }
+
     @Test func noURLIsPermanent() async throws {
         try await withClient { client, directory in
             let context = try TaskFixture.context(in: directory)
@@ -256,10 +305,29 @@ struct HTTPCallbackHandlerTests {
         (.object([JSONMember("method", .string("GET"))]), "no url"),
         (.object([JSONMember("url", .string("ftp://example.com/x"))]), "only http and https"),
         (.object([JSONMember("url", .string("http://x/")), JSONMember("headers", .array([]))]), "headers must be"),
-        (.object([JSONMember("url", .string("http://x/")), JSONMember("headers", .object([JSONMember("a", .number("1"))]))]), "header a"),
-        (.object([JSONMember("url", .string("http://x/")), JSONMember("headers", .object([JSONMember("a", .string("b\r\nX: y"))]))]), "line break"),
-        (.object([JSONMember("url", .string("http://x/")), JSONMember("body", .string("")), JSONMember("form", .object([]))]), "only one of"),
-        (.object([JSONMember("url", .string("http://x/")), JSONMember("form", .object([JSONMember("a", .array([]))]))]), "form.a"),
+        (
+            .object([
+                JSONMember("url", .string("http://x/")),
+                JSONMember("headers", .object([JSONMember("a", .number("1"))])),
+            ]), "header a"
+        ),
+        (
+            .object([
+                JSONMember("url", .string("http://x/")),
+                JSONMember("headers", .object([JSONMember("a", .string("b\r\nX: y"))])),
+            ]), "line break"
+        ),
+        (
+            .object([
+                JSONMember("url", .string("http://x/")), JSONMember("body", .string("")),
+                JSONMember("form", .object([])),
+            ]), "only one of"
+        ),
+        (
+            .object([
+                JSONMember("url", .string("http://x/")), JSONMember("form", .object([JSONMember("a", .array([]))])),
+            ]), "form.a"
+        ),
         (.object([JSONMember("url", .string("http://x/")), JSONMember("method", .string("GE T"))]), "method"),
     ])
     func malformedHTTPObjectIsPermanent(http: JSONValue, reason: String) async throws {

@@ -13,7 +13,7 @@
 #
 # Example handler configuration in spool.yaml:
 #   handlers:
-#     resize: {exec: {command: ["examples/handlers/resize.sh"]}}
+#     resize: {exec: [examples/handlers/resize.sh]}
 set -euo pipefail
 
 payload=$(cat)

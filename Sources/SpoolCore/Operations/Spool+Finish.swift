@@ -52,18 +52,18 @@ extension Spool {
         )
         let attempts = updated.record.attempts.count
         let maxAttempts = task.record.maxAttempts ?? configuration.defaultMaxAttempts
-        if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now) }
+        if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now, loggedAs: task) }
         if attempts >= maxAttempts {
-            return try giveUp(updated, reason: "attempts spent (\(attempts) of \(maxAttempts))", now: now)
+            return try giveUp(updated, reason: "attempts spent (\(attempts) of \(maxAttempts))", now: now, loggedAs: task)
         }
         var generator = SystemRandomNumberGenerator()
         let backoff = task.record.backoff ?? configuration.defaultBackoff
         guard let delay = retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator) else {
-            return try giveUp(updated, reason: "retry schedule spent after \(attempts) attempts", now: now)
+            return try giveUp(updated, reason: "retry schedule spent after \(attempts) attempts", now: now, loggedAs: task)
         }
         let next = now.adding(seconds: delay)
         if let deadline = task.record.deadline, next > deadline {
-            return try giveUp(updated, reason: "deadline \(deadline) passed after \(attempts) attempts", now: now)
+            return try giveUp(updated, reason: "deadline \(deadline) passed after \(attempts) attempts", now: now, loggedAs: task)
         }
         let name = task.fileName.description
         try rewrite(name, in: task.folder, with: updated.record.encoded)
@@ -81,7 +81,7 @@ extension Spool {
         }
         logger.info(
             "failed, will retry",
-            metadata: metadata(updated).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 }
+            metadata: metadata(task).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 }
         )
         return .retry(at: next)
     }
@@ -89,16 +89,22 @@ extension Spool {
     /// The longest attempt error kept, in bytes; longer ones are cut.
     static let maximumErrorBytes = 8192
 
-    /// Moves a task to `dead/` with `reason`, rewriting it to record the reason and the time.
+    /// Moves a task to `dead/` with `reason`, rewriting it to record the reason and the time; the log line
+    /// names the attempt of `loggedAs` (the task as claimed, before its failed attempt was recorded).
     @discardableResult
-    func giveUp(_ task: ClaimedTask, reason: String, now: Timestamp) throws(SpoolError) -> FailureOutcome {
+    func giveUp(
+        _ task: ClaimedTask,
+        reason: String,
+        now: Timestamp,
+        loggedAs claimed: ClaimedTask? = nil
+    ) throws(SpoolError) -> FailureOutcome {
         var record = task.record
         record.finishedAt = now
         record.stateReason = reason
         try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
         let expiry = now.adding(seconds: record.retention ?? configuration.deadRetention)
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
-        logger.info("dead", metadata: metadata(task).merging(["spool.reason": "\(reason)"]) { $1 })
+        logger.info("dead", metadata: metadata(claimed ?? task).merging(["spool.reason": "\(reason)"]) { $1 })
         return .dead(reason: reason)
     }
 

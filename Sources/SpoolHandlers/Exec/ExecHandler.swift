@@ -54,15 +54,18 @@ public struct ExecHandler: Sendable {
             throw HandlerFailure.retry("cannot run the command: it is empty")
         }
         var leader: Int32?
-        // Runs after the command is reaped: its pid can no longer be reused while its group has members.
+        // Runs once the command is reaped. The kernel keeps its pid from reuse while the group has members,
+        // so this reaches only what the command left behind.
         defer { if let leader { ProcessGroup(leader: leader).kill() } }
         let outcome: CommandOutcome
         do {
             outcome = try await execute(program, context: context, leader: &leader)
-        } catch where Task.isCancelled {
-            throw CancellationError()
-        } catch let error as SubprocessError where leader == nil {
-            throw HandlerFailure.retry("cannot run \(program): \(Self.reason(error))")
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            if let error = error as? SubprocessError, leader == nil {
+                throw HandlerFailure.retry("cannot run \(program): \(Self.reason(error))")
+            }
+            throw error
         }
         // Cancelled while the command ended (of the signals, most likely): what it did no longer counts.
         try Task.checkCancellation()
