@@ -3,6 +3,7 @@ public import Logging
 import ServiceLifecycle
 public import SpoolConfig
 import SpoolCore
+import SpoolHandlers
 import SpoolSystem
 public import SpoolWorker
 import UnixSignals
@@ -65,7 +66,7 @@ public struct SpoolDaemon: Sendable {
         let spool = try Spool(root: spoolRoot, configuration: configuration.spool, logger: logger)
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(redirectConfiguration: .follow(max: 5, allowCycles: false))
+            configuration: HTTPCallbackHandler.clientConfiguration
         )
         do {
             try await run(spool: spool, configuration: configuration, client: client)

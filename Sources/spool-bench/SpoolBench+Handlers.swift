@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import SpoolCore
 import SpoolSystem
 import SystemPackage
@@ -10,9 +11,12 @@ extension SpoolBench {
         let port = 18_000 + Int(LocalProcess.id % 2000)
         let router = Router()
         router.post("hook/:id") { _, _ in #"{"ok":true}"# }
+        var logger = Logger(label: "bench-server")
+        logger.logLevel = .critical
         let server = Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port))
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
+            logger: logger
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.runService() }
@@ -53,7 +57,7 @@ extension SpoolBench {
         let daemon = try DaemonProcess(root: root)
         defer { daemon.stop() }
         while finishedCount(spool) < count {
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(100))
         }
         let seconds = elapsed(since: start)
         return BenchResult(setting: setting, workload: "spoold-e2e", perSecond: Double(count) / seconds, seconds: seconds)

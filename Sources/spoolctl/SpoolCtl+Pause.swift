@@ -8,17 +8,11 @@ extension SpoolCtl {
         )
 
         @OptionGroup var global: GlobalOptions
-
-        @Argument(help: "The queue.")
-        var queue: String
-
-        func validate() throws {
-            guard Names.isValidQueueName(queue) else { throw ValidationError("the queue must match [a-z0-9_-]{1,64}") }
-        }
+        @OptionGroup var target: QueueArgument
 
         func run() async throws {
-            try global.open().pause(queue)
-            Output.line("paused \(queue)")
+            try global.open().pause(target.queue)
+            Output.line("paused \(target.queue)")
         }
     }
 
@@ -26,17 +20,21 @@ extension SpoolCtl {
         static let configuration = CommandConfiguration(abstract: "Resume a paused queue.")
 
         @OptionGroup var global: GlobalOptions
-
-        @Argument(help: "The queue.")
-        var queue: String
-
-        func validate() throws {
-            guard Names.isValidQueueName(queue) else { throw ValidationError("the queue must match [a-z0-9_-]{1,64}") }
-        }
+        @OptionGroup var target: QueueArgument
 
         func run() async throws {
-            try global.open().resume(queue)
-            Output.line("resumed \(queue)")
+            try global.open().resume(target.queue)
+            Output.line("resumed \(target.queue)")
         }
+    }
+}
+
+/// The queue a command acts on.
+struct QueueArgument: ParsableArguments {
+    @Argument(help: "The queue.")
+    var queue: String
+
+    func validate() throws {
+        guard Names.isValidQueueName(queue) else { throw ValidationError("the queue must match [a-z0-9_-]{1,64}") }
     }
 }

@@ -283,7 +283,7 @@ struct HTTPCallbackHandlerTests {
             let started = ContinuousClock.now
             let failure = try #require(await #expect(throws: HandlerFailure.self) { try await handler.run(context) })
             #expect(ContinuousClock.now - started < .seconds(3))
-            #expect(failure.message.hasPrefix("POST \(url): could not connect within 0.4"), "\(failure.message)")
+            #expect(failure.message.hasPrefix("POST \(url): could not connect within 0."), "\(failure.message)")
         }
     }
 

@@ -34,7 +34,8 @@ struct UnresponsiveListener {
         var port: Int?
         while port == nil {
             guard ContinuousClock.now < deadline else {
-                stop()
+                child.send(9)
+                _ = child.wait()
                 throw TaskFixture.Failure(description: "the listener did not start: \(child.errorOutput)")
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -11,6 +11,10 @@ Contract with Spool's exec handler:
   exit 65    permanent failure (EX_DATAERR): the task goes to dead/ without more attempts
   other      a failed attempt, retried by the task's backoff
 
+Example handler configuration in spool.yaml:
+  handlers:
+    report: {exec: examples/handlers/report.py}
+
 Standard library only.
 """
 

@@ -6,15 +6,18 @@ import SpoolWorker
 /// ``ExecHandlerSpec``.
 struct CommandOutcome: Sendable {
     /// How the command ended.
-    enum Termination: Sendable, Equatable {
+    enum Termination: Sendable {
         /// It exited with this status.
         case exited(Int32)
         /// This signal ended it.
         case signaled(Int32)
     }
 
+    /// How it ended.
     var termination: Termination
+    /// The start of what it wrote on standard output.
     var standardOutput: BoundedBytes
+    /// The start of what it wrote on standard error.
     var standardError: BoundedBytes
 
     /// The result of a successful attempt, or the failure to throw.
@@ -48,7 +51,7 @@ struct CommandOutcome: Sendable {
     }
 
     /// `exit status N: <stderr>` or `killed by signal S: <stderr>`.
-    var failureMessage: String {
+    private var failureMessage: String {
         let what =
             switch termination {
             case .exited(let status): "exit status \(status)"

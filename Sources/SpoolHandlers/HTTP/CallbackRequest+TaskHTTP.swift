@@ -12,6 +12,8 @@ extension CallbackRequest {
     ///   values), URL-encoded as the body of a `POST`, `PUT` or `PATCH` request, and appended to the query
     ///   string for any other method.
     ///
+    /// With neither, the request has no body (the payload is not sent).
+    ///
     /// Other members are ignored.
     ///
     /// - Throws: A permanent ``HandlerFailure`` naming what is malformed.

@@ -4,9 +4,9 @@ import SpoolWorker
 
 /// The HTTP request of one callback attempt, built from the task's `http` object or the handler's URL
 /// template, before any byte is sent.
-struct CallbackRequest: Sendable, Equatable {
+struct CallbackRequest: Sendable {
     /// One header line.
-    struct Header: Sendable, Equatable {
+    struct Header: Sendable {
         var name: String
         var value: String
     }
@@ -55,11 +55,6 @@ struct CallbackRequest: Sendable, Equatable {
         self.method = method
         self.headers = headers
         self.body = body
-    }
-
-    /// The value of the header `name`, if set.
-    func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// Sets the header `name` to `value`, replacing one of any case unless `replacing` is `false`, in which

@@ -41,7 +41,7 @@ struct CallbackResponse: Sendable {
     }
 
     /// `HTTP 503 Service Unavailable: <start of the body>`, with where a redirect pointed.
-    var failureMessage: String {
+    private var failureMessage: String {
         var message = "HTTP \(status) \(reason)"
         if (300...399).contains(status) {
             message += ": redirect not followed" + (location.map { " (Location: \($0))" } ?? "")

@@ -92,19 +92,30 @@ public final class HTTPCallbackHandler: Sendable {
         } catch {
             if Task.isCancelled { throw CancellationError() }
             if error is ResponseCollector.LimitReached, let response = collector.response { return response }
-            throw HandlerFailure.retry("\(label): \(Self.describe(error, connectTimeout: connectTimeout, remaining))")
+            let reason = Self.describe(error, connected: collector.isConnected, connectTimeout, remaining)
+            throw HandlerFailure.retry("\(label): \(reason)")
         }
     }
 
     /// Fails a request still connecting when the connect timeout is over.
     private struct ConnectTimedOut: Error {}
 
-    private static func describe(_ error: any Error, connectTimeout: Double, _ remaining: Double) -> String {
-        if error is ConnectTimedOut || (error as? HTTPClientError) == .connectTimeout {
-            return "could not connect within \(connectTimeout) s"
+    /// The failure of a request in a few words.
+    private static func describe(
+        _ error: any Error,
+        connected: Bool,
+        _ connectTimeout: Double,
+        _ remaining: Double
+    ) -> String {
+        let clientError = error as? HTTPClientError
+        // With a connect timeout as long as the attempt, the deadline and the watchdog fire together.
+        if error is ConnectTimedOut || clientError == .connectTimeout
+            || (clientError == .deadlineExceeded && !connected)
+        {
+            return "could not connect within \(milliseconds(connectTimeout)) s"
         }
-        if (error as? HTTPClientError) == .deadlineExceeded {
-            return "no complete response within the \(remaining) s left of the attempt"
+        if clientError == .deadlineExceeded {
+            return "no complete response within the \(milliseconds(remaining)) s left of the attempt"
         }
         if let error = error as? IOError {
             // NIO's own text is garbled ("connection reset (error set): Connection refused) (errno: 111)").
@@ -112,6 +123,11 @@ public final class HTTPCallbackHandler: Sendable {
         }
         return "\(error)"
     }
+}
+
+/// `seconds` rounded to the millisecond, for messages.
+private func milliseconds(_ seconds: Double) -> Double {
+    (seconds * 1000).rounded() / 1000
 }
 
 extension TimeAmount {
