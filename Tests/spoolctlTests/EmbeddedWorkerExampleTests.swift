@@ -1,0 +1,43 @@
+import SpoolCore
+import SpoolTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `examples/embedded-worker`, an app running Swift handlers with hooks, run as its users would.
+@Suite(.timeLimit(.minutes(1))) struct EmbeddedWorkerExampleTests {
+    @Test func swiftHandlersRunWithTypedPayloadsAndRetries() async throws {
+        try await TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let thumbnail = try spool.enqueue(
+                NewTask(
+                    type: "thumbnail",
+                    payload: .object([JSONMember("path", .string("cat.jpg")), JSONMember("width", .integer(320))])
+                )
+            )
+            let refused = try spool.enqueue(
+                NewTask(
+                    type: "thumbnail",
+                    payload: .object([JSONMember("path", .string("dog.jpg")), JSONMember("width", .integer(0))])
+                )
+            )
+            let flaky = try spool.enqueue(NewTask(type: "flaky"))
+            let worker = try ChildProcess("spool-example-worker", [directory.path])
+            #expect(await eventually { [thumbnail, refused, flaky].allSatisfy { [.done, .dead].contains(spool.find(id: $0)?.state) } })
+            worker.send(SIGTERM)
+            #expect(worker.wait() == 0, "\(worker.errorOutput)")
+            #expect(
+                try spool.record(at: #require(spool.find(id: thumbnail))).result
+                    == .object([JSONMember("path", .string("thumbs/320/cat.jpg")), JSONMember("bytes", .integer(12800))])
+            )
+            #expect(spool.find(id: refused)?.state == .dead)
+            #expect(try spool.record(at: #require(spool.find(id: refused))).stateReason == "permanent failure: width must be positive")
+            let retried = try spool.record(at: #require(spool.find(id: flaky)))
+            #expect(retried.result == .string("done on attempt 3"))
+            #expect(retried.attempts.count == 2)
+            #expect(worker.errorOutput.contains("attempt failed"), "the error hook logs each failed attempt")
+        }
+    }
+}
