@@ -30,7 +30,7 @@ import Glibc
             #expect(worker.wait() == 0, "\(worker.errorOutput)")
             #expect(
                 try spool.record(at: #require(spool.find(id: thumbnail))).result
-                    == .object([JSONMember("path", .string("thumbs/320/cat.jpg")), JSONMember("bytes", .integer(12800))])
+                    == .object([JSONMember("bytes", .integer(12800)), JSONMember("path", .string("thumbs/320/cat.jpg"))])
             )
             #expect(spool.find(id: refused)?.state == .dead)
             #expect(try spool.record(at: #require(spool.find(id: refused))).stateReason == "permanent failure: width must be positive")

@@ -20,10 +20,7 @@ extension Spool {
         } catch {
             throw SpoolError(.invalidArgument, error.reason)
         }
-        record.createdAt = now
-        if record.runAt == nil { record.runAt = now }
-        try place(record, reservingID: task.id != nil, now: now)
-        logger.info("enqueued", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)"])
+        try accept(&record, reservingID: task.id != nil, now: now)
         return record.id
     }
 
@@ -47,11 +44,24 @@ extension Spool {
         } catch {
             throw SpoolError(.invalidArgument, error.reason)
         }
+        try accept(&record, reservingID: !generated, now: now)
+        return record
+    }
+
+    /// Stamps a validated record with its creation and due times, places it, and logs it.
+    private func accept(_ record: inout TaskRecord, reservingID: Bool, now: Timestamp) throws(SpoolError) {
         record.createdAt = now
         if record.runAt == nil { record.runAt = now }
-        try place(record, reservingID: !generated, now: now)
-        logger.info("enqueued", metadata: ["spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)"])
-        return record
+        try place(record, reservingID: reservingID, now: now)
+        logger.info("enqueued", metadata: metadata(record))
+    }
+
+    /// Log metadata naming a task that has not run yet.
+    func metadata(_ record: TaskRecord) -> Logger.Metadata {
+        [
+            "spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)", "spool.task.type": "\(record.type)",
+            "spool.task.due": "\(record.runAt ?? clock.now)",
+        ]
     }
 
     /// Stages the record's content, reserves its id (naming the staged file, so that recovery can tell

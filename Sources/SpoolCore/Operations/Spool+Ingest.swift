@@ -80,12 +80,7 @@ extension Spool {
             // The same task (same id, same due time) is already in place: a repeated recovery step.
             discardStaged(claimed)
         }
-        logger.info(
-            "ingested",
-            metadata: [
-                "spool.task.id": "\(record.id)", "spool.task.queue": "\(record.queue)", "spool.drop": "\(originalName)",
-            ]
-        )
+        logger.info("ingested", metadata: metadata(record).merging(["spool.drop": "\(originalName)"]) { $1 })
         return .accepted(id: record.id, queue: record.queue)
     }
 

@@ -3,7 +3,7 @@ import SpoolSystem
 import SystemPackage
 
 /// What one janitor pass did.
-public struct JanitorReport: Sendable, Hashable {
+public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     /// Leases returned because they expired.
     public var expiredLeases = 0
     /// Leases returned at once because their worker process on this host is gone.
@@ -17,6 +17,12 @@ public struct JanitorReport: Sendable, Hashable {
 
     /// An empty report.
     public init() {}
+
+    /// The counts as `name=value` pairs, for a log line.
+    public var description: String {
+        "expired_leases=\(expiredLeases) orphaned_leases=\(orphanedLeases) discarded_writes=\(discardedWrites) "
+            + "resumed_drops=\(resumedDrops) purged_tasks=\(purgedTasks)"
+    }
 }
 
 extension Spool {

@@ -3,7 +3,7 @@ import SpoolCore
 
 extension TaskHandlers {
     /// Registers a handler for tasks of `type` whose payload decodes as `Payload`; what it returns is
-    /// encoded as the task's result.
+    /// encoded as the task's result, its object keys sorted.
     ///
     /// A payload that does not decode fails the task permanently: no retry would change it.
     public mutating func register<Payload: Decodable & SendableMetatype, Output: Encodable & SendableMetatype>(
@@ -38,8 +38,11 @@ private func decode<Payload: Decodable>(_ type: Payload.Type, from context: Task
     }
 }
 
+/// Encodes with sorted keys: the same result is always stored the same way.
 private func encode<Output: Encodable>(_ output: Output) throws -> JSONValue? {
-    let bytes = try JSONEncoder().encode(output)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let bytes = try encoder.encode(output)
     do {
         return try JSONParser.parse(Array(bytes))
     } catch {
