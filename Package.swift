@@ -194,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "SpoolHandlersTests",
             dependencies: [
-                "SpoolHandlers", "SpoolWorker", "SpoolCore", "SpoolTestSupport",
+                "SpoolHandlers", "SpoolWorker", "SpoolCore", "SpoolSystem", "SpoolTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

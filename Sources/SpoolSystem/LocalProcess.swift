@@ -27,6 +27,13 @@ public enum LocalProcess {
     /// This process's id.
     public static var id: Int32 { getpid() }
 
+    /// The process's working directory; `nil` if it cannot be read (it was removed, say).
+    public static func workingDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// This process's start time, in clock ticks since boot, from `/proc/self/stat`.
     public static let startTicks: UInt64 = startTicks(of: getpid()) ?? 0
 

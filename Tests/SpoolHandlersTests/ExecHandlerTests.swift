@@ -1,6 +1,7 @@
 import SpoolConfig
 import SpoolCore
 import SpoolHandlers
+import SpoolSystem
 import SpoolTestSupport
 import SpoolWorker
 import Testing
@@ -16,6 +17,25 @@ struct ExecHandlerTests {
                 JSONMember("ok", .bool(true)), JSONMember("n", .array([.number("1"), .number("2")])),
             ])
             #expect(result == expected)
+        }
+    }
+
+    @Test func relativeProgramIsFoundFromTheDaemonsDirectoryNotTheCommandsOwn() async throws {
+        try await TemporarySpool.with { directory in
+            let script = try Script("cat > /dev/null; pwd", in: directory)
+            // `/bin/sh` named relative to this process's directory, and a working directory deeper than that,
+            // so that the same relative path from there names no file.
+            let cwd = try #require(LocalProcess.workingDirectory())
+            let depth = cwd.split(separator: "/").count
+            let program = String(repeating: "../", count: depth) + "bin/sh"
+            var nested = directory.path
+            for level in 0...depth {
+                nested += "/d\(level)"
+                try Syscall.makeDirectory(nested, in: .currentWorkingDirectory)
+            }
+            let spec = ExecHandlerSpec(command: [program, script.path], workingDirectory: nested)
+            let context = try TaskFixture.context(in: directory)
+            #expect(try await ExecHandler(spec: spec, spoolRoot: directory.path).run(context) == .string(nested))
         }
     }
 

@@ -32,13 +32,22 @@ public struct ExecHandler: Sendable {
     /// The spool's root directory, passed to the command as `SPOOL_DIR`.
     public let spoolRoot: String
 
-    /// Creates a handler running `spec`'s command for tasks of the spool at `spoolRoot`.
+    /// Creates a handler running `spec`'s command for tasks of the spool at `spoolRoot`; a relative program
+    /// path (one with a `/`) is resolved against the current working directory now.
     ///
     /// - Important: This makes the whole process ignore `SIGPIPE` (see ``BrokenPipe``): a command may exit
     ///   without reading its standard input, and writing the payload must then fail, not kill the process.
     ///   Commands start with the default disposition.
     public init(spec: ExecHandlerSpec, spoolRoot: String) {
         BrokenPipe.failWritesInsteadOfSignalling()
+        var spec = spec
+        // A relative program path names a file from where the daemon started, not from `workingDirectory`
+        // (the command's own directory, entered before the program is looked up).
+        if let program = spec.command.first, program.contains("/"), !program.hasPrefix("/"),
+            let directory = LocalProcess.workingDirectory()
+        {
+            spec.command[0] = "\(directory)/\(program)"
+        }
         self.spec = spec
         self.spoolRoot = spoolRoot
     }
