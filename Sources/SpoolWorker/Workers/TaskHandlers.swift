@@ -47,11 +47,6 @@ public struct TaskHandlers: Sendable {
         errorHooks.append(hook)
     }
 
-    /// The handler for `type`, if registered.
-    public func handler(for type: String) -> Handler? {
-        byType[type]
-    }
-
     /// The handler that runs `record`: the one of its type, else the one of its queue.
     public func handler(for record: TaskRecord) -> Handler? {
         byType[record.type] ?? byQueue[record.queue]
