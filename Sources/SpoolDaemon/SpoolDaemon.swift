@@ -4,7 +4,6 @@ import ServiceLifecycle
 public import SpoolConfig
 import SpoolCore
 import SpoolHandlers
-import SpoolSystem
 public import SpoolWorker
 import UnixSignals
 
@@ -62,7 +61,6 @@ public struct SpoolDaemon: Sendable {
     /// - Throws: ``ConfigurationError`` for a bad configuration, `SpoolError` if the spool cannot be opened.
     public func run() async throws {
         let configuration = try loadConfiguration()
-        BrokenPipe.failWritesInsteadOfSignalling()
         let spool = try Spool(root: spoolRoot, configuration: configuration.spool, logger: logger)
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,

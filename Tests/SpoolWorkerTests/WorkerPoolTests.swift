@@ -22,6 +22,23 @@ func whileRunningGracefully(_ engine: SpoolEngine, _ body: () async throws -> Vo
     }
 }
 
+/// The queues of the tasks its handlers ran, in order.
+private final class QueueLog: Sendable {
+    private let queues = Mutex<[String]>([])
+
+    var all: [String] { queues.withLock { $0 } }
+
+    /// Handlers for type `t` that log each task's queue.
+    var handlers: TaskHandlers {
+        var handlers = TaskHandlers()
+        handlers.register("t") { [self] context in
+            queues.withLock { $0.append(context.record.queue) }
+            return nil
+        }
+        return handlers
+    }
+}
+
 @Suite(.timeLimit(.minutes(2))) struct WorkerPoolTests {
     @Test func pausedQueueIsNotClaimedUntilResumed() async throws {
         try await TemporarySpool.with { directory in
@@ -52,12 +69,8 @@ func whileRunningGracefully(_ engine: SpoolEngine, _ body: () async throws -> Vo
     @Test func strictOrderServesTheHeaviestQueueFirst() async throws {
         try await TemporarySpool.with { directory in
             let spool = try directory.open()
-            let order = Mutex<[String]>([])
-            var handlers = TaskHandlers()
-            handlers.register("t") { context in
-                order.withLock { $0.append(context.record.queue) }
-                return nil
-            }
+            let log = QueueLog()
+            let handlers = log.handlers
             for _ in 0..<5 { _ = try spool.enqueue(NewTask(queue: "low", type: "t")) }
             for _ in 0..<5 { _ = try spool.enqueue(NewTask(queue: "high", type: "t")) }
             let configuration = EngineConfiguration(
@@ -66,21 +79,17 @@ func whileRunningGracefully(_ engine: SpoolEngine, _ body: () async throws -> Vo
                 weights: ["high": 10, "low": 1]
             )
             try await whileRunning(SpoolEngine(spool: spool, configuration: configuration, handlers: handlers)) {
-                #expect(await eventually { order.withLock { $0.count } == 10 })
+                #expect(await eventually { log.all.count == 10 })
             }
-            #expect(order.withLock { $0 } == Array(repeating: "high", count: 5) + Array(repeating: "low", count: 5))
+            #expect(log.all == Array(repeating: "high", count: 5) + Array(repeating: "low", count: 5))
         }
     }
 
     @Test func weightedOrderSharesSlotsByWeight() async throws {
         try await TemporarySpool.with { directory in
             let spool = try directory.open()
-            let order = Mutex<[String]>([])
-            var handlers = TaskHandlers()
-            handlers.register("t") { context in
-                order.withLock { $0.append(context.record.queue) }
-                return nil
-            }
+            let log = QueueLog()
+            let handlers = log.handlers
             for _ in 0..<200 {
                 _ = try spool.enqueue(NewTask(queue: "heavy", type: "t"))
                 _ = try spool.enqueue(NewTask(queue: "light", type: "t"))
@@ -91,9 +100,9 @@ func whileRunningGracefully(_ engine: SpoolEngine, _ body: () async throws -> Vo
                 weights: ["heavy": 3, "light": 1]
             )
             try await whileRunning(SpoolEngine(spool: spool, configuration: configuration, handlers: handlers)) {
-                #expect(await eventually { order.withLock { $0.count } >= 200 })
+                #expect(await eventually { log.all.count >= 200 })
             }
-            let heavy = order.withLock { Array($0.prefix(200)) }.filter { $0 == "heavy" }.count
+            let heavy = Array(log.all.prefix(200)).filter { $0 == "heavy" }.count
             // Expected 150 of 200; the bounds are many standard deviations (about 6) wide.
             #expect((120...180).contains(heavy), "heavy queue took \(heavy) of the first 200 slots")
         }
