@@ -30,3 +30,7 @@ int CSpoolLinux_renameat2(int olddirfd, const char *oldpath, int newdirfd, const
 int CSpoolLinux_memfd_create(const char *name, unsigned int flags) {
     return (int)syscall(SYS_memfd_create, name, flags);
 }
+
+int CSpoolLinux_syncfs(int fd) {
+    return syncfs(fd);
+}

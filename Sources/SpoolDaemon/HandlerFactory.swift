@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import SpoolConfig
 import SpoolHandlers
 import SpoolWorker
@@ -6,7 +5,7 @@ import SpoolWorker
 /// Builds the handlers a configuration routes to, on top of the in-process ones of an embedding app.
 struct HandlerFactory {
     let spoolRoot: String
-    let client: HTTPClient
+    let client: SharedHTTPClient
 
     /// `embedded` with every route and queue handler of `configuration` added; a configured route wins
     /// over an in-process handler of the same type.
@@ -19,7 +18,7 @@ struct HandlerFactory {
                 let handler = ExecHandler(spec: exec, spoolRoot: spoolRoot)
                 built[name] = { context in try await handler.run(context) }
             case .http(let http):
-                let handler = HTTPCallbackHandler(spec: http, client: client)
+                let handler = HTTPCallbackHandler(spec: http, client: client.get())
                 built[name] = { context in try await handler.run(context) }
             }
         }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 public import Logging
 import ServiceLifecycle
 public import SpoolConfig
@@ -62,17 +61,14 @@ public struct SpoolDaemon: Sendable {
     public func run() async throws {
         let configuration = try loadConfiguration()
         let spool = try Spool(root: spoolRoot, configuration: configuration.spool, logger: logger)
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPCallbackHandler.clientConfiguration
-        )
+        let client = SharedHTTPClient()
         do {
             try await run(spool: spool, configuration: configuration, client: client)
         } catch {
-            try? await client.shutdown()
+            await client.shutdown()
             throw error
         }
-        try await client.shutdown()
+        await client.shutdown()
     }
 
     /// The engine for the run mode's roles; `nil` in `api` mode.
@@ -85,7 +81,7 @@ public struct SpoolDaemon: Sendable {
         return SpoolEngine(spool: spool, configuration: configuration.engine, handlers: handlers.isEmpty ? nil : handlers)
     }
 
-    private func run(spool: Spool, configuration: DaemonConfiguration, client: HTTPClient) async throws {
+    private func run(spool: Spool, configuration: DaemonConfiguration, client: SharedHTTPClient) async throws {
         let factory = HandlerFactory(spoolRoot: spoolRoot, client: client)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let engine = makeEngine(spool: spool, configuration: configuration, factory: factory)

@@ -24,6 +24,19 @@ extension Syscall {
         relativeTo directory: FileDescriptor = .currentWorkingDirectory,
         _ body: (DirectoryEntry) throws -> Bool
     ) throws {
+        try forEachEntryName(in: path, relativeTo: directory) { name, kind in
+            try body(DirectoryEntry(name: String(decoding: name, as: UTF8.self), kind: kind))
+        }
+    }
+
+    /// Streams the entries of the directory `path` as the raw bytes of their names (valid only during the
+    /// call of `body`), so that a caller skipping most names makes no string for them. `body` returns
+    /// `false` to stop early.
+    public static func forEachEntryName(
+        in path: String,
+        relativeTo directory: FileDescriptor = .currentWorkingDirectory,
+        _ body: (UnsafeBufferPointer<UInt8>, FileKind) throws -> Bool
+    ) throws {
         let descriptor = try FileDescriptor.openDirectory(path, in: directory)
         guard let stream = fdopendir(descriptor.rawValue) else {
             let code = Errno.current
@@ -37,10 +50,6 @@ extension Syscall {
                 if errno != 0 { throw Errno.current }
                 return
             }
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
             let kind: FileKind
             switch Int32(entry.pointee.d_type) {
             case Int32(DT_REG): kind = .regular
@@ -52,7 +61,15 @@ extension Syscall {
             case Int32(DT_BLK): kind = .blockDevice
             default: kind = .unknown
             }
-            if try !body(DirectoryEntry(name: name, kind: kind)) { return }
+            let proceed = try withUnsafePointer(to: &entry.pointee.d_name) { field in
+                try field.withMemoryRebound(to: UInt8.self, capacity: 256) { start in
+                    let name = UnsafeBufferPointer(start: start, count: strlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self)))
+                    let dot = UInt8(ascii: ".")
+                    if name.first == dot, name.count == 1 || (name.count == 2 && name[1] == dot) { return true }
+                    return try body(name, kind)
+                }
+            }
+            if !proceed { return }
         }
     }
 

@@ -63,6 +63,15 @@ extension FileDescriptor {
         try nothingOrErrno { system_fdatasync(rawValue) }.unwrap()
     }
 
+    /// Flushes every file and folder of the filesystem that holds this file: written data, metadata and
+    /// directory entries, with one cache flush of the device. Many new files are so made durable at once,
+    /// instead of one flush each.
+    ///
+    /// The corresponding C function is `syncfs`.
+    public func synchronizeFileSystem() throws(Errno) {
+        try nothingOrErrno { system_syncfs(rawValue) }.unwrap()
+    }
+
     /// Sets the file's modification time (and its access time to the same value).
     ///
     /// The corresponding C function is `futimens`.

@@ -58,6 +58,11 @@ func system_fdatasync(_ fd: CInt) -> CInt {
     return fdatasync(fd)
 }
 
+func system_syncfs(_ fd: CInt) -> CInt {
+    if let fault = injectedFault("syncfs") { return fault }
+    return CSpoolLinux_syncfs(fd)
+}
+
 func system_renameat2(
     _ olddirfd: CInt,
     _ oldpath: UnsafePointer<CChar>,

@@ -9,6 +9,9 @@ int CSpoolLinux_renameat2(int olddirfd, const char *oldpath, int newdirfd, const
 /* memfd_create(2), used as a private wake-up file for the watcher thread. */
 int CSpoolLinux_memfd_create(const char *name, unsigned int flags);
 
+/* syncfs(2): flushes the whole filesystem holding fd; glibc declares it only under _GNU_SOURCE. */
+int CSpoolLinux_syncfs(int fd);
+
 extern const unsigned int CSpoolLinux_RENAME_NOREPLACE;
 extern const unsigned int CSpoolLinux_RENAME_EXCHANGE;
 extern const unsigned int CSpoolLinux_MFD_CLOEXEC;

@@ -2,8 +2,10 @@
 public enum Names {
     /// Whether `id` is a valid task id: `[A-Za-z0-9_-]{1,64}`.
     public static func isValidTaskID(_ id: String) -> Bool {
-        let bytes = id.utf8
-        return (1...64).contains(bytes.count) && bytes.allSatisfy { isAlphanumeric($0) || $0 == 0x5F || $0 == 0x2D }
+        var id = id
+        return id.withUTF8 { bytes in
+            (1...64).contains(bytes.count) && bytes.allSatisfy { isAlphanumeric($0) || $0 == 0x5F || $0 == 0x2D }
+        }
     }
 
     /// Whether `name` is a valid queue name: `[a-z0-9_-]{1,64}`.

@@ -13,8 +13,15 @@ extension Spool {
         var heap = BoundedMaxHeap<TaskFileName>(capacity: limit)
         var complete = true
         do {
-            try Syscall.forEachEntry(in: SpoolLayout.activeFolder(queue: queue), relativeTo: rootDescriptor) { entry in
-                if let name = TaskFileName(entry.name), !heap.insert(name) { complete = false }
+            try Syscall.forEachEntryName(in: SpoolLayout.activeFolder(queue: queue), relativeTo: rootDescriptor) { bytes, _ in
+                // Once the window is full, a name due after its last one is skipped without being parsed.
+                if let last = heap.largest, let due = TaskFileName.dueMilliseconds(utf8: bytes),
+                    due > last.due.milliseconds
+                {
+                    complete = false
+                } else if let name = TaskFileName(utf8: bytes), !heap.insert(name) {
+                    complete = false
+                }
                 return true
             }
         } catch Errno.noSuchFileOrDirectory {

@@ -9,16 +9,19 @@ extension Spool {
     /// A symbolic link is created atomically, fails if the name exists, and (being short) costs an inode
     /// but no data block. It is read back, never followed.
     ///
+    /// The `ids/` folder is flushed after the reservation when the durability level flushes enqueues and
+    /// `sync` is set; a caller that clears `sync` flushes it before placing the task.
+    ///
     /// - Returns: `true` if this call made the reservation, `false` if `token` already holds it.
     /// - Throws: ``SpoolError`` with ``SpoolError/Code/alreadyExists`` if another task holds the id.
     @discardableResult
-    func reserve(id: String, queue: String, token: String) throws(SpoolError) -> Bool {
+    func reserve(id: String, queue: String, token: String, sync: Bool = true) throws(SpoolError) -> Bool {
         let folder = try folders.handle(SpoolLayout.ids, create: true)
         let text = "\(queue)/\(token)"
         do {
             try Syscall.makeSymbolicLink(id, in: folder.descriptor, target: text)
             // The reservation must survive a power loss whenever the task does.
-            if configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
+            if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
             return true
         } catch .fileExists {
             if (try? Syscall.readSymbolicLink(id, in: folder.descriptor)) == text { return false }

@@ -61,6 +61,9 @@ struct BoundedMaxHeap<Element: Comparable> {
         self.capacity = max(capacity, 1)
     }
 
+    /// The largest element once the heap is full: anything larger would be dropped. `nil` while it has room.
+    var largest: Element? { heap.count < capacity ? nil : heap.first }
+
     /// Offers `element`; returns `false` if an element (this one or a larger one) had to be dropped.
     mutating func insert(_ element: Element) -> Bool {
         if heap.count < capacity {

@@ -3,6 +3,8 @@ import SpoolCore
 /// A sorted window of the oldest task names known to wait in one `active/` folder.
 struct ActiveCursor {
     private var names: [TaskFileName] = []
+    /// Names before this index were taken.
+    private var head = 0
     /// Whether `names` holds every file of the folder (so any arrival belongs in it).
     private(set) var isComplete = false
     let capacity: Int
@@ -11,15 +13,18 @@ struct ActiveCursor {
         self.capacity = capacity
     }
 
-    var isEmpty: Bool { names.isEmpty }
+    var isEmpty: Bool { head == names.count }
 
     mutating func reset(_ names: [TaskFileName], complete: Bool) {
         self.names = names
+        head = 0
         isComplete = complete
     }
 
     mutating func popFirst() -> TaskFileName? {
-        names.isEmpty ? nil : names.removeFirst()
+        guard head < names.count else { return nil }
+        head += 1
+        return names[head - 1]
     }
 
     /// Takes in a watcher message: a new name, or (`nil`) a request to list the folder again.
@@ -30,7 +35,11 @@ struct ActiveCursor {
         }
         guard let name = TaskFileName(message) else { return }
         if !isComplete, let last = names.last, name > last { return }
-        if !isComplete, names.isEmpty { return }
+        if !isComplete, isEmpty { return }
+        if head > 0 {
+            names.removeFirst(head)
+            head = 0
+        }
         var low = 0
         var high = names.count
         while low < high {

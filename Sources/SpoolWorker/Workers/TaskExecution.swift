@@ -26,26 +26,25 @@ struct TaskExecution {
         let context = TaskContext(task: task, deadline: started.adding(seconds: timeout), clock: clock, logger: logger)
         var outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome in
             group.addTask { await attempt(context) }
+            // One watchdog renews the lease every third of its duration and ends the attempt at its deadline.
             group.addTask {
+                var nextHeartbeat = clock.now.adding(seconds: lease / 3)
                 while true {
                     do {
-                        try await clock.sleep(until: clock.now.adding(seconds: lease / 3))
-                        try spool.heartbeat(task)
-                    } catch let error as SpoolError where error.code == .leaseLost {
-                        return .leaseLost(error.message)
-                    } catch is CancellationError {
+                        try await clock.sleep(until: min(nextHeartbeat, context.deadline))
+                    } catch {
                         return nil
+                    }
+                    if clock.now >= context.deadline { return .timedOut(timeout) }
+                    guard clock.now >= nextHeartbeat else { continue }
+                    do throws(SpoolError) {
+                        try spool.heartbeat(task)
+                    } catch where error.code == .leaseLost {
+                        return .leaseLost(error.message)
                     } catch {
                         logger.warning("heartbeat failed", metadata: ["spool.error": "\(error)"])
                     }
-                }
-            }
-            group.addTask {
-                do {
-                    try await clock.sleep(until: context.deadline)
-                    return .timedOut(timeout)
-                } catch {
-                    return nil
+                    nextHeartbeat = clock.now.adding(seconds: lease / 3)
                 }
             }
             var outcome = Outcome.interrupted

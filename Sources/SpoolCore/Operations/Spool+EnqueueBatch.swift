@@ -1,0 +1,104 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+extension Spool {
+    /// Adds several tasks at once and returns their ids, in order, with one flush for all of them instead
+    /// of one per task.
+    ///
+    /// Every task is checked before any is written. The files are written to `tmp/`, ids given by the
+    /// producer are reserved, and the filesystem is flushed once (`syncfs`); the files are then renamed
+    /// into place and each target folder is flushed once. When this returns, every task survives a power
+    /// loss, as with ``enqueue(_:)`` (unless the spool's durability is ``Durability/none``).
+    ///
+    /// - Throws: ``SpoolError``: ``SpoolError/Code/invalidArgument`` naming the first task that breaks a rule
+    ///   (nothing is written then), ``SpoolError/Code/alreadyExists`` for an id in use, and I/O codes. A
+    ///   failure before the renames leaves nothing behind; a failure during them leaves the tasks before
+    ///   the failing one enqueued (and flushed), and the message says how many.
+    @discardableResult
+    public func enqueue(contentsOf tasks: [NewTask]) throws(SpoolError) -> [String] {
+        let now = clock.now
+        var records: [TaskRecord] = []
+        records.reserveCapacity(tasks.count)
+        for (index, task) in tasks.enumerated() {
+            do {
+                var record = try task.record(now: now, makeID: { ids.next(at: now) })
+                record.createdAt = now
+                if record.runAt == nil { record.runAt = now }
+                records.append(record)
+            } catch {
+                throw SpoolError(.invalidArgument, "task \(index + 1) of \(tasks.count): \(error.reason)")
+            }
+        }
+        let reservingIDs = tasks.map { $0.id != nil }
+        let staged = try stageBatch(records, reservingIDs: reservingIDs)
+        try placeBatch(records, staged: staged, reservingIDs: reservingIDs, now: now)
+        for record in records { logger.info("enqueued", metadata: metadata(record)) }
+        return records.map(\.id)
+    }
+
+    /// Writes every record to `tmp/` and reserves the ids asked for, then flushes the filesystem once.
+    /// On failure nothing is left behind.
+    private func stageBatch(_ records: [TaskRecord], reservingIDs: [Bool]) throws(SpoolError) -> [String] {
+        var staged: [String] = []
+        var reserved: [String] = []
+        staged.reserveCapacity(records.count)
+        do throws(SpoolError) {
+            for record in records { staged.append(try stage(record.encoded, sync: false)) }
+            for (index, record) in records.enumerated() where reservingIDs[index] {
+                if try reserve(id: record.id, queue: record.queue, token: staged[index], sync: false) {
+                    reserved.append(record.id)
+                }
+            }
+            if configuration.durability.syncsEnqueue {
+                let tmp = try folders.handle(SpoolLayout.tmp, create: true)
+                do { try tmp.descriptor.synchronizeFileSystem() } catch { throw SpoolError(error, "flush", "the spool's filesystem") }
+            }
+        } catch {
+            for id in reserved { releaseReservation(id: id) }
+            for name in staged { discardStaged(name) }
+            throw error
+        }
+        return staged
+    }
+
+    /// Renames staged files into place, in order, then flushes each target folder once.
+    private func placeBatch(
+        _ records: [TaskRecord],
+        staged: [String],
+        reservingIDs: [Bool],
+        now: Timestamp
+    ) throws(SpoolError) {
+        var targets = Set<String>()
+        var failure: SpoolError?
+        var placed = 0
+        for (record, name) in zip(records, staged) {
+            do {
+                let due = record.runAt ?? now
+                targets.insert(try moveIntoPlace(name, in: SpoolLayout.tmp, record: record, due: due, now: now, sync: false))
+                placed += 1
+            } catch {
+                failure = error
+                break
+            }
+        }
+        if let failure {
+            for index in placed..<records.count {
+                if reservingIDs[index] { releaseReservation(id: records[index].id) }
+                discardStaged(staged[index])
+            }
+            try? flush(targets)
+            throw SpoolError(failure.code, "\(placed) of \(records.count) tasks enqueued: \(failure.message)")
+        }
+        try flush(targets)
+    }
+
+    /// Flushes each folder, when the durability level flushes enqueues.
+    private func flush(_ targets: Set<String>) throws(SpoolError) {
+        guard configuration.durability.syncsEnqueue else { return }
+        for target in targets {
+            let folder = try folders.handle(target, create: false)
+            do { try folder.descriptor.synchronize() } catch { throw SpoolError(error, "flush folder", target) }
+        }
+    }
+}
