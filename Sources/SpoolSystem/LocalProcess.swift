@@ -24,6 +24,21 @@ public enum LocalProcess {
         return text.isEmpty ? nil : text
     }
 
+    /// Every variable of this process's environment, as name and value, in the order of `environ`; an entry
+    /// without `=` is skipped.
+    public static func environmentVariables() -> [(name: String, value: String)] {
+        var variables: [(name: String, value: String)] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                variables.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+            }
+            entry += 1
+        }
+        return variables
+    }
+
     /// This process's id.
     public static var id: Int32 { getpid() }
 

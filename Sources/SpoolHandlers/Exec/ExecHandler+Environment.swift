@@ -1,5 +1,6 @@
 import SpoolConfig
 import SpoolCore
+import SpoolSystem
 import SpoolWorker
 import Subprocess
 
@@ -10,16 +11,25 @@ extension ExecHandler {
     /// value inherited from the daemon's own environment cannot pass for the task's.
     func environment(for context: TaskContext) -> Subprocess.Environment {
         let record = context.record
-        var values: [Subprocess.Environment.Key: String?] = [:]
-        for (name, value) in spec.environment { values[Subprocess.Environment.Key(stringLiteral: name)] = value }
+        var values = baseEnvironment
         values["SPOOL_TASK_ID"] = record.id
         values["SPOOL_TASK_TYPE"] = record.type
         values["SPOOL_TASK_QUEUE"] = record.queue
         values["SPOOL_TASK_ATTEMPT"] = String(context.attempt)
-        values["SPOOL_TASK_MAX_ATTEMPTS"] = Optional(record.maxAttempts.map { String($0) })
-        values["SPOOL_TASK_KEY"] = Optional(record.key)
+        values["SPOOL_TASK_MAX_ATTEMPTS"] = record.maxAttempts.map { String($0) }
+        values["SPOOL_TASK_KEY"] = record.key
         values["SPOOL_DIR"] = spoolRoot
         values["SPOOL_DEADLINE"] = context.deadline.rfc3339
-        return .inherit.updating(values)
+        return .custom(values)
+    }
+
+    /// The daemon's environment with `overrides` set.
+    static func baseEnvironment(applying overrides: [String: String]) -> [Subprocess.Environment.Key: String] {
+        var values: [Subprocess.Environment.Key: String] = [:]
+        for (name, value) in LocalProcess.environmentVariables() {
+            values[Subprocess.Environment.Key(stringLiteral: name)] = value
+        }
+        for (name, value) in overrides { values[Subprocess.Environment.Key(stringLiteral: name)] = value }
+        return values
     }
 }

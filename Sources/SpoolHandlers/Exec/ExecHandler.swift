@@ -31,9 +31,13 @@ public struct ExecHandler: Sendable {
     public let spec: ExecHandlerSpec
     /// The spool's root directory, passed to the command as `SPOOL_DIR`.
     public let spoolRoot: String
+    /// The daemon's environment with the spec's variables applied, read once: building it for every
+    /// command would cost more than starting the command.
+    let baseEnvironment: [Subprocess.Environment.Key: String]
 
     /// Creates a handler running `spec`'s command for tasks of the spool at `spoolRoot`; a relative program
-    /// path (one with a `/`) is resolved against the current working directory now.
+    /// path (one with a `/`) is resolved against the current working directory now, and the daemon's
+    /// environment is read now.
     ///
     /// - Important: This makes the whole process ignore `SIGPIPE` (see ``BrokenPipe``): a command may exit
     ///   without reading its standard input, and writing the payload must then fail, not kill the process.
@@ -50,6 +54,7 @@ public struct ExecHandler: Sendable {
         }
         self.spec = spec
         self.spoolRoot = spoolRoot
+        baseEnvironment = Self.baseEnvironment(applying: spec.environment)
     }
 
     /// Runs the command for one attempt.
