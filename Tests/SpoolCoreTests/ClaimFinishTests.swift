@@ -66,6 +66,7 @@ import Testing
             #expect(record.result == .object([JSONMember("sent", .bool(true))]))
             #expect(record.finishedAt == clock.now)
             #expect(SpoolFiles.names("\(directory.path)/\(task.folder)").isEmpty)
+            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }

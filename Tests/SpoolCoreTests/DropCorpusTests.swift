@@ -1,4 +1,5 @@
 import SpoolCore
+import SpoolSystem
 import SpoolTestSupport
 import Testing
 
@@ -44,6 +45,7 @@ import Glibc
             )
             #expect(written == reason + "\n")
             #expect(SpoolFiles.names("\(directory.path)/incoming").isEmpty)
+            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
             #expect(SpoolFiles.names("\(directory.path)/active").isEmpty)
         }
@@ -67,6 +69,7 @@ import Glibc
             for member in source.objectValue ?? [] where record.extra.contains(where: { $0.key == member.key }) {
                 #expect(record.extra.first { $0.key == member.key }?.value == member.value)
             }
+            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }

@@ -126,6 +126,7 @@ import Testing
             let claimed = try #require(try SyscallFaults.withFaults(faults) { try spool.claim(name, queue: "default") })
             try SyscallFaults.withFaults(faults) { try spool.complete(claimed, result: .string("ok")) }
             #expect(try spool.record(at: #require(spool.find(id: id))).result == .string("ok"))
+            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }

@@ -74,6 +74,7 @@ import Testing
             #expect(spool.runJanitor().resumedDrops == 2)
             #expect(spool.list(state: .active).count == 2)
             #expect(spool.find(id: "order-9") != nil)
+            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
             #expect(spool.runJanitor() == JanitorReport())
         }

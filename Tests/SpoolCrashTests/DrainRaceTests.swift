@@ -84,6 +84,7 @@ import Testing
             #expect(Set(done.map(\.id)) == ids)
             #expect(SpoolFiles.names("\(root)/active/default").isEmpty)
             #expect(SpoolFiles.files(under: "\(root)/running").isEmpty)
+            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
             #expect(SpoolFiles.names("\(root)/tmp").isEmpty)
             #expect(spool.list(state: .scheduled, limit: 1).isEmpty && spool.list(state: .dead, limit: 1).isEmpty)
             print(

@@ -138,6 +138,42 @@ import Testing
         }
     }
 
+    @Test func rawNamesAreStreamedWithoutTheDotEntries() throws {
+        try withFolder { folder, path in
+            for name in ["a", "..b", ".c", "long-\(String(repeating: "n", count: 200))"] {
+                try SpoolFiles.write("", to: "\(path)/\(name)")
+            }
+            var names: [String] = []
+            try Syscall.forEachEntryName(in: path) { bytes, kind in
+                #expect(kind == .regular)
+                names.append(String(decoding: bytes, as: UTF8.self))
+                return names.count < 10
+            }
+            #expect(names.sorted() == ["..b", ".c", "a", "long-\(String(repeating: "n", count: 200))"])
+            var seen = 0
+            try Syscall.forEachEntryName(in: path) { _, _ in
+                seen += 1
+                return false
+            }
+            #expect(seen == 1, "returning false stops the listing")
+        }
+    }
+
+    @Test func deferredDeletesHappenOffTheCallersThread() throws {
+        try withFolder { _, path in
+            for index in 0..<200 { try SpoolFiles.write("x", to: "\(path)/f\(index)") }
+            let directory = try FileDescriptor.openDirectory(path)
+            for index in 0..<200 { DeferredUnlink.unlink("f\(index)", in: directory) }
+            // The deletion thread keeps its own descriptor: closing ours at once is safe.
+            directory.closeQuietly()
+            let again = try FileDescriptor.openDirectory(path)
+            DeferredUnlink.unlink("missing", in: again)
+            again.closeQuietly()
+            DeferredUnlink.waitUntilIdle()
+            #expect(SpoolFiles.names(path).isEmpty)
+        }
+    }
+
     @Test func processLivenessTellsAReusedPidApart() {
         #expect(LocalProcess.isRunning(pid: LocalProcess.id, startTicks: LocalProcess.startTicks))
         #expect(!LocalProcess.isRunning(pid: LocalProcess.id, startTicks: LocalProcess.startTicks + 1))

@@ -75,7 +75,8 @@ extension Spool {
     }
 
     /// Replaces the content of `folder/name` by rewrite-by-rename: `bytes` are staged in `tmp/`, flushed, and
-    /// atomically exchanged with the current file, whose old content is then deleted.
+    /// atomically exchanged with the current file, whose old content is then deleted in the background
+    /// (``DeferredUnlink``).
     ///
     /// The exchange fails if `folder/name` no longer exists, so a rewrite never recreates a task that another
     /// process has moved on.
@@ -94,8 +95,9 @@ extension Spool {
             discardStaged(staged)
             throw SpoolError(error, "rewrite", "\(folder)/\(name)")
         }
-        // The staging name now holds the previous content.
-        discardStaged(staged)
+        // The staging name now holds the previous content. Freeing its blocks may wait for the device, so it
+        // is deleted on the deletion thread; if the process dies first, the janitor deletes it.
+        DeferredUnlink.unlink(staged, in: tmp.descriptor)
     }
 
     /// The largest task file read back from inside the spool: the drop limit plus room for what Spool
