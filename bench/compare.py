@@ -223,7 +223,7 @@ class Report:
                 num(r.get("enqueue_per_s")), num(r.get("drain_per_s"))]])
         windows = r.get("windows") or []
         if windows:
-            table(["t s", "enqueue/s", "drain/s", "backlog", "spoold RSS MiB"],
+            table(["t s", "enqueue/s", "drain/s", "backlog", "worker RSS MiB"],
                   [[w.get("t_s"), num(w.get("enqueue_per_s")), num(w.get("drain_per_s")), num(w.get("backlog")),
                     ms(w["rss_kb"] / 1024 if w.get("rss_kb") is not None else None)] for w in windows])
 

@@ -11,7 +11,10 @@ final class SharedHTTPClient: Sendable {
     func get() -> HTTPClient {
         client.withLock { client in
             if let client { return client }
-            let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPCallbackHandler.clientConfiguration)
+            let made = HTTPClient(
+                eventLoopGroupProvider: .singleton,
+                configuration: HTTPCallbackHandler.clientConfiguration
+            )
             client = made
             return made
         }

@@ -78,7 +78,11 @@ public struct SpoolDaemon: Sendable {
         if mode.roles.contains(.working), handlers.isEmpty {
             logger.notice("no handlers configured: this process runs no tasks")
         }
-        return SpoolEngine(spool: spool, configuration: configuration.engine, handlers: handlers.isEmpty ? nil : handlers)
+        return SpoolEngine(
+            spool: spool,
+            configuration: configuration.engine,
+            handlers: handlers.isEmpty ? nil : handlers
+        )
     }
 
     private func run(spool: Spool, configuration: DaemonConfiguration, client: SharedHTTPClient) async throws {
@@ -101,13 +105,18 @@ public struct SpoolDaemon: Sendable {
                 )
                 logger.notice("configuration reloaded")
             } catch {
-                logger.error("configuration not reloaded; keeping the running one", metadata: ["spool.error": "\(error)"])
+                logger.error(
+                    "configuration not reloaded; keeping the running one",
+                    metadata: ["spool.error": "\(error)"]
+                )
             }
         }
         services.append(.init(service: reloader))
         logger.info(
             "spoold started",
-            metadata: ["spool.root": "\(spoolRoot)", "spool.mode": "\(mode.rawValue)", "spool.worker": "\(spool.worker)"]
+            metadata: [
+                "spool.root": "\(spoolRoot)", "spool.mode": "\(mode.rawValue)", "spool.worker": "\(spool.worker)",
+            ]
         )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -63,7 +63,10 @@ extension Syscall {
             }
             let proceed = try withUnsafePointer(to: &entry.pointee.d_name) { field in
                 try field.withMemoryRebound(to: UInt8.self, capacity: 256) { start in
-                    let name = UnsafeBufferPointer(start: start, count: strlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self)))
+                    let name = UnsafeBufferPointer(
+                        start: start,
+                        count: strlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self))
+                    )
                     let dot = UInt8(ascii: ".")
                     if name.first == dot, name.count == 1 || (name.count == 2 && name[1] == dot) { return true }
                     return try body(name, kind)

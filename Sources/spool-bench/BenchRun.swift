@@ -121,7 +121,9 @@ final class BenchRun {
     func waitUntilFinished(_ spool: Spool, count: Int, timeout: Double = 600) async throws {
         let start = BenchClock.microseconds()
         while finishedCount(spool) < count {
-            guard BenchClock.seconds(since: start) < timeout else { throw BenchError("tasks not finished in \(Int(timeout)) s") }
+            guard BenchClock.seconds(since: start) < timeout else {
+                throw BenchError("tasks not finished in \(Int(timeout)) s")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

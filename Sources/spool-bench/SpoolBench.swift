@@ -53,7 +53,9 @@ struct SpoolBench: AsyncParsableCommand {
         for name in selectedWorkloads where !Self.workloads.contains(name) {
             throw ValidationError("unknown workload \"\(name)\"; known: \(Self.workloads.joined(separator: ", ")), all")
         }
-        guard settle >= 0, sustainedSeconds > 0 else { throw ValidationError("--settle and --sustained-seconds must be positive") }
+        guard settle >= 0, sustainedSeconds > 0 else {
+            throw ValidationError("--settle and --sustained-seconds must be positive")
+        }
     }
 
     private var selectedWorkloads: [String] {
@@ -65,7 +67,8 @@ struct SpoolBench: AsyncParsableCommand {
     func run() async throws {
         if let serve {
             let roles: EngineConfiguration.Roles = serveRoles == "all" ? .all : .working
-            try await BenchWorker(root: serve, expected: serveExpected, concurrency: serveConcurrency, roles: roles).run()
+            try await BenchWorker(root: serve, expected: serveExpected, concurrency: serveConcurrency, roles: roles)
+                .run()
             return
         }
         let bench = try BenchRun(directory: directory, quick: quick, settle: settle)

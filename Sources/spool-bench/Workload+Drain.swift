@@ -22,7 +22,8 @@ extension BenchRun {
                 BenchResult(
                     workload: processes == 1 ? "W2" : "W2x2",
                     setting: "enqueue",
-                    summary: Figure.rate(Double(count) / seconds) + " (\(handled.map { "\($0)" }.joined(separator: " + ")))",
+                    summary: Figure.rate(Double(count) / seconds)
+                        + " (\(handled.map { "\($0)" }.joined(separator: " + ")))",
                     [
                         ("durability", .string("enqueue: claims and finishes are renames, not flushed")),
                         ("consumers", .integer(processes)), ("n", .integer(count)),

@@ -8,7 +8,9 @@ extension BenchRun {
     func measureEnqueue() async throws -> [BenchResult] {
         let count = taskCount
         var results: [BenchResult] = []
-        for (setting, durability, batched) in [("call", Durability.enqueue, false), ("batch", .enqueue, true), ("none", .none, false)] {
+        for (setting, durability, batched) in [
+            ("call", Durability.enqueue, false), ("batch", .enqueue, true), ("none", .none, false),
+        ] {
             try await settleDown()
             let spool = try freshSpool("w1-\(setting)", durability: durability)
             let tasks = self.tasks(0..<count)

@@ -30,7 +30,8 @@ extension BenchRun {
             BenchResult(
                 workload: "W5",
                 setting: "exec /bin/true",
-                summary: Figure.rate(Double(count) / seconds) + "; xargs -P \(parallelism): " + Figure.rate(Double(count) / xargsSeconds),
+                summary: Figure.rate(Double(count) / seconds) + "; xargs -P \(parallelism): "
+                    + Figure.rate(Double(count) / xargsSeconds),
                 [
                     ("parallelism", .integer(parallelism)), ("n", .integer(count)), ("elapsed_s", .rounded(seconds, 3)),
                     ("per_s", .rounded(Double(count) / seconds)),

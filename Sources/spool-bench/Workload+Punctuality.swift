@@ -18,18 +18,22 @@ extension BenchRun {
         }
         let enqueueSeconds = BenchClock.seconds(since: start)
         let report = try finalReport(of: worker)
-        let lateness = Percentiles((report["lateness_us"]?.arrayValue ?? []).compactMap { $0.integerValue }.map { Double($0) / 1000 })
+        let lateness = Percentiles(
+            (report["lateness_us"]?.arrayValue ?? []).compactMap { $0.integerValue }.map { Double($0) / 1000 }
+        )
         guard !lateness.isEmpty else { throw BenchError("W3 measured no task") }
         let early = (report["lateness_us"]?.arrayValue ?? []).filter { ($0.integerValue ?? 0) < 0 }.count
         return [
             BenchResult(
                 workload: "W3",
                 setting: "enqueue",
-                summary: "lateness p50 \(Figure.milliseconds(lateness.at(0.5))), p99 \(Figure.milliseconds(lateness.at(0.99))), "
+                summary:
+                    "lateness p50 \(Figure.milliseconds(lateness.at(0.5))), p99 \(Figure.milliseconds(lateness.at(0.99))), "
                     + "max \(Figure.milliseconds(lateness.maximum))",
                 [
                     ("variant", .string("random")), ("n_target", .integer(count)),
-                    ("n", .integer(Int(report["handled"]?.integerValue ?? 0))), ("enqueue_s", .rounded(enqueueSeconds, 3)),
+                    ("n", .integer(Int(report["handled"]?.integerValue ?? 0))),
+                    ("enqueue_s", .rounded(enqueueSeconds, 3)),
                     ("late_ms_p50", .rounded(lateness.at(0.5), 2)), ("late_ms_p99", .rounded(lateness.at(0.99), 2)),
                     ("late_ms_max", .rounded(lateness.maximum, 2)), ("late_ms_min", .rounded(lateness.minimum, 2)),
                     ("early_count", .integer(early)),

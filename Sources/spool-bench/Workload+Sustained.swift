@@ -21,7 +21,9 @@ extension BenchRun {
                 enqueued += 1
             }
             while let line = worker.readLine(timeout: 0) {
-                if let count = (try? JSONParser.parse(Array(line.utf8)))?["handled"]?.integerValue { handled = Int(count) }
+                if let count = (try? JSONParser.parse(Array(line.utf8)))?["handled"]?.integerValue {
+                    handled = Int(count)
+                }
             }
             let now = BenchClock.microseconds()
             if now - window.start >= windowLength {
@@ -41,7 +43,9 @@ extension BenchRun {
         }
         let produced = BenchClock.seconds(since: start)
         while handled < enqueued, BenchClock.seconds(since: start) < produced + 120 {
-            if let line = worker.readLine(timeout: 1), let count = (try? JSONParser.parse(Array(line.utf8)))?["handled"]?.integerValue {
+            if let line = worker.readLine(timeout: 1),
+                let count = (try? JSONParser.parse(Array(line.utf8)))?["handled"]?.integerValue
+            {
                 handled = Int(count)
             }
         }
@@ -60,7 +64,12 @@ extension BenchRun {
                     ("enqueue_per_s", .rounded(Double(enqueued) / produced)),
                     ("drain_per_s", .rounded(Double(finished) / max(drained, produced))),
                     ("windows", .array(windows)),
-                    ("note", .string("one producer, one call per task (file and folder flushed); one worker process, 8 at once")),
+                    (
+                        "note",
+                        .string(
+                            "one producer, one call per task (file and folder flushed); one worker process, 8 at once"
+                        )
+                    ),
                 ]
             )
         ]

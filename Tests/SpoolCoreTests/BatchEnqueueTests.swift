@@ -32,7 +32,9 @@ import Testing
         try TemporarySpool.with { directory in
             let spool = try directory.open(configuration: SpoolConfiguration(durability: .none))
             let faults = SyscallFaults()
-            try SyscallFaults.withFaults(faults) { _ = try spool.enqueue(contentsOf: [NewTask(type: "a"), NewTask(type: "b")]) }
+            try SyscallFaults.withFaults(faults) {
+                _ = try spool.enqueue(contentsOf: [NewTask(type: "a"), NewTask(type: "b")])
+            }
             #expect(faults.count("syncfs") + faults.count("fsync") + faults.count("fdatasync") == 0)
             #expect(spool.list().count == 2)
         }
@@ -57,7 +59,9 @@ import Testing
             let faults = SyscallFaults().inject(.fail(.noSpace), into: "write", after: 2)
             #expect {
                 try SyscallFaults.withFaults(faults) {
-                    try spool.enqueue(contentsOf: [NewTask(id: "one", type: "t"), NewTask(id: "two", type: "t"), NewTask(type: "t")])
+                    try spool.enqueue(contentsOf: [
+                        NewTask(id: "one", type: "t"), NewTask(id: "two", type: "t"), NewTask(type: "t"),
+                    ])
                 }
             } throws: { ($0 as? SpoolError)?.code == .noSpace }
             #expect(SpoolFiles.files(under: directory.path).isEmpty, "no staging file and no reservation left")

@@ -15,7 +15,8 @@ import Testing
     @Test(arguments: [
         "", "1795300000123..json", "1795300000123.abc.jsn", "1795300000123.abc.json.tmp", "179530000012.abc.json",
         "17953000001234.abc.json", "179530000012x.abc.json", "1795300000123-abc.json", "1795300000123.a/b.json",
-        "1795300000123.a.b.json", "1795300000123.ümlaut.json", "1795300000123.\(String(repeating: "x", count: 65)).json",
+        "1795300000123.a.b.json", "1795300000123.ümlaut.json",
+        "1795300000123.\(String(repeating: "x", count: 65)).json",
         ".1795300000123.abc.json",
     ])
     func refusesEveryOtherName(_ text: String) {

@@ -13,7 +13,9 @@ extension Spool {
         var heap = BoundedMaxHeap<TaskFileName>(capacity: limit)
         var complete = true
         do {
-            try Syscall.forEachEntryName(in: SpoolLayout.activeFolder(queue: queue), relativeTo: rootDescriptor) { bytes, _ in
+            try Syscall.forEachEntryName(in: SpoolLayout.activeFolder(queue: queue), relativeTo: rootDescriptor) {
+                bytes,
+                _ in
                 // Once the window is full, a name due after its last one is skipped without being parsed.
                 if let last = heap.largest, let due = TaskFileName.dueMilliseconds(utf8: bytes),
                     due > last.due.milliseconds

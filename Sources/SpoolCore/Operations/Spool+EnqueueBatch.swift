@@ -52,7 +52,9 @@ extension Spool {
             }
             if configuration.durability.syncsEnqueue {
                 let tmp = try folders.handle(SpoolLayout.tmp, create: true)
-                do { try tmp.descriptor.synchronizeFileSystem() } catch { throw SpoolError(error, "flush", "the spool's filesystem") }
+                do { try tmp.descriptor.synchronizeFileSystem() } catch {
+                    throw SpoolError(error, "flush", "the spool's filesystem")
+                }
             }
         } catch {
             for id in reserved { releaseReservation(id: id) }
@@ -75,7 +77,9 @@ extension Spool {
         for (record, name) in zip(records, staged) {
             do {
                 let due = record.runAt ?? now
-                targets.insert(try moveIntoPlace(name, in: SpoolLayout.tmp, record: record, due: due, now: now, sync: false))
+                targets.insert(
+                    try moveIntoPlace(name, in: SpoolLayout.tmp, record: record, due: due, now: now, sync: false)
+                )
                 placed += 1
             } catch {
                 failure = error

@@ -39,7 +39,7 @@ struct TaskExecution {
                     guard clock.now >= nextHeartbeat else { continue }
                     do throws(SpoolError) {
                         try spool.heartbeat(task)
-                    } catch where error.code == .leaseLost {
+                    } catch  where error.code == .leaseLost {
                         return .leaseLost(error.message)
                     } catch {
                         logger.warning("heartbeat failed", metadata: ["spool.error": "\(error)"])
@@ -65,7 +65,9 @@ struct TaskExecution {
         case .failed(let error):
             for hook in handlers.errorHooks { await hook(context, error) }
         case .timedOut(let seconds):
-            for hook in handlers.errorHooks { await hook(context, HandlerFailure.retry("timed out after \(seconds) s")) }
+            for hook in handlers.errorHooks {
+                await hook(context, HandlerFailure.retry("timed out after \(seconds) s"))
+            }
         case .interrupted, .leaseLost:
             break
         }
@@ -84,7 +86,11 @@ struct TaskExecution {
     /// The hooks and handler of one attempt.
     private func attempt(_ context: TaskContext) async -> Outcome {
         guard let handler = handlers.handler(for: context.record) else {
-            return .failed(HandlerFailure.retry("no handler for type \"\(context.record.type)\" in queue \"\(context.record.queue)\""))
+            return .failed(
+                HandlerFailure.retry(
+                    "no handler for type \"\(context.record.type)\" in queue \"\(context.record.queue)\""
+                )
+            )
         }
         do {
             for hook in handlers.beforeHooks { try await hook(context) }
