@@ -16,7 +16,7 @@ import statistics
 import sys
 
 NOT_RUN = "not run"
-SPOOL_W1 = ("call", "batch", "none", "python-drop", "python-drop-nosync")
+SPOOL_W1 = ("call", "batch", "none", "python-drop", "python-drop-batch", "python-drop-nosync")
 
 
 def load(path, keep):
@@ -255,6 +255,8 @@ class Report:
                      self.lim("split-nosync", "enqueue_per_s"), "limit.c", 0.7)
         ratio_target("W1 python-drop ≥ 1 × beanstalkd fsync-always", self.sp_val("W1", "python-drop"),
                      "python-drop", bs_sync, "beanstalkd", 1)
+        ratio_target("W1 python-drop-batch ≥ 1 × beanstalkd fsync-always", self.sp_val("W1", "python-drop-batch"),
+                     "python-drop-batch", bs_sync, "beanstalkd", 1)
         ratio_target("W1 python-drop-nosync vs beanstalkd fsync-always", self.sp_val("W1", "python-drop-nosync"),
                      "python-drop-nosync", bs_sync, "beanstalkd", 1, informative=True)
         w2 = self.sp_val("W2", None)

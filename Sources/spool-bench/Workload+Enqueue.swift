@@ -30,9 +30,9 @@ extension BenchRun {
                 )
             )
         }
-        for flushes in [true, false] {
+        for mode in PythonDrop.allCases {
             try await settleDown()
-            results.append(try await measurePythonDrop(count: count, flushes: flushes))
+            results.append(try await measurePythonDrop(count: count, mode: mode))
         }
         return results
     }
@@ -57,16 +57,41 @@ extension BenchRun {
         )
     }
 
+    /// How the Python producer flushes its drops.
+    enum PythonDrop: String, CaseIterable {
+        /// Each file before its rename, and `incoming/` after it.
+        case flush
+        /// 1,000 files written, one `os.sync()`, their renames, one flush of `incoming/`.
+        case batch
+        /// Nothing.
+        case none
+
+        var setting: String {
+            switch self {
+            case .flush: "python-drop"
+            case .batch: "python-drop-batch"
+            case .none: "python-drop-nosync"
+            }
+        }
+
+        var durability: String {
+            switch self {
+            case .flush: "each drop's file flushed before its rename into incoming/, and incoming/ after it"
+            case .batch: "1,000 drops written, one os.sync(), renamed, then incoming/ flushed once"
+            case .none: "none: drops not flushed"
+            }
+        }
+    }
+
     /// A Python producer drops `count` files into `incoming/` the documented way (a hidden name, then a
-    /// rename; with `flushes`, the file flushed before the rename and the folder after it) while a
-    /// `spoold` in scheduler mode ingests them.
-    private func measurePythonDrop(count: Int, flushes: Bool) async throws -> BenchResult {
+    /// rename, flushed as `mode` says) while a `spoold` in scheduler mode ingests them.
+    private func measurePythonDrop(count: Int, mode: PythonDrop) async throws -> BenchResult {
         let spool = try freshSpool("w1-python")
         let daemon = try startDaemon(spool, configuration: "durability: enqueue\n", mode: "scheduler")
         defer { daemon.stop() }
         try await Task.sleep(for: .milliseconds(300))
         let producer = try BenchProcess(
-            ["python3", "-c", Self.pythonProducer, spool.root, "\(count)", flushes ? "flush" : "none"],
+            ["python3", "-c", Self.pythonProducer, spool.root, "\(count)", mode.rawValue],
             pipeOutput: true
         )
         guard let line = producer.readLine(), let seconds = Double(line) else {
@@ -74,34 +99,34 @@ extension BenchRun {
             throw BenchError("the Python producer failed")
         }
         producer.wait()
-        return enqueueResult(
-            setting: flushes ? "python-drop" : "python-drop-nosync",
-            durability: flushes
-                ? "each drop's file flushed before its rename into incoming/, and incoming/ after it"
-                : "none: drops not flushed",
-            count: count,
-            seconds: seconds
-        )
+        return enqueueResult(setting: mode.setting, durability: mode.durability, count: count, seconds: seconds)
     }
 
-    /// The producer of FORMAT.md section 7, timed: argv is the spool, the count and `flush` or `none`;
+    /// The producer of FORMAT.md section 7, timed: argv is the spool, the count and a ``PythonDrop`` mode;
     /// prints the seconds taken.
     static let pythonProducer = #"""
         import json, os, sys, time
-        spool, count, flush = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "flush"
+        spool, count, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
         incoming = os.path.join(spool, "incoming")
         folder = os.open(incoming, os.O_RDONLY | os.O_DIRECTORY)
+        batch = 1000 if mode == "batch" else 1
         start = time.perf_counter()
-        for i in range(count):
-            task = {"type": "noop", "payload": {"order": i, "callback": f"https://shop.example/hooks/orders/{i}", "note": "x" * 80}}
-            hidden = os.path.join(incoming, f".drop.{os.getpid()}.{i}")
-            fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            os.write(fd, json.dumps(task).encode())
-            if flush:
-                os.fsync(fd)
-            os.close(fd)
-            os.rename(hidden, os.path.join(incoming, f"drop.{os.getpid()}.{i}.json"))
-            if flush:
+        for first in range(0, count, batch):
+            names = []
+            for i in range(first, min(first + batch, count)):
+                task = {"type": "noop", "payload": {"order": i, "callback": f"https://shop.example/hooks/orders/{i}", "note": "x" * 80}}
+                hidden = os.path.join(incoming, f".drop.{os.getpid()}.{i}")
+                fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                os.write(fd, json.dumps(task).encode())
+                if mode == "flush":
+                    os.fsync(fd)
+                os.close(fd)
+                names.append((hidden, os.path.join(incoming, f"drop.{os.getpid()}.{i}.json")))
+            if mode == "batch":
+                os.sync()
+            for hidden, name in names:
+                os.rename(hidden, name)
+            if mode != "none":
                 os.fsync(folder)
         print(time.perf_counter() - start, flush=True)
         """#
