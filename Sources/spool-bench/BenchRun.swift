@@ -22,7 +22,11 @@ final class BenchRun {
         self.quick = quick
         self.settle = settle
         Syscall.removeTree(base)
-        try Syscall.makeDirectory(base, in: .currentWorkingDirectory)
+        do {
+            try Syscall.makeDirectory(base, in: .currentWorkingDirectory)
+        } catch {
+            throw BenchError("cannot create \(base): \(error)")
+        }
     }
 
     /// Tasks per throughput run, as in the peers' W1 and W2.

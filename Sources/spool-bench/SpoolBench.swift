@@ -54,7 +54,7 @@ struct SpoolBench: AsyncParsableCommand {
             throw ValidationError("unknown workload \"\(name)\"; known: \(Self.workloads.joined(separator: ", ")), all")
         }
         guard settle >= 0, sustainedSeconds > 0 else {
-            throw ValidationError("--settle and --sustained-seconds must be positive")
+            throw ValidationError("--settle must be 0 or more, and --sustained-seconds more than 0")
         }
     }
 
