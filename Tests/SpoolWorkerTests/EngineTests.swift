@@ -183,6 +183,34 @@ func whileRunning(_ engine: SpoolEngine, _ body: () async throws -> Void) async 
         }
     }
 
+    @Test func aLongAttemptKeepsItsLeaseWhileOthersComeAndGo() async throws {
+        try await TemporarySpool.with { directory in
+            let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 0.6))
+            var handlers = TaskHandlers()
+            handlers.register("long") { _ in
+                try await Task.sleep(for: .milliseconds(1500))
+                return .string("done")
+            }
+            handlers.register("short") { _ in .null }
+            let id = try spool.enqueue(NewTask(type: "long", maxAttempts: 1))
+            let engine = SpoolEngine(spool: spool, handlers: handlers)
+            try await whileRunning(engine) {
+                #expect(await eventually { spool.find(id: id)?.state == .running })
+                // Attempts starting and ending around it, and a janitor looking for expired leases.
+                for _ in 0..<3 {
+                    try spool.enqueue(NewTask(type: "short"))
+                    try? await Task.sleep(for: .milliseconds(300))
+                    let report = spool.runJanitor()
+                    #expect(report == JanitorReport(), "no lease was found expired: \(report)")
+                }
+                #expect(await eventually { spool.find(id: id)?.state == .done })
+            }
+            let record = try spool.record(at: #require(spool.find(id: id)))
+            #expect(record.result == .string("done"))
+            #expect(record.attempts.isEmpty)
+        }
+    }
+
     @Test func timeoutFailsTheAttempt() async throws {
         try await TemporarySpool.with { directory in
             let spool = try directory.open()

@@ -1,8 +1,9 @@
 import Logging
 import SpoolCore
+import Synchronization
 
-/// Runs one claimed task: the hooks and handler, a heartbeat that keeps the lease, and the attempt's
-/// timeout, then records the outcome in the spool.
+/// Runs one claimed task: the hooks and handler, watched by the pool's ``LeaseKeeper`` (which keeps the
+/// lease and ends the attempt at its timeout), then records the outcome in the spool.
 ///
 /// Cancellation (a shutdown whose grace is over) hands the task back without counting the attempt.
 struct TaskExecution {
@@ -16,46 +17,35 @@ struct TaskExecution {
 
     let spool: Spool
     let handlers: TaskHandlers
+    let keeper: LeaseKeeper
 
     func run(_ task: ClaimedTask) async {
         let clock = spool.clock
-        let lease = spool.configuration.leaseDuration
         let timeout = task.record.timeout ?? spool.configuration.defaultTimeout
         let started = clock.now
         let logger = taskLogger(task)
         let context = TaskContext(task: task, deadline: started.adding(seconds: timeout), clock: clock, logger: logger)
-        var outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome in
-            group.addTask { await attempt(context) }
-            // One watchdog renews the lease every third of its duration and ends the attempt at its deadline.
-            group.addTask {
-                var nextHeartbeat = clock.now.adding(seconds: lease / 3)
-                while true {
-                    do {
-                        try await clock.sleep(until: min(nextHeartbeat, context.deadline))
-                    } catch {
-                        return nil
-                    }
-                    if clock.now >= context.deadline { return .timedOut(timeout) }
-                    guard clock.now >= nextHeartbeat else { continue }
-                    do throws(SpoolError) {
-                        try spool.heartbeat(task)
-                    } catch  where error.code == .leaseLost {
-                        return .leaseLost(error.message)
-                    } catch {
-                        logger.warning("heartbeat failed", metadata: ["spool.error": "\(error)"])
-                    }
-                    nextHeartbeat = clock.now.adding(seconds: lease / 3)
-                }
+        // The keeper renews the lease and ends the attempt at its deadline, or when the lease is lost.
+        let expiry = Mutex<LeaseKeeper.Expiry?>(nil)
+        let running = Task { await attempt(context) }
+        let watch = keeper.watch(task, deadline: context.deadline) { reason in
+            let first = expiry.withLock { current in
+                defer { if current == nil { current = reason } }
+                return current == nil
             }
-            var outcome = Outcome.interrupted
-            while let next = await group.next() {
-                guard let next else { continue }
-                outcome = next
-                break
-            }
-            group.cancelAll()
-            // The handler may still finish after a timeout; what it returns then no longer counts.
-            return outcome
+            if first { running.cancel() }
+        }
+        var outcome = await withTaskCancellationHandler {
+            await running.value
+        } onCancel: {
+            running.cancel()
+        }
+        keeper.release(watch)
+        // The handler may have finished after its deadline or its lost lease; what it returned no longer counts.
+        switch expiry.withLock({ $0 }) {
+        case .timedOut: outcome = .timedOut(timeout)
+        case .leaseLost(let message): outcome = .leaseLost(message)
+        case nil: break
         }
         // A failure while shutting down is most likely the shutdown's doing: hand the task back uncounted.
         if Task.isCancelled, case .failed = outcome { outcome = .interrupted }

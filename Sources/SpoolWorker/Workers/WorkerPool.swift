@@ -129,6 +129,9 @@ final class WorkerPool: Sendable {
         }
 
         for queue in spool.activeQueues() { await addQueue(queue) }
+        let keeper = LeaseKeeper(spool: spool)
+        let keeping = Task { await keeper.run() }
+        defer { keeping.cancel() }
         await withDiscardingTaskGroup { group in
             while true {
                 while let message = inbox.poll() { await apply(message) }
@@ -152,7 +155,7 @@ final class WorkerPool: Sendable {
                     guard let claimed = claim(name, queue: queue) else { continue }
                     running += 1
                     queues[queue]?.running += 1
-                    let execution = TaskExecution(spool: spool, handlers: handlers)
+                    let execution = TaskExecution(spool: spool, handlers: handlers, keeper: keeper)
                     group.addTask { [inbox] in
                         await execution.run(claimed)
                         inbox.post(.finished(queue: queue))

@@ -1,0 +1,99 @@
+import Logging
+import SpoolCore
+import Synchronization
+
+/// Renews the leases of every running attempt of a pool and ends the attempts that overrun their timeout,
+/// in one loop for all of them: an attempt costs no timer of its own.
+final class LeaseKeeper: Sendable {
+    /// Why the keeper ended an attempt.
+    enum Expiry: Sendable {
+        case timedOut
+        case leaseLost(String)
+    }
+
+    private struct Watched {
+        var task: ClaimedTask
+        var nextHeartbeat: Timestamp
+        var deadline: Timestamp
+        var expire: @Sendable (Expiry) -> Void
+    }
+
+    private let spool: Spool
+    private let watched = Mutex<(entries: [UInt64: Watched], nextKey: UInt64, wake: Timestamp?)>(([:], 0, nil))
+    /// Told when an attempt is watched that is due before the loop's next wake.
+    private let earlier = Mailbox<Void>()
+
+    init(spool: Spool) {
+        self.spool = spool
+    }
+
+    /// Watches `task` until ``release(_:)``: its lease is renewed every third of the lease duration, and
+    /// `expire` is called once, at `deadline` or when the lease is found lost.
+    func watch(_ task: ClaimedTask, deadline: Timestamp, expire: @escaping @Sendable (Expiry) -> Void) -> UInt64 {
+        let entry = Watched(
+            task: task,
+            nextHeartbeat: spool.clock.now.adding(seconds: spool.configuration.leaseDuration / 3),
+            deadline: deadline,
+            expire: expire
+        )
+        let (key, wakesEarlier) = watched.withLock { state in
+            let key = state.nextKey
+            state.nextKey += 1
+            state.entries[key] = entry
+            let due = min(entry.nextHeartbeat, entry.deadline)
+            return (key, state.wake.map { due < $0 } ?? true)
+        }
+        if wakesEarlier { earlier.post(()) }
+        return key
+    }
+
+    /// Stops watching an attempt.
+    func release(_ key: UInt64) {
+        _ = watched.withLock { $0.entries.removeValue(forKey: key) }
+    }
+
+    /// Renews and expires until cancelled.
+    func run() async {
+        let clock = spool.clock
+        while !Task.isCancelled {
+            let now = clock.now
+            var due: [(Watched, Expiry?)] = []
+            let wake = watched.withLock { state -> Timestamp in
+                for (key, entry) in state.entries {
+                    if now >= entry.deadline {
+                        due.append((entry, .timedOut))
+                        state.entries[key] = nil
+                    } else if now >= entry.nextHeartbeat {
+                        due.append((entry, nil))
+                        state.entries[key]?.nextHeartbeat = now.adding(seconds: spool.configuration.leaseDuration / 3)
+                    }
+                }
+                let next = state.entries.values.map { min($0.nextHeartbeat, $0.deadline) }.min()
+                    ?? now.adding(seconds: 60)
+                state.wake = next
+                return next
+            }
+            for (entry, expiry) in due {
+                if let expiry {
+                    entry.expire(expiry)
+                } else {
+                    renew(entry)
+                }
+            }
+            _ = await receive(from: earlier, until: wake, clock: clock)
+        }
+    }
+
+    private func renew(_ entry: Watched) {
+        do throws(SpoolError) {
+            try spool.heartbeat(entry.task)
+        } catch where error.code == .leaseLost {
+            entry.expire(.leaseLost(error.message))
+        } catch {
+            spool.logger.warning(
+                "heartbeat failed",
+                metadata: ["spool.task.id": "\(entry.task.record.id)", "spool.error": "\(error)"]
+            )
+        }
+    }
+}
