@@ -68,7 +68,8 @@ final class LeaseKeeper: Sendable {
                         state.entries[key]?.nextHeartbeat = now.adding(seconds: spool.configuration.leaseDuration / 3)
                     }
                 }
-                let next = state.entries.values.map { min($0.nextHeartbeat, $0.deadline) }.min()
+                let next =
+                    state.entries.values.map { min($0.nextHeartbeat, $0.deadline) }.min()
                     ?? now.adding(seconds: 60)
                 state.wake = next
                 return next
@@ -87,7 +88,7 @@ final class LeaseKeeper: Sendable {
     private func renew(_ entry: Watched) {
         do throws(SpoolError) {
             try spool.heartbeat(entry.task)
-        } catch where error.code == .leaseLost {
+        } catch  where error.code == .leaseLost {
             entry.expire(.leaseLost(error.message))
         } catch {
             spool.logger.warning(
