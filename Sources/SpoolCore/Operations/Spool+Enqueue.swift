@@ -50,10 +50,15 @@ extension Spool {
 
     /// Stamps a validated record with its creation and due times, places it, and logs it.
     private func accept(_ record: inout TaskRecord, reservingID: Bool, now: Timestamp) throws(SpoolError) {
-        record.createdAt = now
-        if record.runAt == nil { record.runAt = now }
+        stamp(&record, now: now)
         try place(record, reservingID: reservingID, now: now)
         logger.info("enqueued", metadata: metadata(record))
+    }
+
+    /// Sets what Spool writes on acceptance: the creation time, and the due time when none was given.
+    func stamp(_ record: inout TaskRecord, now: Timestamp) {
+        record.createdAt = now
+        if record.runAt == nil { record.runAt = now }
     }
 
     /// Log metadata naming a task that has not run yet.

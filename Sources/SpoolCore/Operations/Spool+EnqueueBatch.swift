@@ -23,8 +23,7 @@ extension Spool {
         for (index, task) in tasks.enumerated() {
             do {
                 var record = try task.record(now: now, makeID: { ids.next(at: now) })
-                record.createdAt = now
-                if record.runAt == nil { record.runAt = now }
+                stamp(&record, now: now)
                 records.append(record)
             } catch {
                 throw SpoolError(.invalidArgument, "task \(index + 1) of \(tasks.count): \(error.reason)")

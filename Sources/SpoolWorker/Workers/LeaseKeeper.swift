@@ -41,7 +41,11 @@ final class LeaseKeeper: Sendable {
             state.nextKey += 1
             state.entries[key] = entry
             let due = min(entry.nextHeartbeat, entry.deadline)
-            return (key, state.wake.map { due < $0 } ?? true)
+            // Only an attempt due before the loop's planned wake wakes it, once: the next ones compare
+            // with this due time.
+            guard state.wake.map({ due < $0 }) ?? true else { return (key, false) }
+            state.wake = due
+            return (key, true)
         }
         if wakesEarlier { earlier.post(()) }
         return key
