@@ -94,9 +94,27 @@ public struct ChildProcess: Sendable {
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
     }
 
+    /// Waits for the child to end and reaps it, on a thread of its own: a test waiting for a child that
+    /// takes seconds to stop must not hold one of the few threads every other test's tasks run on.
+    public func waitForExit() async -> Exit {
+        await withCheckedContinuation { continuation in
+            OSThread.start { continuation.resume(returning: waitForExit()) }
+        }
+    }
+
     /// Waits for the child to end; returns its exit status, or 128 + the signal that killed it.
     public func wait() -> Int32 {
-        switch waitForExit() {
+        ChildProcess.status(of: waitForExit())
+    }
+
+    /// Waits for the child to end, on a thread of its own (see ``waitForExit()-async``); returns its exit
+    /// status, or 128 + the signal that killed it.
+    public func wait() async -> Int32 {
+        ChildProcess.status(of: await waitForExit())
+    }
+
+    private static func status(of exit: Exit) -> Int32 {
+        switch exit {
         case .exited(let code): code
         case .signaled(let signal): 128 + signal
         }

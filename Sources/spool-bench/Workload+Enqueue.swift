@@ -57,12 +57,15 @@ extension BenchRun {
         )
     }
 
-    /// How the Python producer flushes its drops.
+    /// How the Python producer flushes its drops, in the order measured. `spoold` deletes each drop once
+    /// it has written the task's normal form, and ext4 without a journal scans past freshly freed inodes
+    /// on every create for minutes, so each mode slows the ones after it: the batched durable drop, the
+    /// one FORMAT.md advises for many tasks, goes first.
     enum PythonDrop: String, CaseIterable {
-        /// Each file before its rename, and `incoming/` after it.
-        case flush
         /// 1,000 files written, one `os.sync()`, their renames, one flush of `incoming/`.
         case batch
+        /// Each file before its rename, and `incoming/` after it.
+        case flush
         /// Nothing.
         case none
 

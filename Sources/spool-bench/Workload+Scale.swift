@@ -3,8 +3,8 @@ import SpoolSystem
 
 extension BenchRun {
     /// W4: `spoold`'s resident memory holding 1,000,000 delayed tasks (due in an hour), against 1,000; the
-    /// time to enqueue them (bulk calls of 1,000, each flushed); the disk used per task; and the time from
-    /// `spoold`'s start to its first dispatch of a task due now.
+    /// time to enqueue them (bulk calls of 1,000, each flushed, then again with durability off); the disk
+    /// used per task; and the time from `spoold`'s start to its first dispatch of a task due now.
     func measureScale() async throws -> [BenchResult] {
         try await settleDown()
         let count = quick ? 50_000 : 1_000_000
@@ -20,17 +20,27 @@ extension BenchRun {
         let after = try await startAndDispatch(large)
         let blockSize = fileSystemBlockSize(of: large.root)
         let perTask = Double(disk) / Double(count)
+
+        // The same enqueue with durability off, to set beside the peers that do not flush.
+        try await settleDown()
+        let unflushed = try freshSpool("w4-unflushed", durability: .none)
+        let unflushedStart = BenchClock.microseconds()
+        try enqueueDelayed(count, into: unflushed)
+        let unflushedSeconds = BenchClock.seconds(since: unflushedStart)
         return [
             BenchResult(
                 workload: "W4",
                 setting: "enqueue",
                 summary: "\(Figure.grouped(Double(after.rss))) kB with \(Figure.grouped(Double(count))) pending, "
-                    + "\(Figure.grouped(Double(before.rss))) kB with 1,000; enqueue \(Figure.rate(Double(count) / insertSeconds)); "
+                    + "\(Figure.grouped(Double(before.rss))) kB with 1,000; enqueue \(Figure.rate(Double(count) / insertSeconds)), "
+                    + "unflushed \(Figure.rate(Double(count) / unflushedSeconds)); "
                     + "\(Figure.grouped(perTask)) disk bytes per task; first dispatch \(Figure.milliseconds(after.dispatch))",
                 [
                     ("n", .integer(count)), ("insert_s", .rounded(insertSeconds, 2)),
                     ("insert_per_s", .rounded(Double(count) / insertSeconds)),
                     ("client", .string("Spool.enqueue(contentsOf:), 1,000 per call, each call flushed")),
+                    ("insert_unflushed_s", .rounded(unflushedSeconds, 2)),
+                    ("insert_unflushed_per_s", .rounded(Double(count) / unflushedSeconds)),
                     ("rss_before_kb", .integer(before.rss)), ("rss_after_kb", .integer(after.rss)),
                     ("disk_alloc_bytes", .integer(Int(disk))), ("disk_bytes_per_task", .rounded(perTask)),
                     ("block_bytes", .integer(blockSize)), ("inode_bytes", .integer(256)),

@@ -30,6 +30,39 @@ import Testing
         #expect(name.withUTF8 { TaskFileName.dueMilliseconds(utf8: $0) } == nil)
     }
 
+    @Test func comparesRawNamesAsNamesCompare() {
+        let due = Timestamp(milliseconds: 1_795_300_000_123)
+        let ids = [
+            "a", "a-b", "a_b", "ab", "b", "A", "0", String(repeating: "z", count: 64), "01JD2ZK6W0ABCDEFGHJKMNPQRS",
+        ]
+        let names =
+            ids.map { TaskFileName(due: due, id: $0) }
+            + ids.map { TaskFileName(due: due.adding(milliseconds: 1), id: $0) }
+            + ids.map { TaskFileName(due: due.adding(milliseconds: -1), id: $0) }
+        for name in names {
+            for other in names {
+                var text = name.description
+                let after = text.withUTF8 {
+                    TaskFileName.utf8($0, due: name.due.milliseconds, sortsAfter: other)
+                }
+                #expect(after == (other < name), "\(name) after \(other)")
+            }
+        }
+    }
+
+    @Test func aListingOfNamesDueAtOneTimeKeepsTheSmallestIDs() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let due = Timestamp(milliseconds: 1_795_300_000_000)
+            try SpoolFiles.makeDirectory("\(directory.path)/active/q")
+            let names = (0..<500).map { TaskFileName(due: due, id: "id\($0)") }
+            for name in names.shuffled() { try SpoolFiles.write("{}", to: "\(directory.path)/active/q/\(name)") }
+            let (kept, complete) = try spool.oldestActive(queue: "q", limit: 40)
+            #expect(kept == Array(names.sorted().prefix(40)))
+            #expect(!complete)
+        }
+    }
+
     @Test func aListingKeepsTheOldestNamesOfALargeFolder() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

@@ -18,14 +18,19 @@ import Testing
 /// (so the in-process count matches the child) and must reach the operation's intended end state.
 @Suite(.serialized) struct CrashConsistencyTests {
     @Test(.timeLimit(.minutes(5)), arguments: CrashScenario.allCases)
-    func crashAtEverySystemCall(_ scenario: CrashScenario) throws {
+    func crashAtEverySystemCall(_ scenario: CrashScenario) async throws {
         _ = try TestWorkerLocator.resolve()
         let counts = try scenario.countCalls()
         try #require(!counts.isEmpty, "the operation makes no system call the hooks see")
         var failedPoints: [String] = []
         for (call, count) in counts {
             for occurrence in 0...count {
-                let problems = try runCrashPoint(scenario, call: call, after: occurrence, crashes: occurrence < count)
+                let problems = try await runCrashPoint(
+                    scenario,
+                    call: call,
+                    after: occurrence,
+                    crashes: occurrence < count
+                )
                 if !problems.isEmpty {
                     let point = "\(call):\(occurrence)"
                     failedPoints.append(point)
@@ -44,11 +49,11 @@ import Testing
     }
 
     /// Runs one child with `--crash-at call:after` on a fresh spool, recovers, and returns what is wrong.
-    func runCrashPoint(_ scenario: CrashScenario, call: String, after: Int, crashes: Bool) throws -> [String] {
-        try TemporarySpool.with("crash") { directory in
+    func runCrashPoint(_ scenario: CrashScenario, call: String, after: Int, crashes: Bool) async throws -> [String] {
+        try await TemporarySpool.with("crash") { directory in
             let root = directory.path
             try scenario.setUp(root)
-            let child = try runTestWorker(scenario.arguments(root) + ["--crash-at", "\(call):\(after)"])
+            let child = try await runTestWorker(scenario.arguments(root) + ["--crash-at", "\(call):\(after)"])
             var problems: [String] = []
             let expected: ChildProcess.Exit = crashes ? .signaled(SIGKILL) : .exited(0)
             if child.exit != expected {

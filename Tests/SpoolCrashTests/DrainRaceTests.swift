@@ -15,9 +15,9 @@ import Testing
     static let drainers = 4
 
     @Test(.timeLimit(.minutes(5)))
-    func fourDrainersRunEveryTaskExactlyOnce() throws {
+    func fourDrainersRunEveryTaskExactlyOnce() async throws {
         let worker = try TestWorkerLocator.resolve()
-        try TemporarySpool.with("race") { directory in
+        try await TemporarySpool.with("race") { directory in
             let root = directory.path
             let spool = try directory.open(configuration: SpoolConfiguration(durability: .none))
             let start = monotonicSeconds()
@@ -36,7 +36,7 @@ import Testing
                 try ChildProcess(worker, ["drain", root, "default", log])
             }
             for child in children {
-                let exit = child.waitForExit()
+                let exit = await child.waitForExit()
                 #expect(exit == .exited(0), "drainer \(child.pid) \(exit): \(child.output)\(child.errorOutput)")
             }
 

@@ -20,8 +20,8 @@ enum TestWorkerLocator {
 /// Runs the test worker with `arguments` and waits for it.
 ///
 /// - Returns: How it ended, its pid and its output (standard output, then standard error).
-func runTestWorker(_ arguments: [String]) throws -> (exit: ChildProcess.Exit, pid: Int32, output: String) {
+func runTestWorker(_ arguments: [String]) async throws -> (exit: ChildProcess.Exit, pid: Int32, output: String) {
     let child = try ChildProcess(try TestWorkerLocator.resolve(), arguments)
-    let exit = child.waitForExit()
+    let exit = await child.waitForExit()
     return (exit, child.pid, child.output + child.errorOutput)
 }

@@ -35,7 +35,7 @@ struct UnresponsiveListener {
         while port == nil {
             guard ContinuousClock.now < deadline else {
                 child.send(9)
-                _ = child.wait()
+                _ = await child.wait()
                 throw TaskFixture.Failure(description: "the listener did not start: \(child.errorOutput)")
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -33,13 +33,19 @@ import Glibc
                 to: "\(directory.path)/spool.yaml"
             )
             let spool = try directory.open()
-            let good = try spool.enqueue(NewTask(queue: "work", type: "job", payload: .object([JSONMember("n", .integer(7))])))
+            let good = try spool.enqueue(
+                NewTask(queue: "work", type: "job", payload: .object([JSONMember("n", .integer(7))]))
+            )
             let failing = try spool.enqueue(NewTask(queue: "work", type: "job", payload: .string("fail")))
             let permanent = try spool.enqueue(NewTask(queue: "work", type: "job", payload: .string("gone")))
             let daemon = try ChildProcess("spoold", ["--spool", directory.path])
-            #expect(await eventually { [good, failing, permanent].allSatisfy { [.done, .dead].contains(spool.find(id: $0)?.state) } })
+            #expect(
+                await eventually {
+                    [good, failing, permanent].allSatisfy { [.done, .dead].contains(spool.find(id: $0)?.state) }
+                }
+            )
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0, "\(daemon.errorOutput)")
+            #expect(await daemon.wait() == 0, "\(daemon.errorOutput)")
 
             let done = try spool.record(at: #require(spool.find(id: good)))
             #expect(spool.find(id: good)?.state == .done)
@@ -56,7 +62,8 @@ import Glibc
             #expect(dead.attempts.count == 3)
             #expect(dead.attempts.map(\.error).allSatisfy { $0.contains("failing on attempt") })
             for (earlier, later) in zip(dead.attempts, dead.attempts.dropFirst()) {
-                let gap = Double((later.startedAt ?? later.finishedAt).milliseconds - earlier.finishedAt.milliseconds) / 1000
+                let gap =
+                    Double((later.startedAt ?? later.finishedAt).milliseconds - earlier.finishedAt.milliseconds) / 1000
                 #expect(gap >= 0.39, "retried \(gap) s after the failure; the table says 0.4 s")
                 #expect(gap < 5)
             }
@@ -73,7 +80,10 @@ import Glibc
     @Test func httpCallbacksCoverEveryStatusClass() async throws {
         try await TemporarySpool.with { directory in
             let port = freePort()
-            let server = try ChildProcess("/usr/bin/env", ["python3", "\(repositoryRoot)/examples/demo/echo-server.py", "\(port)"])
+            let server = try ChildProcess(
+                "/usr/bin/env",
+                ["python3", "\(repositoryRoot)/examples/demo/echo-server.py", "\(port)"]
+            )
             defer {
                 server.send(SIGTERM)
                 _ = server.wait()
@@ -93,7 +103,9 @@ import Glibc
             func callback(_ path: String) -> JSONValue {
                 .object([JSONMember("url", .string("http://127.0.0.1:\(port)\(path)"))])
             }
-            let ok = try spool.enqueue(NewTask(queue: "hooks", type: "ping", payload: .object([JSONMember("a", .integer(1))])))
+            let ok = try spool.enqueue(
+                NewTask(queue: "hooks", type: "ping", payload: .object([JSONMember("a", .integer(1))]))
+            )
             var notFound = NewTask(queue: "hooks", type: "ping")
             notFound.http = callback("/status/404")
             var unavailable = NewTask(queue: "hooks", type: "ping", maxAttempts: 2)
@@ -104,11 +116,15 @@ import Glibc
             let unavailableID = try spool.enqueue(unavailable)
             let failingID = try spool.enqueue(failing)
             let daemon = try ChildProcess("spoold", ["--spool", directory.path])
-            #expect(await eventually { [ok, notFoundID, failingID].allSatisfy { [.done, .dead].contains(spool.find(id: $0)?.state) } })
+            #expect(
+                await eventually {
+                    [ok, notFoundID, failingID].allSatisfy { [.done, .dead].contains(spool.find(id: $0)?.state) }
+                }
+            )
             // 503 with Retry-After: 3 waits 3 s, not the table's 0.3 s.
             #expect(await eventually { spool.find(id: unavailableID)?.state == .dead })
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0, "\(daemon.errorOutput)")
+            #expect(await daemon.wait() == 0, "\(daemon.errorOutput)")
 
             let result = try spool.record(at: #require(spool.find(id: ok))).result
             #expect(result?["status"] == .integer(200))
@@ -121,10 +137,11 @@ import Glibc
             let retried = try spool.record(at: #require(spool.find(id: unavailableID)))
             #expect(retried.attempts.count == 2)
             if retried.attempts.count == 2 {
-                let gap = Double(
-                    (retried.attempts[1].startedAt ?? retried.attempts[1].finishedAt).milliseconds
-                        - retried.attempts[0].finishedAt.milliseconds
-                ) / 1000
+                let gap =
+                    Double(
+                        (retried.attempts[1].startedAt ?? retried.attempts[1].finishedAt).milliseconds
+                            - retried.attempts[0].finishedAt.milliseconds
+                    ) / 1000
                 #expect(gap >= 2.9 && gap < 8, "Retry-After: 3 honoured, got \(gap) s")
             }
             let failed = try spool.record(at: #require(spool.find(id: failingID)))
@@ -146,7 +163,7 @@ import Glibc
             #expect(await eventually { spool.find(id: id)?.state == .running })
             let stopping = SystemClock().now
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0, "\(daemon.errorOutput)")
+            #expect(await daemon.wait() == 0, "\(daemon.errorOutput)")
             #expect(seconds(since: stopping) < 15)
             #expect(spool.find(id: id)?.state == .done)
             #expect(try spool.record(at: #require(spool.find(id: id))).result == .string("finished"))
@@ -173,13 +190,16 @@ import Glibc
                 .split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) }
             let stopping = SystemClock().now
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0, "\(daemon.errorOutput)")
+            #expect(await daemon.wait() == 0, "\(daemon.errorOutput)")
             #expect(seconds(since: stopping) < 15)
             let location = try #require(spool.find(id: id))
             #expect(location.state == .active, "handed back")
             #expect(try spool.record(at: location).attempts.isEmpty, "no attempt counted")
             let sleeperPID = try #require(sleeper)
-            #expect(await eventually(within: 5) { kill(sleeperPID, 0) != 0 }, "the handler's whole process group is killed")
+            #expect(
+                await eventually(within: 5) { kill(sleeperPID, 0) != 0 },
+                "the handler's whole process group is killed"
+            )
         }
     }
 }

@@ -12,7 +12,10 @@ import Glibc
         try await TemporarySpool.with { directory in
             let log = "\(directory.path)/runs.log"
             // One short line per run, appended with O_APPEND: lines from concurrent runs never mix.
-            try writeScript("\(directory.path)/record.sh", "cat >/dev/null; echo \"$SPOOL_TASK_ID $SPOOL_TASK_ATTEMPT\" >> \(log)")
+            try writeScript(
+                "\(directory.path)/record.sh",
+                "cat >/dev/null; echo \"$SPOOL_TASK_ID $SPOOL_TASK_ATTEMPT\" >> \(log)"
+            )
             try SpoolFiles.write(
                 """
                 durability: none
@@ -44,7 +47,7 @@ import Glibc
             // Let any duplicate run (there must be none) show up before stopping.
             try await Task.sleep(for: .milliseconds(500))
             for daemon in daemons { daemon.send(SIGTERM) }
-            for daemon in daemons { #expect(daemon.wait() == 0, "\(daemon.errorOutput)") }
+            for daemon in daemons { #expect(await daemon.wait() == 0, "\(daemon.errorOutput)") }
             let runs = lines()
             #expect(runs.count == 5000, "each task runs exactly once")
             #expect(Set(runs.map { $0.split(separator: " ")[0] }.map(String.init)) == ids)
@@ -74,7 +77,10 @@ import Glibc
 
     @Test func missingConfigFileNamedOnTheCommandLineIsAnError() throws {
         try TemporarySpool.with { directory in
-            let result = try ChildProcess.run("spoold", ["--spool", directory.path, "--config", "\(directory.path)/nope.yaml"])
+            let result = try ChildProcess.run(
+                "spoold",
+                ["--spool", directory.path, "--config", "\(directory.path)/nope.yaml"]
+            )
             #expect(result.status == 78)
             #expect(result.error.contains("nope.yaml"))
         }
@@ -99,21 +105,30 @@ import Glibc
             let notYet = try ChildProcess.run("spoolctl", ["--spool", directory.path, "result", id])
             #expect(notYet.status == 75)
             #expect(notYet.error.contains("is active, not finished"))
-            let timedOut = try ChildProcess.run("spoolctl", ["--spool", directory.path, "result", id, "--wait", "--timeout", "0.3"])
+            let timedOut = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", directory.path, "result", id, "--wait", "--timeout", "0.3"]
+            )
             #expect(timedOut.status == 75)
-            let waiter = try ChildProcess("spoolctl", ["--spool", directory.path, "result", id, "--wait", "--timeout", "60"])
+            let waiter = try ChildProcess(
+                "spoolctl",
+                ["--spool", directory.path, "result", id, "--wait", "--timeout", "60"]
+            )
             try await Task.sleep(for: .milliseconds(300))
             let daemon = try ChildProcess("spoold", ["--spool", directory.path])
-            #expect(waiter.wait() == 0, "\(waiter.errorOutput)")
+            #expect(await waiter.wait() == 0, "\(waiter.errorOutput)")
             #expect(try JSONParser.parse(Array(waiter.output.utf8)) == .object([JSONMember("answer", .integer(42))]))
-            let dead = try ChildProcess.run("spoolctl", ["--spool", directory.path, "result", refused, "--wait", "--timeout", "30"])
+            let dead = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", directory.path, "result", refused, "--wait", "--timeout", "30"]
+            )
             #expect(dead.status == 1)
             #expect(dead.error.contains("is dead: permanent failure"))
             #expect(dead.error.contains("no way"))
             let json = try ChildProcess.run("spoolctl", ["--spool", directory.path, "--json", "result", id])
             #expect(try JSONParser.parse(Array(json.output.utf8))["state"] == .string("done"))
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0)
+            #expect(await daemon.wait() == 0)
         }
     }
 
@@ -139,7 +154,7 @@ import Glibc
             let bad = try ChildProcess.run("spoolctl", ["--spool", directory.path, "pause", "No Such"])
             #expect(bad.status == 64)
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0)
+            #expect(await daemon.wait() == 0)
         }
     }
 
@@ -163,7 +178,7 @@ import Glibc
             #expect(await eventually { spool.find(id: after)?.state == .done })
             #expect(try spool.record(at: #require(spool.find(id: after))).result == .string("ran"))
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0)
+            #expect(await daemon.wait() == 0)
         }
     }
 
@@ -204,7 +219,7 @@ import Glibc
             #expect(answers[6].arrayValue?.last?["paused"] == .array([.string("web")]))
             #expect(spool.find(id: "from-api")?.state == .active, "api mode runs no task")
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0)
+            #expect(await daemon.wait() == 0)
         }
     }
 }

@@ -25,15 +25,24 @@ import Glibc
             )
             let flaky = try spool.enqueue(NewTask(type: "flaky"))
             let worker = try ChildProcess("spool-example-worker", [directory.path])
-            #expect(await eventually { [thumbnail, refused, flaky].allSatisfy { [.done, .dead].contains(spool.find(id: $0)?.state) } })
+            #expect(
+                await eventually {
+                    [thumbnail, refused, flaky].allSatisfy { [.done, .dead].contains(spool.find(id: $0)?.state) }
+                }
+            )
             worker.send(SIGTERM)
-            #expect(worker.wait() == 0, "\(worker.errorOutput)")
+            #expect(await worker.wait() == 0, "\(worker.errorOutput)")
             #expect(
                 try spool.record(at: #require(spool.find(id: thumbnail))).result
-                    == .object([JSONMember("bytes", .integer(12800)), JSONMember("path", .string("thumbs/320/cat.jpg"))])
+                    == .object([
+                        JSONMember("bytes", .integer(12800)), JSONMember("path", .string("thumbs/320/cat.jpg")),
+                    ])
             )
             #expect(spool.find(id: refused)?.state == .dead)
-            #expect(try spool.record(at: #require(spool.find(id: refused))).stateReason == "permanent failure: width must be positive")
+            #expect(
+                try spool.record(at: #require(spool.find(id: refused))).stateReason
+                    == "permanent failure: width must be positive"
+            )
             let retried = try spool.record(at: #require(spool.find(id: flaky)))
             #expect(retried.result == .string("done on attempt 3"))
             #expect(retried.attempts.count == 2)

@@ -126,7 +126,7 @@ import Testing
             #expect(ingested)
             #expect(promoted)
             daemon.send(SIGTERM)
-            #expect(daemon.wait() == 0)
+            #expect(await daemon.wait() == 0)
             #expect(daemon.errorOutput.contains("ingested"))
         }
     }
@@ -147,7 +147,9 @@ import Glibc
     static let examples =
         String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined() + "/examples/producers"
 
-    @Test(arguments: [["/bin/sh", "drop.sh"], ["/usr/bin/env", "python3", "drop.py"], ["/usr/bin/env", "node", "drop.js"]])
+    @Test(arguments: [
+        ["/bin/sh", "drop.sh"], ["/usr/bin/env", "python3", "drop.py"], ["/usr/bin/env", "node", "drop.js"],
+    ])
     func exampleDropIsAccepted(command: [String]) throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

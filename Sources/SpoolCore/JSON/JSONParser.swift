@@ -87,7 +87,8 @@ public struct JSONParser {
         index += 1
         var members: [JSONMember] = []
         // Keys are compared by their UTF-8 bytes, as RFC 8259 compares code points (Swift's String
-        // equality would merge canonically equivalent keys such as "é" and "e\u{301}").
+        // equality would merge canonically equivalent keys such as "é" and "e\u{301}"). Small objects,
+        // the common case, are searched in place; a set is built only for large ones.
         var keys = Set<[UInt8]>()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -100,7 +101,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
             let keyOffset = index
             let key = try parseString()
-            guard keys.insert(Array(key.utf8)).inserted else {
+            if isDuplicate(key, in: members, keys: &keys) {
                 throw JSONParseError(message: "duplicate key \"\(key)\"", offset: keyOffset)
             }
             skipWhitespace()
@@ -119,6 +120,16 @@ public struct JSONParser {
             depth -= 1
             return .object(members)
         }
+    }
+
+    /// Whether `key` is already among `members`; `keys` holds their bytes once there are many.
+    private func isDuplicate(_ key: String, in members: [JSONMember], keys: inout Set<[UInt8]>) -> Bool {
+        let linearLimit = 16
+        if members.count < linearLimit {
+            return members.contains { $0.key.utf8.elementsEqual(key.utf8) }
+        }
+        if keys.isEmpty { keys = Set(members.map { Array($0.key.utf8) }) }
+        return !keys.insert(Array(key.utf8)).inserted
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {

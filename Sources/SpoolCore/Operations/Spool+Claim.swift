@@ -16,9 +16,9 @@ extension Spool {
             try Syscall.forEachEntryName(in: SpoolLayout.activeFolder(queue: queue), relativeTo: rootDescriptor) {
                 bytes,
                 _ in
-                // Once the window is full, a name due after its last one is skipped without being parsed.
+                // Once the window is full, a name sorting after its last one is skipped without being parsed.
                 if let last = heap.largest, let due = TaskFileName.dueMilliseconds(utf8: bytes),
-                    due > last.due.milliseconds
+                    TaskFileName.utf8(bytes, due: due, sortsAfter: last)
                 {
                     complete = false
                 } else if let name = TaskFileName(utf8: bytes), !heap.insert(name) {

@@ -93,6 +93,20 @@ public struct TaskFileName: Sendable, Hashable, Comparable, CustomStringConverti
         return milliseconds
     }
 
+    /// Whether the name in `bytes`, due at `due` (as read by ``dueMilliseconds(utf8:)``), sorts after
+    /// `other`, compared without building a name: a cheap look when most names of a listing are to be
+    /// skipped.
+    public static func utf8(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        due: Int64,
+        sortsAfter other: TaskFileName
+    ) -> Bool {
+        if due != other.due.milliseconds { return due > other.due.milliseconds }
+        guard bytes.count > 19 else { return false }
+        // Ids are ASCII, so comparing their bytes is comparing them as strings.
+        return other.id.utf8.lexicographicallyPrecedes(bytes[14..<(bytes.count - 5)])
+    }
+
     public var description: String {
         pad(max(due.milliseconds, 0), 13) + "." + id + ".json"
     }

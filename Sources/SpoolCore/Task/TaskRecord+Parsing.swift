@@ -38,7 +38,9 @@ extension TaskRecord {
 
         let type = try fields.string("type", maxLength: 128)
         guard let type else { throw TaskValidationError("type: required") }
-        guard !type.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        let isPrintableASCII = type.utf8.allSatisfy { (0x20..<0x7F).contains($0) }
+        guard isPrintableASCII || !type.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw TaskValidationError("type: must not contain control characters")
         }
         let id = try fields.string("id", maxLength: 64)
@@ -103,7 +105,10 @@ private struct FieldReader {
             throw TaskValidationError("\(key): must be a string, not \(value.kindName)")
         }
         guard allowEmpty || !text.isEmpty else { throw TaskValidationError("\(key): must not be empty") }
-        guard text.count <= maxLength else { throw TaskValidationError("\(key): longer than \(maxLength) characters") }
+        // No string has more characters than UTF-8 bytes, so counting characters is needed only for long ones.
+        guard text.utf8.count <= maxLength || text.count <= maxLength else {
+            throw TaskValidationError("\(key): longer than \(maxLength) characters")
+        }
         return text
     }
 

@@ -66,10 +66,10 @@ struct TaskExecution {
 
     private func taskLogger(_ task: ClaimedTask) -> Logger {
         var logger = spool.logger
-        logger[metadataKey: "spool.task.id"] = "\(task.record.id)"
-        logger[metadataKey: "spool.task.queue"] = "\(task.record.queue)"
-        logger[metadataKey: "spool.task.type"] = "\(task.record.type)"
-        logger[metadataKey: "spool.task.attempt"] = "\(task.attempt)"
+        logger[metadataKey: "spool.task.id"] = .stringConvertible(task.record.id)
+        logger[metadataKey: "spool.task.queue"] = .stringConvertible(task.record.queue)
+        logger[metadataKey: "spool.task.type"] = .stringConvertible(task.record.type)
+        logger[metadataKey: "spool.task.attempt"] = .stringConvertible(task.attempt)
         return logger
     }
 

@@ -152,12 +152,15 @@ final class WorkerPool: Sendable {
                 if running < max(configuration.workerConcurrency, 1), let queue = nextQueue(),
                     let name = queues[queue]?.cursor.popFirst()
                 {
-                    guard let claimed = claim(name, queue: queue) else { continue }
+                    // The claim (a rename, then reading the file) runs in the task's own child, so that
+                    // several claims and their handlers proceed on all cores while this loop goes on.
                     running += 1
                     queues[queue]?.running += 1
                     let execution = TaskExecution(spool: spool, handlers: handlers, keeper: keeper)
                     group.addTask { [inbox] in
-                        await execution.run(claimed)
+                        if !Task.isCancelled, let claimed = self.claim(name, queue: queue) {
+                            await execution.run(claimed)
+                        }
                         inbox.post(.finished(queue: queue))
                     }
                     continue
