@@ -97,18 +97,22 @@ fi
 
 rm -f "$OUT/spool.jsonl"   # spool-bench appends
 # Like the file peers and limit.c, each workload that creates files starts after a 62 s settle (none in --quick).
-# Before the first, 370 s: the peers and limit.c delete their files at the end, and ext4 without a journal
-# scans past inodes freed in the last 60 s (360 s while their inode table block is unwritten) on every create.
-# W1 runs last: its Python drops are the only workload during which files are deleted (spoold replaces
-# each drop by the task's normal form), which would slow every create of the workloads after it.
+# ext4 without a journal scans past inodes freed in the last 60 s (360 s while their inode table block is
+# unwritten) on every create, so spool-bench waits 370 s after the peers and limit.c have deleted their files,
+# and runs in two parts with another such wait between them: W1 first, on a filesystem with nothing to write
+# back (a later W1 flushes the backlog of every earlier workload with its syncfs calls); its Python drops,
+# which spoold deletes once it has written each task's normal form, and its spools' removal come before the wait.
 spool_options=(--settle 62)
-if [ "$QUICK" = 1 ]; then
-  spool_options=(--quick)
-else
-  echo "side-by-side: waiting 370 s for the inodes freed by the peers to become reusable"
+[ "$QUICK" = 1 ] && spool_options=(--quick)
+wait_for_freed_inodes() {
+  [ "$QUICK" = 1 ] && return
+  echo "side-by-side: waiting 370 s for freed inodes to become reusable"
   sleep 370
-fi
-.build/release/spool-bench --workload W2,W3,W4,W5,W6,SUSTAINED,W1 "${spool_options[@]}" --directory "$BASE" \
+}
+wait_for_freed_inodes
+.build/release/spool-bench --workload W1 "${spool_options[@]}" --directory "$BASE" --json "$OUT/spool.jsonl"
+wait_for_freed_inodes
+.build/release/spool-bench --workload W2,W3,W4,W5,W6,SUSTAINED "${spool_options[@]}" --directory "$BASE" \
   --json "$OUT/spool.jsonl"
 
 python3 bench/compare.py --peers-results "$OUT/peers.jsonl" --limit "$OUT/limit.jsonl" --spool "$OUT/spool.jsonl" \
