@@ -20,22 +20,18 @@ final class BenchProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         var childEnds: [FileDescriptor] = []
         defer { childEnds.forEach { $0.closeQuietly() } }
-        if pipeInput {
+        /// A pipe whose child end becomes the child's descriptor `target`; returns the parent's end.
+        func pipe(to target: Int32, childReads: Bool) throws -> FileDescriptor {
             let (read, write) = try FileDescriptor.pipe()
-            _ = fcntl(write.rawValue, F_SETFD, FD_CLOEXEC)
-            posix_spawn_file_actions_adddup2(&actions, read.rawValue, 0)
-            posix_spawn_file_actions_addclose(&actions, write.rawValue)
-            childEnds.append(read)
-            input = write
+            let (child, parent) = childReads ? (read, write) : (write, read)
+            _ = fcntl(parent.rawValue, F_SETFD, FD_CLOEXEC)
+            posix_spawn_file_actions_adddup2(&actions, child.rawValue, target)
+            posix_spawn_file_actions_addclose(&actions, parent.rawValue)
+            childEnds.append(child)
+            return parent
         }
-        if pipeOutput {
-            let (read, write) = try FileDescriptor.pipe()
-            _ = fcntl(read.rawValue, F_SETFD, FD_CLOEXEC)
-            posix_spawn_file_actions_adddup2(&actions, write.rawValue, 1)
-            posix_spawn_file_actions_addclose(&actions, read.rawValue)
-            childEnds.append(write)
-            output = read
-        }
+        if pipeInput { input = try pipe(to: 0, childReads: true) }
+        if pipeOutput { output = try pipe(to: 1, childReads: false) }
         var child = pid_t()
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
