@@ -43,7 +43,7 @@ import Testing
             for other in names {
                 var text = name.description
                 let after = text.withUTF8 {
-                    TaskFileName.utf8($0, due: name.due.milliseconds, sortsAfter: other)
+                    TaskFileName.sorts(utf8: $0, due: name.due.milliseconds, after: other)
                 }
                 #expect(after == (other < name), "\(name) after \(other)")
             }

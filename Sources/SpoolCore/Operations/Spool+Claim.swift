@@ -18,7 +18,7 @@ extension Spool {
                 _ in
                 // Once the window is full, a name sorting after its last one is skipped without being parsed.
                 if let last = heap.largest, let due = TaskFileName.dueMilliseconds(utf8: bytes),
-                    TaskFileName.utf8(bytes, due: due, sortsAfter: last)
+                    TaskFileName.sorts(utf8: bytes, due: due, after: last)
                 {
                     complete = false
                 } else if let name = TaskFileName(utf8: bytes), !heap.insert(name) {

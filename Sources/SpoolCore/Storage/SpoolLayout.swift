@@ -96,11 +96,7 @@ public struct TaskFileName: Sendable, Hashable, Comparable, CustomStringConverti
     /// Whether the name in `bytes`, due at `due` (as read by ``dueMilliseconds(utf8:)``), sorts after
     /// `other`, compared without building a name: a cheap look when most names of a listing are to be
     /// skipped.
-    public static func utf8(
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        due: Int64,
-        sortsAfter other: TaskFileName
-    ) -> Bool {
+    public static func sorts(utf8 bytes: UnsafeBufferPointer<UInt8>, due: Int64, after other: TaskFileName) -> Bool {
         if due != other.due.milliseconds { return due > other.due.milliseconds }
         guard bytes.count > 19 else { return false }
         // Ids are ASCII, so comparing their bytes is comparing them as strings.
