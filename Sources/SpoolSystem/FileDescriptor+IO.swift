@@ -31,7 +31,7 @@ extension FileDescriptor {
     public func readAll(limit: Int) throws(Errno) -> (bytes: [UInt8], truncated: Bool) {
         var bytes: [UInt8] = []
         // A regular file says its size: read it (and one byte more, to see the end) in one call.
-        let expected = (try? status()).map { Int(clamping: $0.size) } ?? 0
+        let expected = (try? status()).map { $0.kind == .regular ? Int(clamping: $0.size) : 0 } ?? 0
         var chunk = expected > 0 ? min(expected, limit) + 1 : 4096
         while true {
             let wanted = min(chunk, limit + 1 - bytes.count)
@@ -44,6 +44,8 @@ extension FileDescriptor {
             bytes.removeLast(wanted - count)
             if count == 0 { return (bytes, false) }
             if bytes.count > limit { return (Array(bytes.prefix(limit)), true) }
+            // A regular file returns less than asked only at its end: no second call to see it.
+            if expected > 0, count < wanted { return (bytes, false) }
             chunk = min(chunk * 2, 1 << 20)
         }
     }

@@ -36,6 +36,32 @@ import Testing
             let other = try directory.open(worker: WorkerName(host: "other", pid: 1, startTicks: 1))
             #expect(try other.claim(name, queue: "default") != nil)
             #expect(try spool.claim(name, queue: "default") == nil)
+            guard case .taken = try spool.attemptClaim(name, queue: "default") else {
+                Issue.record("a claim lost to another process is told apart")
+                return
+            }
+        }
+    }
+
+    @Test func claimOutcomeTellsAFileFinishedWithoutRunning() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let late = try spool.enqueue(NewTask(type: "t", deadline: clock.now.adding(seconds: 1)))
+            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
+            clock.advance(by: 2)
+            guard case .finishedWithoutRunning = try spool.attemptClaim(name, queue: "default") else {
+                Issue.record("a task past its deadline is finished, not handed out")
+                return
+            }
+            #expect(spool.find(id: late)?.state == .dead)
+            try spool.enqueue(NewTask(type: "t"))
+            let next = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
+            guard case .claimed(let task) = try spool.attemptClaim(next, queue: "default") else {
+                Issue.record("a waiting task is claimed")
+                return
+            }
+            #expect(task.fileName == next)
         }
     }
 

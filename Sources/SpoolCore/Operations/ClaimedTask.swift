@@ -16,6 +16,17 @@ public struct ClaimedTask: Sendable {
     public var folder: String { SpoolLayout.runningFolder(queue: record.queue, worker: worker) }
 }
 
+/// What came of trying to claim one task file.
+public enum ClaimOutcome: Sendable {
+    /// This process holds the task and may run it.
+    case claimed(ClaimedTask)
+    /// Another process claimed the file first (or it was otherwise gone from `active/`).
+    case taken
+    /// The file was finished without running: its deadline had passed (it went to `dead/`), or it was
+    /// unreadable (it went to `rejected/`).
+    case finishedWithoutRunning
+}
+
 /// Where a task went after a failed attempt.
 public enum FailureOutcome: Sendable, Hashable {
     /// It will be tried again at this time.

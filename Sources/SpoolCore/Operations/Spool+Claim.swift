@@ -40,6 +40,13 @@ extension Spool {
     /// - Returns: The claimed task, or `nil` if another process claimed it first, or if it was finished
     ///   without running (its deadline had passed, or its file was unreadable and went to `rejected/`).
     public func claim(_ name: TaskFileName, queue: String) throws(SpoolError) -> ClaimedTask? {
+        guard case .claimed(let task) = try attemptClaim(name, queue: queue) else { return nil }
+        return task
+    }
+
+    /// Claims the task file `name` from `active/<queue>/` as ``claim(_:queue:)`` does, and says why when
+    /// no task came of it.
+    public func attemptClaim(_ name: TaskFileName, queue: String) throws(SpoolError) -> ClaimOutcome {
         let now = clock.now
         let active = SpoolLayout.activeFolder(queue: queue)
         let running = SpoolLayout.runningFolder(queue: queue, worker: worker)
@@ -48,29 +55,29 @@ extension Spool {
         do {
             try Syscall.setModificationTime(fileName, in: activeFolder.descriptor, to: leaseExpiry(from: now))
         } catch .noSuchFileOrDirectory {
-            return nil
+            return .taken
         } catch {
             throw SpoolError(error, "claim", "\(active)/\(fileName)")
         }
         do {
             try move(fileName, in: active, to: fileName, in: running)
         } catch  where error.code == .notFound {
-            return nil
+            return .taken
         }
         let record: TaskRecord
         do {
             record = try readRecord(fileName, in: running, queue: queue)
         } catch  where error.code == .corruptRecord {
             try quarantine(fileName, in: running, reason: error.message)
-            return nil
+            return .finishedWithoutRunning
         }
         let task = ClaimedTask(record: record, fileName: name, worker: worker, claimedAt: now)
         if let deadline = record.deadline, deadline < now {
             try giveUp(task, reason: "deadline \(deadline) passed before attempt \(task.attempt)", now: now)
-            return nil
+            return .finishedWithoutRunning
         }
         logger.info("started", metadata: metadata(task))
-        return task
+        return .claimed(task)
     }
 
     /// Pushes the lease of a claimed task forward, as long as its attempt has not overrun its timeout.

@@ -7,6 +7,8 @@ struct ActiveCursor {
     private var head = 0
     /// Whether `names` holds every file of the folder (so any arrival belongs in it).
     private(set) var isComplete = false
+    /// The name the walk went on from after its last step aside.
+    private var resumedAt: TaskFileName?
     let capacity: Int
 
     init(capacity: Int) {
@@ -19,12 +21,28 @@ struct ActiveCursor {
         self.names = names
         head = 0
         isComplete = complete
+        resumedAt = nil
     }
 
     mutating func popFirst() -> TaskFileName? {
         guard head < names.count else { return nil }
         head += 1
         return names[head - 1]
+    }
+
+    /// After another process claimed `lost` first, moves past half of the names left, so that two
+    /// processes walking the same names in the same order part ways instead of racing for each one.
+    ///
+    /// Losses of names before the last step aside are of claims already under way and are ignored. The
+    /// names passed over stay in the folder: the window is no longer complete, so the next listing finds
+    /// those another process has not taken.
+    mutating func stepAside(after lost: TaskFileName) {
+        if let resumedAt, lost < resumedAt { return }
+        let remaining = names.count - head
+        guard remaining > 1 else { return }
+        head += remaining / 2
+        resumedAt = names[head]
+        isComplete = false
     }
 
     /// Takes in a watcher message: a new name, or (`nil`) a request to list the folder again.

@@ -11,8 +11,9 @@ enum PoolMessage: Sendable {
     case queueAppeared(String)
     /// A queue was paused or resumed.
     case pausesChanged
-    /// A task of `queue` finished running.
-    case finished(queue: String)
+    /// The attempt to run the task file `name` of `queue` ended; `lostRace` when another process had
+    /// claimed it first.
+    case finished(queue: String, name: TaskFileName, lostRace: Bool)
     /// New concurrency, weights and handlers, from a configuration reload.
     case reconfigure(EngineConfiguration, TaskHandlers)
     /// A graceful shutdown began: claim nothing more, let running tasks finish within the grace.
@@ -99,9 +100,10 @@ final class WorkerPool: Sendable {
                 await addQueue(queue)
             case .pausesChanged:
                 paused = readPauses()
-            case .finished(let queue):
+            case .finished(let queue, let name, let lostRace):
                 running -= 1
                 queues[queue]?.running -= 1
+                if lostRace { queues[queue]?.cursor.stepAside(after: name) }
             case .reconfigure(let newConfiguration, let newHandlers):
                 configuration = newConfiguration
                 handlers = newHandlers
@@ -158,10 +160,15 @@ final class WorkerPool: Sendable {
                     queues[queue]?.running += 1
                     let execution = TaskExecution(spool: spool, handlers: handlers, keeper: keeper)
                     group.addTask { [inbox] in
-                        if !Task.isCancelled, let claimed = self.claim(name, queue: queue) {
-                            await execution.run(claimed)
+                        var lostRace = false
+                        if !Task.isCancelled {
+                            switch self.claim(name, queue: queue) {
+                            case .claimed(let task): await execution.run(task)
+                            case .taken: lostRace = true
+                            case .finishedWithoutRunning, nil: break
+                            }
                         }
-                        inbox.post(.finished(queue: queue))
+                        inbox.post(.finished(queue: queue, name: name, lostRace: lostRace))
                     }
                     continue
                 }
@@ -193,9 +200,9 @@ final class WorkerPool: Sendable {
         }
     }
 
-    private func claim(_ name: TaskFileName, queue: String) -> ClaimedTask? {
+    private func claim(_ name: TaskFileName, queue: String) -> ClaimOutcome? {
         do {
-            return try spool.claim(name, queue: queue)
+            return try spool.attemptClaim(name, queue: queue)
         } catch {
             spool.logger.error("claim failed", metadata: ["spool.task.id": "\(name.id)", "spool.error": "\(error)"])
             return nil

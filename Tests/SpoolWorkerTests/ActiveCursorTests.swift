@@ -1,0 +1,67 @@
+import SpoolCore
+import Testing
+
+@testable import SpoolWorker
+
+@Suite struct ActiveCursorTests {
+    /// Names due one millisecond apart, in due order.
+    func names(_ count: Int) -> [TaskFileName] {
+        (0..<count).map { TaskFileName(due: Timestamp(milliseconds: 1_000 + Int64($0)), id: "T\($0)") }
+    }
+
+    func drain(_ cursor: inout ActiveCursor) -> [TaskFileName] {
+        var taken: [TaskFileName] = []
+        while let name = cursor.popFirst() { taken.append(name) }
+        return taken
+    }
+
+    @Test func lostRaceMovesPastHalfOfTheNamesLeft() {
+        let window = names(10)
+        var cursor = ActiveCursor(capacity: 16)
+        cursor.reset(window, complete: true)
+        #expect(cursor.popFirst() == window[0])
+        #expect(cursor.popFirst() == window[1])
+        cursor.stepAside(after: window[1])
+        #expect(!cursor.isComplete, "the names passed over are found again by the next listing")
+        #expect(drain(&cursor) == Array(window[6...]))
+    }
+
+    @Test func lossesOfClaimsStartedBeforeTheStepAreIgnored() {
+        let window = names(20)
+        var cursor = ActiveCursor(capacity: 32)
+        cursor.reset(window, complete: true)
+        for _ in 0..<4 { _ = cursor.popFirst() }
+        cursor.stepAside(after: window[0])
+        #expect(cursor.popFirst() == window[12])
+        // The claims of names 1 to 3 were under way before the step; their losses say nothing new.
+        cursor.stepAside(after: window[2])
+        #expect(cursor.popFirst() == window[13])
+        // A loss past the point the walk resumed from means the other process is there too.
+        cursor.stepAside(after: window[13])
+        #expect(drain(&cursor) == Array(window[17...]))
+    }
+
+    @Test func aRefillForgetsTheStep() {
+        let window = names(8)
+        var cursor = ActiveCursor(capacity: 8)
+        cursor.reset(window, complete: false)
+        _ = cursor.popFirst()
+        cursor.stepAside(after: window[0])
+        #expect(cursor.popFirst() == window[4])
+        cursor.reset(Array(window[1...]), complete: true)
+        #expect(cursor.isComplete)
+        cursor.stepAside(after: window[0])
+        #expect(cursor.popFirst() == window[4], "after a refill any loss is a new one")
+    }
+
+    @Test func theLastNameIsNeverSkipped() {
+        let window = names(3)
+        var cursor = ActiveCursor(capacity: 4)
+        cursor.reset(window, complete: true)
+        _ = cursor.popFirst()
+        _ = cursor.popFirst()
+        cursor.stepAside(after: window[1])
+        #expect(cursor.isComplete)
+        #expect(drain(&cursor) == [window[2]])
+    }
+}
