@@ -64,4 +64,27 @@ import Testing
         #expect(cursor.isComplete)
         #expect(drain(&cursor) == [window[2]])
     }
+
+    @Test func arrivalsTakeTheirPlaceAmongTheNamesLeft() {
+        let all = names(12)
+        var cursor = ActiveCursor(capacity: 6)
+        var needsListing = false
+        cursor.reset([all[0], all[2], all[4], all[6], all[8]], complete: true)
+        #expect(cursor.popFirst() == all[0])
+        #expect(cursor.popFirst() == all[2])
+        // An older arrival comes next, a newer one in its place, a duplicate not twice.
+        for index in [3, 9, 6, 1] { cursor.note(all[index].description, needsListing: &needsListing) }
+        #expect(cursor.isComplete)
+        // One more than the window holds: the newest is dropped and the window no longer has them all.
+        cursor.note(all[11].description, needsListing: &needsListing)
+        cursor.note(all[10].description, needsListing: &needsListing)
+        #expect(!cursor.isComplete)
+        #expect(drain(&cursor) == [all[1], all[3], all[4], all[6], all[8], all[9]])
+        #expect(!needsListing)
+        // A name taken before may come back (a task handed back) and is then taken again.
+        cursor.reset([all[5]], complete: true)
+        #expect(cursor.popFirst() == all[5])
+        cursor.note(all[5].description, needsListing: &needsListing)
+        #expect(cursor.popFirst() == all[5])
+    }
 }

@@ -54,7 +54,7 @@ public struct EngineConfiguration: Sendable {
     /// Seconds running tasks may take to finish after a shutdown begins, before they are handed back.
     /// Default 30.
     public var shutdownGrace: Double
-    /// How many of the oldest names a worker keeps from one listing of `active/<queue>/`. Default 2048.
+    /// How many of the oldest names a worker keeps from one listing of `active/<queue>/`. Default 32,768 (about 3 MB).
     public var claimWindow: Int
 
     /// Creates a configuration; every parameter has its documented default.
@@ -69,7 +69,7 @@ public struct EngineConfiguration: Sendable {
         queueOrder: QueueOrder = .weighted,
         weights: [String: Int] = [:],
         shutdownGrace: Double = 30,
-        claimWindow: Int = 2048
+        claimWindow: Int = 32768
     ) {
         self.watchMode = watchMode
         self.pollInterval = pollInterval

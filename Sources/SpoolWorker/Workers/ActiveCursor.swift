@@ -54,11 +54,12 @@ struct ActiveCursor {
         guard let name = TaskFileName(message) else { return }
         if !isComplete, let last = names.last, name > last { return }
         if !isComplete, isEmpty { return }
-        if head > 0 {
+        // Taken names are dropped once they are half the array, not on every arrival.
+        if head > 0, head >= names.count / 2 {
             names.removeFirst(head)
             head = 0
         }
-        var low = 0
+        var low = head
         var high = names.count
         while low < high {
             let middle = (low + high) / 2
@@ -66,7 +67,7 @@ struct ActiveCursor {
         }
         if low < names.count, names[low] == name { return }
         names.insert(name, at: low)
-        if names.count > capacity {
+        if names.count - head > capacity {
             names.removeLast()
             isComplete = false
         }
