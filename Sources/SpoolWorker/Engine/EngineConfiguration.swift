@@ -54,7 +54,8 @@ public struct EngineConfiguration: Sendable {
     /// Seconds running tasks may take to finish after a shutdown begins, before they are handed back.
     /// Default 30.
     public var shutdownGrace: Double
-    /// How many of the oldest names a worker keeps from one listing of `active/<queue>/`. Default 32,768 (about 3 MB).
+    /// How many of the oldest names a worker keeps from one listing of `active/<queue>/`, which reads the
+    /// whole folder. Default 32,768 (about 3 MB).
     public var claimWindow: Int
 
     /// Creates a configuration; every parameter has its documented default.

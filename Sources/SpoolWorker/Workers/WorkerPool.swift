@@ -25,7 +25,8 @@ enum PoolMessage: Sendable {
 /// queues by weight or strict priority. Paused queues are not claimed from.
 ///
 /// Each queue has a bounded, sorted window of its oldest names in `active/<queue>/`, refilled by listing
-/// the folder only when the window runs dry, and fed by the watcher's arrivals in between.
+/// the folder only when the window runs dry, and fed by the watcher's arrivals in between. A pool that loses
+/// a claim to another process steps past half of its window, so that pools walking the same names part ways.
 final class WorkerPool: Sendable {
     private let inbox: Mailbox<PoolMessage>
     private let spool: Spool
