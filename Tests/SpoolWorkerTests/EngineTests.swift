@@ -135,6 +135,50 @@ func whileRunning(_ engine: SpoolEngine, _ body: () async throws -> Void) async 
         }
     }
 
+    @Test func twoWorkerProcessesShareABacklogAndRunEachTaskOnce() async throws {
+        try await TemporarySpool.with { directory in
+            let runs = Mutex<[String: [String]]>([:])
+            let count = 3000
+            var ids: [String] = []
+            let setup = try directory.open(configuration: SpoolConfiguration(durability: .none))
+            for start in stride(from: 0, to: count, by: 500) {
+                ids += try setup.enqueue(contentsOf: (start..<start + 500).map { _ in NewTask(type: "t") })
+            }
+            // Small windows, so that the two pools lose races, step aside and list the folder again many times.
+            let engines = try ["first", "second"].map { host in
+                let spool = try directory.open(
+                    configuration: SpoolConfiguration(durability: .none),
+                    worker: WorkerName(host: host, pid: 1, startTicks: 1)
+                )
+                var handlers = TaskHandlers()
+                handlers.register("t") { context in
+                    runs.withLock { $0[context.record.id, default: []].append(host) }
+                    return nil
+                }
+                return SpoolEngine(
+                    spool: spool,
+                    configuration: EngineConfiguration(roles: .working, workerConcurrency: 4, claimWindow: 64),
+                    handlers: handlers
+                )
+            }
+            try await whileRunning(engines[0]) {
+                try await whileRunning(engines[1]) {
+                    #expect(
+                        await eventually(within: 60) {
+                            runs.withLock { $0.count } == count && setup.list(state: .done, limit: count).count == count
+                        }
+                    )
+                }
+            }
+            let byTask = runs.withLock { $0 }
+            let missing = Set(ids).subtracting(byTask.keys)
+            #expect(missing.isEmpty, "\(missing.count) of \(count) tasks never ran")
+            #expect(byTask.values.allSatisfy { $0.count == 1 }, "no task ran twice")
+            let first = byTask.values.filter { $0 == ["first"] }.count
+            #expect(first > 0 && first < count, "both processes ran tasks (the first ran \(first))")
+        }
+    }
+
     @Test func concurrencyLimitIsHonoured() async throws {
         try await TemporarySpool.with { directory in
             let spool = try directory.open(configuration: SpoolConfiguration(durability: .none))
