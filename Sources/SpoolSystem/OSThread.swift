@@ -33,6 +33,15 @@ public enum OSThread {
         precondition(result == 0, "pthread_create failed: \(result)")
         pthread_detach(thread)
     }
+
+    /// Blocks the calling thread for `milliseconds`, resuming after a signal.
+    ///
+    /// The corresponding C function is `nanosleep`.
+    public static func sleep(milliseconds: Int) {
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
 }
 
 /// A private in-memory file whose only use is to be touched: a watcher blocked in inotify wakes on the

@@ -97,6 +97,7 @@ extension Spool {
         now: Timestamp,
         sync: Bool? = nil
     ) throws(SpoolError) -> String {
+        let due = min(due, TaskRecord.latestDue)
         let target = TaskFileName(due: due, id: record.id).description
         let destination =
             due <= now

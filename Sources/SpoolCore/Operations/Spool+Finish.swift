@@ -36,6 +36,18 @@ extension Spool {
         retryAfter: Double? = nil,
         permanent: Bool = false
     ) throws(SpoolError) -> FailureOutcome {
+        try fail(task, error: message, retryAfter: retryAfter, permanent: permanent, ranOn: task.worker)
+    }
+
+    /// ``fail(_:error:retryAfter:permanent:)`` for an attempt that ran on `attemptWorker`, which is not the
+    /// worker holding the file when a janitor returns the lease of another.
+    func fail(
+        _ task: ClaimedTask,
+        error message: String,
+        retryAfter: Double? = nil,
+        permanent: Bool = false,
+        ranOn attemptWorker: WorkerName
+    ) throws(SpoolError) -> FailureOutcome {
         let now = clock.now
         var updated = task
         let error =
@@ -46,7 +58,7 @@ extension Spool {
                 number: task.attempt,
                 startedAt: task.claimedAt,
                 finishedAt: now,
-                worker: "\(task.worker)",
+                worker: "\(attemptWorker)",
                 error: error
             )
         )
@@ -58,10 +70,13 @@ extension Spool {
         }
         var generator = SystemRandomNumberGenerator()
         let backoff = task.record.backoff ?? configuration.defaultBackoff
-        guard let delay = retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator) else {
+        guard let wait = retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator) else {
             return try giveUp(updated, reason: "retry schedule spent after \(attempts) attempts", now: now, loggedAs: task)
         }
-        let next = now.adding(seconds: delay)
+        // A handler may ask for any wait: it is held to the longest a task may ask for, and the due time
+        // to what a file name can hold.
+        let delay = wait.isNaN ? 0 : min(max(wait, 0), TaskRecord.maximumDelay)
+        let next = min(now.adding(seconds: delay), TaskRecord.latestDue)
         if let deadline = task.record.deadline, next > deadline {
             return try giveUp(updated, reason: "deadline \(deadline) passed after \(attempts) attempts", now: now, loggedAs: task)
         }

@@ -42,10 +42,13 @@ extension Spool {
         for queue in names(in: SpoolLayout.running) where Names.isValidQueueName(queue) {
             for workerFolder in names(in: "\(SpoolLayout.running)/\(queue)") {
                 guard let owner = WorkerName(workerFolder) else { continue }
+                let local = owner.host == WorkerName.current.host
                 let gone = owner != worker && owner.isGoneFromThisHost
                 let folder = "\(SpoolLayout.running)/\(queue)/\(workerFolder)"
+                let entries = names(in: folder)
+                var markers = Set(entries.filter { $0.hasSuffix(".group") })
                 var remaining = 0
-                for name in names(in: folder) {
+                for name in entries {
                     guard let fileName = TaskFileName(name) else { continue }
                     guard let status = try? Syscall.status(folder + "/" + name, in: rootDescriptor) else { continue }
                     let expired = status.modificationTime.milliseconds < now.milliseconds
@@ -57,9 +60,17 @@ extension Spool {
                         gone
                         ? "worker \(owner) exited during the attempt"
                         : "lease expired at \(Timestamp(milliseconds: status.modificationTime.milliseconds))"
+                    // The attempt's processes may outlive its worker: on this host they are stopped before
+                    // the task can run again, so that an attempt never overlaps its retry.
+                    let marker = Spool.processGroupMarker(for: fileName)
+                    if local, markers.remove(marker) != nil { stopProcessGroup(marker: marker, in: folder) }
                     if returnLease(fileName, queue: queue, owner: owner, error: error) {
                         if gone { report.orphanedLeases += 1 } else { report.expiredLeases += 1 }
                     }
+                }
+                if gone {
+                    // Groups of attempts whose task moved on before their worker died.
+                    for marker in markers { stopProcessGroup(marker: marker, in: folder) }
                 }
                 if gone && remaining == 0 {
                     try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
@@ -70,13 +81,25 @@ extension Spool {
     }
 
     /// Returns a leased task as a failed attempt; `false` if another process got to it first.
+    ///
+    /// The file is first moved out of the lost worker's folder into this process's own, by one rename: a
+    /// late finish of the lost attempt then finds it gone and is refused, and if the finish came first,
+    /// the rename fails and the lease is not returned. Only one of the two ever takes effect.
     private func returnLease(_ fileName: TaskFileName, queue: String, owner: WorkerName, error: String) -> Bool {
-        let folder = SpoolLayout.runningFolder(queue: queue, worker: owner)
+        let name = fileName.description
+        let folder = SpoolLayout.runningFolder(queue: queue, worker: worker)
+        if owner != worker {
+            do {
+                try move(name, in: SpoolLayout.runningFolder(queue: queue, worker: owner), to: name, in: folder)
+            } catch {
+                return false
+            }
+        }
         do {
-            let record = try readRecord(fileName.description, in: folder, queue: queue)
-            let task = ClaimedTask(record: record, fileName: fileName, worker: owner, claimedAt: nil)
-            try fail(task, error: error)
-            logger.info("lease returned", metadata: metadata(task).merging(["spool.reason": "\(error)"]) { $1 })
+            let record = try readRecord(name, in: folder, queue: queue)
+            let task = ClaimedTask(record: record, fileName: fileName, worker: worker, claimedAt: nil)
+            _ = try fail(task, error: error, ranOn: owner)
+            logger.warning("lease returned", metadata: metadata(task).merging(["spool.reason": "\(error)"]) { $1 })
             return true
         } catch  where error.code == .corruptRecord {
             try? quarantine(fileName.description, in: folder, reason: error.message)

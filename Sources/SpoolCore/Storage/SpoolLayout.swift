@@ -104,7 +104,8 @@ public struct TaskFileName: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     public var description: String {
-        pad(max(due.milliseconds, 0), 13) + "." + id + ".json"
+        // Held to 13 digits whatever the due time, so that the name always parses back.
+        pad(min(max(due.milliseconds, 0), TaskRecord.latestDue.milliseconds), 13) + "." + id + ".json"
     }
 
     public static func < (lhs: TaskFileName, rhs: TaskFileName) -> Bool {

@@ -1,12 +1,16 @@
 extension TaskRecord {
-    /// Largest accepted `delay`: 100 years.
-    static let maximumDelay: Double = 3_153_600_000
+    /// The longest wait, in seconds, that Spool accepts anywhere: a `delay`, a `retention`, a backoff entry, a
+    /// retry delay a handler asks for: 100 years. Longer ones are refused where they are parsed, or held to
+    /// this where they come from a handler.
+    public static let maximumDelay: Double = 3_153_600_000
     /// Every field name the format defines.
     public static let knownFields: Set<String> = [
         "id", "queue", "type", "payload", "run_at", "delay", "max_attempts", "backoff", "timeout", "deadline",
         "retention", "unique_key", "key", "http", "created_at", "attempts", "result", "finished_at", "state_reason",
     ]
-    /// The latest due time whose Unix milliseconds fit the 13 digits of a task file name.
+    /// The latest due time whose Unix milliseconds fit the 13 digits of a task file name
+    /// (2286-11-20T17:46:39.999Z). A `run_at` at or after it is refused; a retry that would fall later is
+    /// due at this time instead.
     public static let latestDue = Timestamp(milliseconds: 9_999_999_999_999)
     /// Largest accepted `timeout`: a week.
     static let maximumTimeout: Double = 604_800
@@ -63,7 +67,7 @@ extension TaskRecord {
         timeout = try fields.number("timeout", in: 0...TaskRecord.maximumTimeout)
         if timeout == 0 { throw TaskValidationError("timeout: must be greater than 0") }
         deadline = try fields.time("deadline")
-        retention = try fields.number("retention", in: 0...Double.greatestFiniteMagnitude)
+        retention = try fields.number("retention", in: 0...TaskRecord.maximumDelay)
         uniqueKey = try fields.string("unique_key", maxLength: 256)
         key = try fields.string("key", maxLength: 256)
         if let http = fields.take("http") {
@@ -168,8 +172,11 @@ private struct FieldReader {
             }
             var delays: [Double] = []
             for entry in entries {
-                guard let seconds = entry.doubleValue, seconds.isFinite, seconds >= 0 else {
-                    throw TaskValidationError("\(key): table entries must be numbers of seconds ≥ 0")
+                guard let seconds = entry.doubleValue, seconds.isFinite, (0...TaskRecord.maximumDelay).contains(seconds)
+                else {
+                    throw TaskValidationError(
+                        "\(key): table entries must be numbers of seconds from 0 to \(format(TaskRecord.maximumDelay))"
+                    )
                 }
                 delays.append(seconds)
             }

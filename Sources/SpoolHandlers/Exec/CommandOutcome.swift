@@ -62,11 +62,12 @@ struct CommandOutcome: Sendable {
         return detail.isEmpty ? what : "\(what): \(detail)"
     }
 
-    /// The delay a command asked for: its first line of output as a non-negative number of seconds.
+    /// The delay a command asked for: its first line of output as a non-negative number of seconds, held to
+    /// ``TaskRecord/maximumDelay``.
     private var requestedDelay: Double? {
         let firstLine = standardOutput.bytes.prefix { $0 != UInt8(ascii: "\n") }
         let text = String(decoding: firstLine, as: UTF8.self).trimmingWhitespace
         guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else { return nil }
-        return seconds
+        return min(seconds, TaskRecord.maximumDelay)
     }
 }

@@ -24,8 +24,10 @@ import SystemPackage
 /// The command leads a process group of its own, and the attempt owns that group: when the handler is
 /// cancelled (timeout or shutdown) the group gets `SIGTERM`, then `SIGKILL` once
 /// ``ExecHandlerSpec/killGrace`` has passed with the command still running; and whatever is left in the
-/// group once the command has exited, normally or not, gets `SIGKILL` at once. A command that must leave a
-/// process running starts it in a session of its own (`setsid`).
+/// group once the command has exited, normally or not, gets `SIGKILL` at once. The group is recorded next to
+/// the task's file while it runs: if the daemon dies, the janitor that returns the task's lease on this host
+/// kills the group first, so the attempt never overlaps the next one. A command that must leave a process
+/// running starts it in a session of its own (`setsid`).
 public struct ExecHandler: Sendable {
     /// How commands are run.
     public let spec: ExecHandlerSpec
@@ -69,8 +71,13 @@ public struct ExecHandler: Sendable {
         }
         var leader: Int32?
         // Runs once the command is reaped. The kernel keeps its pid from reuse while the group has members,
-        // so this reaches only what the command left behind.
-        defer { if let leader { ProcessGroup(leader: leader).kill() } }
+        // so this reaches only what the command left behind; then the group's record goes.
+        defer {
+            if let leader {
+                ProcessGroup(leader: leader).kill()
+                context.forgetProcessGroup()
+            }
+        }
         let outcome: CommandOutcome
         do {
             outcome = try await execute(program, context: context, leader: &leader)
@@ -108,6 +115,13 @@ public struct ExecHandler: Sendable {
             error: .sequence
         ) { execution in
             leader = execution.processIdentifier.value
+            // Recorded before the command gets its input, so that a janitor finds the group if this process
+            // dies: the group would otherwise run on, unseen, beside the task's next attempt.
+            do {
+                try context.recordProcessGroup(leader: execution.processIdentifier.value)
+            } catch {
+                throw HandlerFailure.retry("cannot record the command's process group: \(error)")
+            }
             async let standardOutput = BoundedBytes.drain(execution.standardOutput, limit: limit)
             async let standardError = BoundedBytes.drain(execution.standardError, limit: limit)
             let input = execution.standardInputWriter

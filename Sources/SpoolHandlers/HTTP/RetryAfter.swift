@@ -2,15 +2,20 @@ import SpoolCore
 
 /// The `Retry-After` header (RFC 9110, section 10.2.3): a number of seconds, or an HTTP date.
 enum RetryAfter {
-    /// The seconds to wait that `value` asks for, counted from `now` for a date and never negative, or `nil`
-    /// when `value` is neither delta-seconds nor an HTTP date.
+    /// The seconds to wait that `value` asks for, counted from `now` for a date, never negative and at most
+    /// ``TaskRecord/maximumDelay`` (a server may send any number of digits), or `nil` when `value` is neither
+    /// delta-seconds nor an HTTP date.
     static func seconds(_ value: String, now: Timestamp) -> Double? {
         let text = value.trimmingWhitespace
+        let seconds: Double
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            return Double(text)
+            guard let number = Double(text) else { return nil }
+            seconds = number
+        } else {
+            guard let date = date(text) else { return nil }
+            seconds = Double(date.milliseconds - now.milliseconds) / 1000
         }
-        guard let date = date(text) else { return nil }
-        return max(0, Double(date.milliseconds - now.milliseconds) / 1000)
+        return min(max(0, seconds), TaskRecord.maximumDelay)
     }
 
     /// Parses the three forms of HTTP date a recipient must accept, all in GMT:

@@ -24,7 +24,13 @@ struct TaskExecution {
         let timeout = task.record.timeout ?? spool.configuration.defaultTimeout
         let started = clock.now
         let logger = taskLogger(task)
-        let context = TaskContext(task: task, deadline: started.adding(seconds: timeout), clock: clock, logger: logger)
+        let context = TaskContext(
+            task: task,
+            deadline: started.adding(seconds: timeout),
+            clock: clock,
+            logger: logger,
+            spool: spool
+        )
         // The keeper renews the lease and ends the attempt at its deadline, or when the lease is lost.
         let expiry = Mutex<LeaseKeeper.Expiry?>(nil)
         let running = Task { await attempt(context) }
