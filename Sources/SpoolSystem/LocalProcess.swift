@@ -53,8 +53,8 @@ public enum LocalProcess {
     public static let startTicks: UInt64 = startTicks(of: getpid()) ?? 0
 
     /// The start time of process `pid`, in clock ticks since boot, or `nil` if no such process runs.
-    /// A zombie (a process that has exited but not been reaped) does not run.
-    public static func startTicks(of pid: Int32) -> UInt64? {
+    /// A zombie (a process that has exited but not been reaped) does not run, unless `includingZombies`.
+    public static func startTicks(of pid: Int32, includingZombies: Bool = false) -> UInt64? {
         guard let descriptor = try? FileDescriptor.open("/proc/\(pid)/stat", .readOnly) else { return nil }
         let content = descriptor.closeAfter { try? $0.readAll(limit: 4096).bytes } ?? []
         // Field 2 (the command) may hold spaces and parentheses: fields are counted after its last ')'.
@@ -62,7 +62,7 @@ public enum LocalProcess {
         let fields = content[(close + 1)...].split(separator: UInt8(ascii: " "))
         // After ')' come fields 3, 4, ...: the state is field 3, the start time field 22.
         guard fields.count > 19, let state = fields.first?.first,
-            state != UInt8(ascii: "Z"), state != UInt8(ascii: "X"), state != UInt8(ascii: "x")
+            includingZombies || (state != UInt8(ascii: "Z") && state != UInt8(ascii: "X") && state != UInt8(ascii: "x"))
         else { return nil }
         return UInt64(String(decoding: fields[19], as: UTF8.self))
     }

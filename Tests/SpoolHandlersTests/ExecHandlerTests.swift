@@ -133,6 +133,39 @@ struct ExecHandlerTests {
         }
     }
 
+    @Test(arguments: ["1e300", "99999999999999999999999"])
+    func aHugeRequestedDelayIsHeldToTheLongestATaskMayWait(delay: String) async throws {
+        try await TemporarySpool.with { directory in
+            let script = try Script("echo \(delay); exit 75", in: directory)
+            let context = try TaskFixture.context(in: directory)
+            let failure = try #require(
+                await #expect(throws: HandlerFailure.self) {
+                    try await ExecHandler(spec: script.spec, spoolRoot: directory.path).run(context)
+                }
+            )
+            #expect(failure.retryAfter == TaskRecord.maximumDelay)
+        }
+    }
+
+    @Test func theProcessGroupIsRecordedNextToTheTaskWhileTheCommandRuns() async throws {
+        try await TemporarySpool.with { directory in
+            let script = try Script(
+                #"cat >/dev/null; cd "$SPOOL_DIR"/running/default/*/ && echo "group $(readlink *.group)""#,
+                in: directory
+            )
+            let context = try TaskFixture.context(in: directory)
+            let result = try await ExecHandler(spec: script.spec, spoolRoot: directory.path).run(context)
+            guard case .string(let text) = result else {
+                Issue.record("the marker is there while the command runs: \(String(describing: result))")
+                return
+            }
+            let parts = text.dropFirst("group ".count).split(separator: ".")
+            #expect(parts.count == 2 && Int32(parts[0]) != nil && UInt64(parts[1]) != nil, "\(text)")
+            let folder = "\(directory.path)/\(context.task.folder)"
+            #expect(SpoolFiles.names(folder) == ["\(context.task.fileName)"], "the marker goes with the group")
+        }
+    }
+
     @Test func retryStatusWithoutANumberUsesTheBackoff() async throws {
         try await TemporarySpool.with { directory in
             let script = try Script("echo soon; exit 75", in: directory)

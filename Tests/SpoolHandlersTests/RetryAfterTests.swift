@@ -22,6 +22,12 @@ struct RetryAfterTests {
         #expect(RetryAfter.seconds(date, now: now) == 120)
     }
 
+    @Test func aHugeDelayIsHeldToTheLongestATaskMayWait() {
+        #expect(RetryAfter.seconds(String(repeating: "9", count: 400), now: now) == TaskRecord.maximumDelay)
+        #expect(RetryAfter.seconds("99999999999999999999", now: now) == TaskRecord.maximumDelay)
+        #expect(RetryAfter.seconds("Fri, 31 Dec 9999 23:59:59 GMT", now: now) == TaskRecord.maximumDelay)
+    }
+
     @Test func pastDateMeansNow() {
         #expect(RetryAfter.seconds("Sun, 06 Nov 1994 08:49:37 GMT", now: now) == 0)
     }

@@ -31,6 +31,12 @@ enum TaskFixture {
         else { throw Failure(description: "the task just enqueued could not be claimed") }
         task.record.http = http
         let logger = Logger(label: "spool.handlers.test") { _ in SwiftLogNoOpLogHandler() }
-        return TaskContext(task: task, deadline: clock.now.adding(seconds: timeout), clock: clock, logger: logger)
+        return TaskContext(
+            task: task,
+            deadline: clock.now.adding(seconds: timeout),
+            clock: clock,
+            logger: logger,
+            spool: spool
+        )
     }
 }

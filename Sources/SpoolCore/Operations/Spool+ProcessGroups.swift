@@ -19,7 +19,8 @@ extension Spool {
     /// - Throws: ``SpoolError`` if the marker cannot be written; the attempt should then not go on, since
     ///   nothing would stop its processes if this daemon died.
     public func recordProcessGroup(leader: Int32, of task: ClaimedTask) throws(SpoolError) {
-        guard leader > 1, let ticks = LocalProcess.startTicks(of: leader) else {
+        // The leader may have exited already, but it is not reaped yet: what it started may still run.
+        guard leader > 1, let ticks = LocalProcess.startTicks(of: leader, includingZombies: true) else {
             throw SpoolError(.invalidArgument, "process \(leader) does not run")
         }
         let folder = try folders.handle(task.folder, create: false)
