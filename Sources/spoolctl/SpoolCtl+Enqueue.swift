@@ -73,7 +73,7 @@ extension SpoolCtl {
                 }
                 task.backoff = .table(delays.compactMap { $0 })
             }
-            let id = try global.open().enqueue(task)
+            let id = try global.open(.existing).enqueue(task)
             if global.json {
                 Output.json(.object([JSONMember("id", .string(id))]))
             } else {

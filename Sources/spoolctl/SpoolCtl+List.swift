@@ -26,7 +26,7 @@ extension SpoolCtl {
         }
 
         func run() async throws {
-            let tasks = try global.open().list(state: state, queue: queue, limit: limit)
+            let tasks = try global.open(.readOnly).list(state: state, queue: queue, limit: limit)
             if global.json {
                 Output.json(.array(tasks.map(\.json)))
                 return

@@ -11,7 +11,7 @@ extension SpoolCtl {
         @OptionGroup var target: QueueArgument
 
         func run() async throws {
-            try global.open().pause(target.queue)
+            try global.open(.existing).pause(target.queue)
             Output.line("paused \(target.queue)")
         }
     }
@@ -23,7 +23,7 @@ extension SpoolCtl {
         @OptionGroup var target: QueueArgument
 
         func run() async throws {
-            try global.open().resume(target.queue)
+            try global.open(.existing).resume(target.queue)
             Output.line("resumed \(target.queue)")
         }
     }

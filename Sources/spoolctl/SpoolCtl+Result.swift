@@ -30,7 +30,7 @@ extension SpoolCtl {
         }
 
         func run() async throws {
-            let spool = try global.open()
+            let spool = try global.open(.readOnly)
             let location: TaskLocation
             if wait {
                 location = try await spool.waitUntilFinished(id: id, timeout: timeout)

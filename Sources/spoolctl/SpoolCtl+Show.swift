@@ -15,7 +15,7 @@ extension SpoolCtl {
         }
 
         func run() async throws {
-            let spool = try global.open()
+            let spool = try global.open(.readOnly)
             guard let location = spool.find(id: id) else {
                 throw ValidationError("no task with id \(id)")
             }

@@ -8,7 +8,7 @@ extension SpoolCtl {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let stats = try global.open().stats()
+            let stats = try global.open(.readOnly).stats()
             let states = TaskState.allCases
             if global.json {
                 Output.json(stats.json)

@@ -7,6 +7,12 @@ struct SpoolCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spoolctl",
         abstract: "Inspect and steer a Spool task spool.",
+        discussion: """
+            Works on a spool with or without a daemon running, and on a backup copy. It never creates a spool, \
+            and the commands that only read (stats, list, show, result) change nothing in it.
+            Exit status: 0 success; 1 failure; 64 invalid arguments; 66 the path is not a spool (missing, or \
+            without active/ and scheduled/); result also uses 75 (not finished yet).
+            """,
         version: "0.1.0",
         subcommands: [Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self]
     )
@@ -32,11 +38,13 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// Opens the spool named by `--spool` or `SPOOL_DIR`.
-    func open() throws -> Spool {
+    /// Opens the spool named by `--spool` or `SPOOL_DIR`, which must exist: `spoolctl` never creates a spool,
+    /// and a command that only reads opens it with ``SpoolAccess/readOnly``, so that it changes nothing.
+    func open(_ access: SpoolAccess) throws -> Spool {
         try Spool(
             root: spool ?? Environment.value("SPOOL_DIR") ?? "spool",
-            configuration: SpoolConfiguration(durability: Durability(name: durability) ?? .enqueue)
+            configuration: SpoolConfiguration(durability: Durability(name: durability) ?? .enqueue),
+            access: access
         )
     }
 }
@@ -58,6 +66,7 @@ enum Main {
             if code == .success || error is ExitCode { SpoolCtl.exit(withError: error) }
             let message = SpoolCtl.message(for: error).split(separator: "\n").first.map(String.init) ?? "failed"
             Output.error("spoolctl: \(message)")
+            if let error = error as? SpoolError, error.code == .notASpool { SpoolCtl.exit(withError: ExitCode(66)) }
             SpoolCtl.exit(withError: ExitCode(code == .validationFailure ? 64 : code.rawValue))
         }
     }

@@ -71,6 +71,7 @@ import Testing
     ])
     func badArgumentsGiveOneLineAndNonZeroExit(arguments: [String], message: String) throws {
         try TemporarySpool.with { directory in
+            _ = try directory.open()
             let result = try ChildProcess.run("spoolctl", ["--spool", directory.path] + arguments)
             #expect(result.status != 0)
             #expect(result.error == message + "\n")

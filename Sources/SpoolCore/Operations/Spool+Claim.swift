@@ -47,6 +47,7 @@ extension Spool {
     /// Claims the task file `name` from `active/<queue>/` as ``claim(_:queue:)`` does, and says why when
     /// no task came of it.
     public func attemptClaim(_ name: TaskFileName, queue: String) throws(SpoolError) -> ClaimOutcome {
+        try requireWrites("claim")
         let now = clock.now
         let active = SpoolLayout.activeFolder(queue: queue)
         let running = SpoolLayout.runningFolder(queue: queue, worker: worker)

@@ -27,10 +27,12 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
 
 extension Spool {
     /// One pass of recovery: returns expired and orphaned leases as failed attempts, finishes or rolls back
-    /// interrupted work in `tmp/`, and deletes `done/` and `dead/` day folders past retention.
+    /// interrupted work in `tmp/`, and deletes `done/` and `dead/` day folders past retention. Does nothing
+    /// on a spool open to read only.
     /// Every step can be repeated, and several janitors may run at once.
     public func runJanitor() -> JanitorReport {
         var report = JanitorReport()
+        guard access.writes else { return report }
         let now = clock.now
         recoverLeases(now: now, into: &report)
         recoverStaging(now: now, into: &report)

@@ -21,6 +21,7 @@ extension Spool {
     /// Resumes a paused `queue`; resuming a queue that is not paused is harmless.
     public func resume(_ queue: String) throws(SpoolError) {
         try requireQueueName(queue)
+        try requireWrites("resume")
         let folder = try folders.handle(SpoolLayout.paused, create: true)
         do {
             try Syscall.unlink(queue, in: folder.descriptor)

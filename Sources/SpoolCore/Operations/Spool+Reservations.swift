@@ -16,6 +16,7 @@ extension Spool {
     /// - Throws: ``SpoolError`` with ``SpoolError/Code/alreadyExists`` if another task holds the id.
     @discardableResult
     func reserve(id: String, queue: String, token: String, sync: Bool = true) throws(SpoolError) -> Bool {
+        try requireWrites("reserve id")
         let folder = try folders.handle(SpoolLayout.ids, create: true)
         let text = "\(queue)/\(token)"
         do {

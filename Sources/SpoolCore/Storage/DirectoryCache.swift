@@ -23,18 +23,25 @@ final class DirectoryHandle: Sendable {
 final class DirectoryCache: Sendable {
     private let root: FileDescriptor
     private let syncsNewFolders: Bool
+    private let readOnly: Bool
     private let handles = Mutex<[String: DirectoryHandle]>([:])
     private static let capacity = 512
 
-    init(root: FileDescriptor, syncsNewFolders: Bool) {
+    init(root: FileDescriptor, syncsNewFolders: Bool, readOnly: Bool = false) {
         self.root = root
         self.syncsNewFolders = syncsNewFolders
+        self.readOnly = readOnly
     }
 
-    /// The open folder at `path`; with `create`, missing folders on the way are made (and, for a durable
-    /// spool, their parents flushed so the new names survive a power loss).
+    /// The open folder at `path`; with `create` (ignored when the spool is open to read only), missing
+    /// folders on the way are made.
+    ///
+    /// With `create` on a durable spool, the first time this process opens the folder, every folder on its
+    /// way is flushed into its parent: whoever made them, even another process that has not flushed them
+    /// yet, the folder's name then survives a power loss, as a task placed in it must.
     func handle(_ path: String, create: Bool) throws(SpoolError) -> DirectoryHandle {
         if let handle = handles.withLock({ $0[path] }) { return handle }
+        let create = create && !readOnly
         let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.openDirectory(path, in: root)
@@ -47,6 +54,14 @@ final class DirectoryCache: Sendable {
             }
         } catch {
             throw SpoolError(error, "open folder", path)
+        }
+        if create && syncsNewFolders {
+            do {
+                try flushAncestors(of: path)
+            } catch {
+                descriptor.closeQuietly()
+                throw error
+            }
         }
         let handle = DirectoryHandle(descriptor)
         handles.withLock {
@@ -63,22 +78,31 @@ final class DirectoryCache: Sendable {
 
     /// Makes every missing folder of `path`, from the root down.
     private func makeFolders(_ path: String) throws(SpoolError) {
-        let components = path.split(separator: "/")
         var current = ""
-        for component in components {
-            let parent = current
+        for component in path.split(separator: "/") {
             current = current.isEmpty ? String(component) : current + "/" + component
             do {
                 try Syscall.makeDirectory(current, in: root)
-                if syncsNewFolders {
-                    let parentDescriptor = try FileDescriptor.openDirectory(parent.isEmpty ? "." : parent, in: root)
-                    defer { parentDescriptor.closeQuietly() }
-                    try parentDescriptor.synchronize()
-                }
             } catch .fileExists {
                 continue
             } catch {
                 throw SpoolError(error, "create folder", current)
+            }
+        }
+    }
+
+    /// Flushes each folder above `path` up to the spool's base folder (`scheduled/q/day` for
+    /// `scheduled/q/day/minute`, then `scheduled/q`, then `scheduled`); the base folders are flushed into
+    /// the root when a spool is created. A folder with nothing left to write costs little to flush.
+    private func flushAncestors(of path: String) throws(SpoolError) {
+        var ancestor = Substring(path)
+        while let slash = ancestor.lastIndex(of: "/") {
+            ancestor = ancestor[..<slash]
+            let folder = try handle(String(ancestor), create: false)
+            do {
+                try folder.descriptor.synchronize()
+            } catch {
+                throw SpoolError(error, "flush folder", String(ancestor))
             }
         }
     }

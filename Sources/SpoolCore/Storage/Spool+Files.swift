@@ -6,6 +6,7 @@ extension Spool {
     /// Writes `bytes` to a new file in `tmp/` and returns its name; the file is flushed when `sync` is set.
     /// On failure nothing is left behind.
     func stage(_ bytes: [UInt8], sync: Bool, kind: StagingKind = .write) throws(SpoolError) -> String {
+        try requireWrites("write")
         let tmp = try folders.handle(SpoolLayout.tmp, create: true)
         let name = stagingName(kind)
         let file: FileDescriptor
@@ -51,6 +52,7 @@ extension Spool {
         flags: RenameFlags = [],
         sync: Bool = false
     ) throws(SpoolError) {
+        try requireWrites("move")
         let source = try folders.handle(folder, create: false)
         for retry in 0..<3 {
             let target = try folders.handle(newFolder, create: true)

@@ -16,6 +16,8 @@ public final class Spool: Sendable {
     public let clock: any WallClock
     /// The name under which this process claims tasks and stages files.
     public let worker: WorkerName
+    /// Whether this process may create the spool and change it.
+    public let access: SpoolAccess
     /// Where transitions are logged.
     public let logger: Logger
 
@@ -27,38 +29,93 @@ public final class Spool: Sendable {
     /// its worker name.
     private static let stagingSequence = Atomic<UInt64>(0)
 
-    /// Opens the spool at `root`, creating it and its folders if missing.
+    /// Opens the spool at `root`: by default creating it and its folders if missing (see ``SpoolAccess``).
     ///
-    /// - Throws: ``SpoolError`` if `root` cannot be opened or created.
+    /// Under a durability level that flushes enqueues, folders created here are flushed into their parents,
+    /// so that they survive a power loss with the first task placed in them.
+    ///
+    /// - Throws: ``SpoolError`` if `root` cannot be opened or created, or with
+    ///   ``SpoolError/Code/notASpool`` if `access` does not create and `root` is not a spool.
     public init(
         root: String,
         configuration: SpoolConfiguration = SpoolConfiguration(),
         clock: any WallClock = SystemClock(),
         worker: WorkerName = .current,
-        logger: Logger = Logger(label: "spool", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "spool", factory: { _ in SwiftLogNoOpLogHandler() }),
+        access: SpoolAccess = .create
     ) throws(SpoolError) {
         self.root = root
         self.settings = Mutex(configuration)
         self.clock = clock
         self.worker = worker
         self.logger = logger
+        self.access = access
         self.ids = .shared
-        do {
-            try Syscall.makeDirectory(root, in: .currentWorkingDirectory)
-        } catch .fileExists {
-        } catch {
-            throw SpoolError(error, "create spool", root)
+        let flushes = configuration.durability.syncsEnqueue
+        if access.creates {
+            try Spool.makeRoot(root, flushing: flushes)
         }
         do {
             rootDescriptor = try FileDescriptor.openDirectory(root)
+        } catch .noSuchFileOrDirectory where !access.creates {
+            throw SpoolError(.notASpool, "not a spool: \(root) does not exist")
+        } catch .notDirectory where !access.creates {
+            throw SpoolError(.notASpool, "not a spool: \(root) is not a directory")
         } catch {
             throw SpoolError(error, "open spool", root)
         }
-        folders = DirectoryCache(root: rootDescriptor, syncsNewFolders: configuration.durability.syncsEnqueue)
-        // Best effort: a read-only copy (a mounted backup, say) can still be inspected; writes into a
-        // missing folder report their own error.
+        folders = DirectoryCache(root: rootDescriptor, syncsNewFolders: flushes, readOnly: !access.writes)
+        let empty = (try? Syscall.entries(in: ".", relativeTo: rootDescriptor).isEmpty) == true
+        if access.creates || (access.writes && empty) {
+            try makeBaseFolders(flushing: flushes)
+        } else {
+            let missing = [SpoolLayout.active, SpoolLayout.scheduled].filter {
+                (try? Syscall.status($0, in: rootDescriptor))?.kind != .directory
+            }
+            if !missing.isEmpty {
+                throw SpoolError(.notASpool, "not a spool: \(root) has no \(missing.joined(separator: "/ or "))/")
+            }
+        }
+    }
+
+    /// Creates the root folder if missing, and flushes its parent when it did.
+    private static func makeRoot(_ root: String, flushing: Bool) throws(SpoolError) {
+        do {
+            try Syscall.makeDirectory(root, in: .currentWorkingDirectory)
+        } catch .fileExists {
+            return
+        } catch {
+            throw SpoolError(error, "create spool", root)
+        }
+        guard flushing else { return }
+        let parent = root.contains("/") ? String(root[..<root.lastIndex(of: "/")!]) : "."
+        do {
+            let descriptor = try FileDescriptor.openDirectory(parent.isEmpty ? "/" : parent)
+            defer { descriptor.closeQuietly() }
+            try descriptor.synchronize()
+        } catch {
+            throw SpoolError(error, "flush folder", parent.isEmpty ? "/" : parent)
+        }
+    }
+
+    /// Creates the base folders that are missing, and flushes the root once when it created any. A
+    /// read-only filesystem (a mounted backup, say) is left as it is: writes into a missing folder report
+    /// their own error.
+    private func makeBaseFolders(flushing: Bool) throws(SpoolError) {
+        var created = false
         for folder in SpoolLayout.baseFolders {
-            try? Syscall.makeDirectory(folder, in: rootDescriptor)
+            do {
+                try Syscall.makeDirectory(folder, in: rootDescriptor)
+                created = true
+            } catch {
+                continue
+            }
+        }
+        guard created, flushing else { return }
+        do {
+            try rootDescriptor.synchronize()
+        } catch {
+            throw SpoolError(error, "flush folder", root)
         }
     }
 
@@ -74,6 +131,11 @@ public final class Spool: Sendable {
             updated.durability = current.durability
             current = updated
         }
+    }
+
+    /// Throws ``SpoolError/Code/readOnly`` unless the spool was opened to be changed.
+    func requireWrites(_ operation: String) throws(SpoolError) {
+        guard access.writes else { throw SpoolError(.readOnly, "\(operation): \(root) is open to read only") }
     }
 
     /// A name for a new staging file in `tmp/`: `<kind>.<worker>.<sequence>`, unique within the spool.

@@ -28,6 +28,11 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code("invalid argument")
         /// Any other input/output error.
         public static let io = Code("i/o error")
+        /// The path is not a spool: it does not exist, or is not a directory holding `active/` and
+        /// `scheduled/`.
+        public static let notASpool = Code("not a spool")
+        /// The spool was opened to read only (``SpoolAccess/readOnly``) and the operation would change it.
+        public static let readOnly = Code("read-only")
     }
 
     /// The kind of failure.

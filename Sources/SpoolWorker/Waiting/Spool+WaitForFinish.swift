@@ -22,8 +22,10 @@ extension Spool {
         defer { watcher?.close() }
         let watched = [SpoolLayout.done, SpoolLayout.dead].map { "\($0)/\(queue)" }
         if let watcher {
+            // The top folders too, in case the queue's folders are not there yet: this creates nothing, so
+            // that a spool opened to read only is left as it is.
+            for top in [SpoolLayout.done, SpoolLayout.dead] { _ = await watcher.watch(top) }
             for folder in watched {
-                try? createFolder(folder)
                 _ = await watcher.watch(folder)
                 for day in entryNames(in: folder) { _ = await watcher.watch("\(folder)/\(day)") }
             }
@@ -44,8 +46,12 @@ extension Spool {
                 if Task.isCancelled { return find(id: id) ?? first }
                 continue
             }
-            if case .arrived(let folder, let name, true) = event, let watcher, watched.contains(folder) {
+            guard case .arrived(let folder, let name, true) = event, let watcher else { continue }
+            if watched.contains(folder) {
                 _ = await watcher.watch("\(folder)/\(name)")
+            } else if name == queue, folder == SpoolLayout.done || folder == SpoolLayout.dead {
+                _ = await watcher.watch("\(folder)/\(name)")
+                for day in entryNames(in: "\(folder)/\(name)") { _ = await watcher.watch("\(folder)/\(name)/\(day)") }
             }
         }
     }
