@@ -23,10 +23,22 @@ package final class SyscallFaults: Sendable {
 
     private let rules: Mutex<[Rule]>
     private let calls = Mutex<[String: Int]>([:])
+    private let flushes = Mutex<[String]>([])
+    /// Whether the paths of flushed descriptors are kept (see ``flushedPaths``).
+    let recordsFlushes: Bool
 
-    /// Creates an empty plan.
-    package init() {
+    /// Creates an empty plan; with `recordingFlushes`, the path of every descriptor passed to `fsync` or
+    /// `fdatasync` is kept, in order, for tests of what an operation makes durable.
+    package init(recordingFlushes: Bool = false) {
         rules = Mutex([])
+        recordsFlushes = recordingFlushes
+    }
+
+    /// The paths flushed so far, as `fsync /path` or `fdatasync /path`, when recording.
+    package var flushedPaths: [String] { flushes.withLock { $0 } }
+
+    func recordFlush(_ call: String, path: String) {
+        flushes.withLock { $0.append("\(call) \(path)") }
     }
 
     /// Adds a rule: after `skip` successful calls named `call`, the next `times` calls take `action`.

@@ -50,12 +50,26 @@ func system_write(_ fd: CInt, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int 
 
 func system_fsync(_ fd: CInt) -> CInt {
     if let fault = injectedFault("fsync") { return fault }
+    recordFlush("fsync", fd)
     return fsync(fd)
 }
 
 func system_fdatasync(_ fd: CInt) -> CInt {
     if let fault = injectedFault("fdatasync") { return fault }
+    recordFlush("fdatasync", fd)
     return fdatasync(fd)
+}
+
+/// Keeps the path of a flushed descriptor for a test that records flushes (debug builds only).
+@inline(__always)
+private func recordFlush(_ call: String, _ fd: CInt) {
+    #if ENABLE_MOCKING
+    guard let faults = SyscallFaults.current, faults.recordsFlushes else { return }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+    let path = count > 0 ? String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+    faults.recordFlush(call, path: path)
+    #endif
 }
 
 func system_syncfs(_ fd: CInt) -> CInt {

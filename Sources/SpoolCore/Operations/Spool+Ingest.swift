@@ -73,7 +73,12 @@ extension Spool {
         if record.createdAt == nil { record.createdAt = now }
         if record.runAt == nil { record.runAt = record.createdAt }
         let normal = record.encoded
-        if normal != bytes { try rewrite(claimed, in: SpoolLayout.tmp, with: normal) }
+        if normal != bytes {
+            try rewrite(claimed, in: SpoolLayout.tmp, with: normal)
+        } else if configuration.durability.syncsEnqueue {
+            // Already in normal form: no rewrite flushes it, and the producer may not have flushed it either.
+            try synchronizeStaged(claimed)
+        }
         do {
             try moveIntoPlace(claimed, in: SpoolLayout.tmp, record: record, due: record.runAt ?? now, now: now)
         } catch  where error.code == .alreadyExists {
@@ -161,6 +166,17 @@ extension Spool {
             }
         }
         throw SpoolError(.alreadyExists, "no free name in rejected/ for \(name)")
+    }
+
+    /// Flushes the content of the staging file `name`.
+    private func synchronizeStaged(_ name: String) throws(SpoolError) {
+        let tmp = try folders.handle(SpoolLayout.tmp, create: false)
+        do {
+            let file = try FileDescriptor.open(name, in: tmp.descriptor, .readOnly)
+            try file.closeAfter { (file) throws(Errno) in try file.synchronizeData() }
+        } catch {
+            throw SpoolError(error, "flush", "\(SpoolLayout.tmp)/\(name)")
+        }
     }
 
     /// Flushes the folder `path` (relative to the root).
