@@ -1,16 +1,26 @@
 # Spool: build, run and test on a Debian machine with the Swift toolchain.
-# `make run` and `make test` install what is missing first (Debian packages need root or sudo).
+# `make run` and `make test` install what is missing first (Debian packages need root or sudo; Python
+# packages go into a virtual environment under .build, since Debian's Python refuses a global install).
 
 SPOOL ?= spool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
+VENV := .build/venv
+PYTHON := $(VENV)/bin/python3
+# Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
+# of the power-loss tests, and faketime for clock jumps of the real binary.
+TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime
 
-.PHONY: deps build run test release clean
+.PHONY: deps test-deps build run test release clean
 
 deps:
 	@dpkg -s libinotifytools0-dev >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y libinotifytools0-dev; }
 	@command -v node >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
-	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
+
+test-deps: deps
+	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y $(TEST_PACKAGES); }
+	@command -v node >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
+	@$(PYTHON) -c 'import jsonschema' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema; }
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
@@ -21,11 +31,13 @@ release: deps
 run: build
 	SPOOL=$(SPOOL) examples/demo/run.sh
 
-test: deps
+# A warning in our own code fails the test build.
+test: export SPOOL_WARNINGS_AS_ERRORS = 1
+test: test-deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	# Serially: the crash and race suites start many processes, and the engine suites measure real time.
 	swift test --skip-build --no-parallel
-	python3 Tests/schema/check_schema.py
+	$(PYTHON) Tests/schema/check_schema.py
 
 clean:
 	rm -rf .build

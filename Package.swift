@@ -1,13 +1,16 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// Strict settings for every Swift target (the same set swift-log uses).
-let strictSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
-    .define("ENABLE_MOCKING", .when(configuration: .debug)),
-]
+/// Strict settings for every Swift target of ours (the same set swift-log uses). With
+/// `SPOOL_WARNINGS_AS_ERRORS=1` in the environment (`make test` sets it), a warning in our code fails the
+/// build; the packages we depend on are not affected.
+let strictSettings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+        .define("ENABLE_MOCKING", .when(configuration: .debug)),
+    ] + (Context.environment["SPOOL_WARNINGS_AS_ERRORS"] == "1" ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
     name: "spool",

@@ -1,4 +1,4 @@
-public import SpoolSystem
+import SpoolSystem
 
 /// The name of a worker process in `running/<queue>/<worker>/` and in its `tmp/` files:
 /// `<host>.<pid>.<start>`, where `start` is the process start time in clock ticks since boot, which tells a

@@ -1,4 +1,4 @@
-public import SpoolSystem
+import SpoolSystem
 public import SystemPackage
 
 /// An error from a spool operation: what kind, a one-line message naming the operation and path, and the

@@ -1,4 +1,4 @@
-public import SpoolSystem
+import SpoolSystem
 
 /// A source of wall-clock time that can also wait, so that time-dependent code can be driven by tests.
 public protocol WallClock: Sendable {
