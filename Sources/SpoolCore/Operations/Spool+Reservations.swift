@@ -6,6 +6,10 @@ extension Spool {
     /// Reserves a producer-given id in `ids/` with a symbolic link whose text names the queue and the
     /// reserving operation (`token`), so that a recovery step can tell its own reservation from another's.
     ///
+    /// An id of the form Spool generates (see ``ULIDGenerator/time(of:)``) may belong to a task whose id was
+    /// generated, which holds no reservation: once reserved, such an id is looked for among the tasks, and
+    /// refused if one has it.
+    ///
     /// A symbolic link is created atomically, fails if the name exists, and (being short) costs an inode
     /// but no data block. It is read back, never followed.
     ///
@@ -21,15 +25,23 @@ extension Spool {
         let text = "\(queue)/\(token)"
         do {
             try Syscall.makeSymbolicLink(id, in: folder.descriptor, target: text)
-            // The reservation must survive a power loss whenever the task does.
-            if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
-            return true
         } catch .fileExists {
             if (try? Syscall.readSymbolicLink(id, in: folder.descriptor)) == text { return false }
             throw SpoolError(.alreadyExists, "id: \"\(id)\" is already in use")
         } catch {
             throw SpoolError(error, "reserve id", "\(SpoolLayout.ids)/\(id)")
         }
+        if let created = ULIDGenerator.time(of: id), let existing = findTask(generatedID: id, createdAt: created) {
+            try? Syscall.unlink(id, in: folder.descriptor)
+            throw SpoolError(.alreadyExists, "id: \"\(id)\" is already in use by a task in \(existing.state)/")
+        }
+        do {
+            // The reservation must survive a power loss whenever the task does.
+            if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
+        } catch {
+            throw SpoolError(error, "flush folder", SpoolLayout.ids)
+        }
+        return true
     }
 
     /// Removes the reservation of `id`, if any.
