@@ -35,6 +35,34 @@ import Testing
         }
     }
 
+    @Test func aClockSteppedBackAcrossMinutesStillPromotesTasksDueInBetween() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:10:30Z")!)
+            let spool = try directory.open(clock: clock)
+            let sweeper = Sweeper(spool: spool)
+            sweeper.advance(now: clock.now)
+            // NTP steps the clock back five minutes; a task is then enqueued for a minute that had passed.
+            clock.set(Timestamp(rfc3339: "2026-11-21T10:05:30Z")!)
+            sweeper.advance(now: clock.now)
+            let id = try spool.enqueue(NewTask(type: "t", delay: 60))
+            #expect(spool.find(id: id)?.state == .scheduled)
+            sweeper.fileArrived(
+                in: "scheduled/default/20261121/1006",
+                name: "\(try #require(spool.find(id: id)?.due).milliseconds).\(id).json",
+                now: clock.now
+            )
+            clock.advance(by: 30)
+            sweeper.advance(now: clock.now)
+            clock.advance(by: 30)
+            sweeper.advance(now: clock.now)
+            #expect(spool.find(id: id)?.state == .active, "promoted at its due time, not after a restart")
+            let late = try spool.enqueue(NewTask(type: "t", delay: 150))
+            clock.advance(by: 150)
+            sweeper.advance(now: clock.now)
+            #expect(spool.find(id: late)?.state == .active)
+        }
+    }
+
     @Test func startupPromotesEveryLeftoverFolder() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock(Timestamp(rfc3339: "2026-11-19T23:59:00Z")!)

@@ -50,6 +50,15 @@ public final class Sweeper {
     @discardableResult
     public func advance(now: Timestamp) -> Timestamp {
         let minute = now.minuteStart
+        if let current = currentMinute, minute < current {
+            // The clock was stepped back (NTP does this): the minutes between will begin again, and tasks
+            // placed now may be due in them, so their folders are opened as they begin, as any others.
+            spool.logger.warning(
+                "the clock went back",
+                metadata: ["spool.from": "\(current)", "spool.to": "\(minute)"]
+            )
+            currentMinute = minute
+        }
         if let current = currentMinute, minute > current {
             let minutes = (minute.milliseconds - current.milliseconds) / 60_000
             if minutes > Sweeper.catchUpLimit {
