@@ -41,6 +41,45 @@ public enum Syscall {
         }
     }
 
+    /// Renames the entry whose name is the raw bytes `name` (which need not be valid UTF-8, as a name read
+    /// from a directory may not be) to `newName` in the same directory, never replacing an existing name.
+    ///
+    /// The corresponding C function is `renameat2` with `RENAME_NOREPLACE`, falling back as ``rename(_:in:to:in:flags:)`` does.
+    public static func rename(rawName name: [UInt8], in directory: FileDescriptor, to newName: String) throws(Errno) {
+        let result = (name + [0]).withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { old in
+                newName.withCString { new in
+                    nothingOrErrno {
+                        system_renameat2(
+                            directory.rawValue,
+                            old.baseAddress!,
+                            directory.rawValue,
+                            new,
+                            RenameFlags.exclusive.rawValue
+                        )
+                    }
+                }
+            }
+        }
+        switch result {
+        case .success:
+            return
+        case .failure(let code) where code == .invalidArgument || code == .noFunction:
+            if (try? status(newName, in: directory)) != nil { throw .fileExists }
+            try (name + [0]).withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { old in
+                    newName.withCString { new in
+                        nothingOrErrno {
+                            system_renameat(directory.rawValue, old.baseAddress!, directory.rawValue, new)
+                        }
+                    }
+                }
+            }.unwrap()
+        case .failure(let code):
+            throw code
+        }
+    }
+
     private static func plainRename(
         _ name: String,
         in directory: FileDescriptor,

@@ -39,8 +39,14 @@ extension SpoolCtl {
                 location = found
             }
             guard location.state == .done || location.state == .dead else {
-                if global.json { Output.json(.object([JSONMember("id", .string(id)), JSONMember("state", .string(location.state.rawValue))])) }
-                Output.error("spoolctl: task \(id) is \(location.state.rawValue), not finished\(wait ? " within the timeout" : "")")
+                if global.json {
+                    Output.json(
+                        .object([JSONMember("id", .string(id)), JSONMember("state", .string(location.state.rawValue))])
+                    )
+                }
+                Output.error(
+                    "spoolctl: task \(id) is \(location.state.rawValue), not finished\(wait ? " within the timeout" : "")"
+                )
                 throw ExitCode(75)
             }
             let record = try spool.record(at: location)

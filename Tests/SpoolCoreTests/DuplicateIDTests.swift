@@ -12,7 +12,9 @@ import Testing
 
     /// Puts a task with a generated id in `place` and returns its id and stored bytes.
     private func task(in place: Place, spool: Spool, clock: ManualClock) throws -> (String, [UInt8]) {
-        let id = try spool.enqueue(NewTask(type: "t", runAt: place == .scheduled ? clock.now.adding(seconds: 600) : nil))
+        let id = try spool.enqueue(
+            NewTask(type: "t", runAt: place == .scheduled ? clock.now.adding(seconds: 600) : nil)
+        )
         if place != .scheduled && place != .active {
             let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
             let claimed = try #require(try spool.claim(name, queue: "default"))

@@ -43,8 +43,7 @@ import Testing
             // Export the stored task (normal form), take it out, and drop it back unflushed.
             let location = try #require(spool.find(id: id))
             let bytes = try SpoolFiles.read("\(directory.path)/\(location.path)")
-            SpoolFiles.removeTree("\(directory.path)/\(location.path)")
-            try SpoolFiles.write(bytes, to: "\(directory.path)/incoming/again.json")
+            try SpoolFiles.rename("\(directory.path)/\(location.path)", to: "\(directory.path)/incoming/again.json")
             let faults = SyscallFaults(recordingFlushes: true)
             let outcome = try SyscallFaults.withFaults(faults) { try spool.ingest("again.json") }
             #expect(outcome == .accepted(id: id, queue: "default"))

@@ -37,9 +37,10 @@ import Testing
                 SpoolFiles.removeTree("\(directory.path)/\(folder)")
             }
             let before = snapshot(directory.path)
-            for command in [["stats"], ["list"], ["list", "--state", "done"], ["show", done], ["result", done],
-                ["result", done, "--wait", "--timeout", "0"], ["--json", "stats"]]
-            {
+            for command in [
+                ["stats"], ["list"], ["list", "--state", "done"], ["show", done], ["result", done],
+                ["result", done, "--wait", "--timeout", "0"], ["--json", "stats"],
+            ] {
                 let result = try ChildProcess.run("spoolctl", ["--spool", directory.path] + command)
                 #expect(result.status == 0, "\(command): \(result.error)")
             }
@@ -55,7 +56,9 @@ import Testing
             for entry in ((try? Syscall.entries(in: full)) ?? []).sorted(by: { $0.name < $1.name }) {
                 let child = relative.isEmpty ? entry.name : "\(relative)/\(entry.name)"
                 let status = try? Syscall.status("\(root)/\(child)", in: .currentWorkingDirectory)
-                lines.append("\(child) \(entry.kind) \(status?.size ?? -1) \(status?.modificationTime.milliseconds ?? -1) \(status?.changeTime.milliseconds ?? -1)")
+                lines.append(
+                    "\(child) \(entry.kind) \(status?.size ?? -1) \(status?.modificationTime.milliseconds ?? -1) \(status?.changeTime.milliseconds ?? -1)"
+                )
                 if entry.kind == .directory { walk(child) }
             }
         }

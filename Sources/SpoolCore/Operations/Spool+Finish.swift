@@ -66,19 +66,34 @@ extension Spool {
         let maxAttempts = task.record.maxAttempts ?? configuration.defaultMaxAttempts
         if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now, loggedAs: task) }
         if attempts >= maxAttempts {
-            return try giveUp(updated, reason: "attempts spent (\(attempts) of \(maxAttempts))", now: now, loggedAs: task)
+            return try giveUp(
+                updated,
+                reason: "attempts spent (\(attempts) of \(maxAttempts))",
+                now: now,
+                loggedAs: task
+            )
         }
         var generator = SystemRandomNumberGenerator()
         let backoff = task.record.backoff ?? configuration.defaultBackoff
         guard let wait = retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator) else {
-            return try giveUp(updated, reason: "retry schedule spent after \(attempts) attempts", now: now, loggedAs: task)
+            return try giveUp(
+                updated,
+                reason: "retry schedule spent after \(attempts) attempts",
+                now: now,
+                loggedAs: task
+            )
         }
         // A handler may ask for any wait: it is held to the longest a task may ask for, and the due time
         // to what a file name can hold.
         let delay = wait.isNaN ? 0 : min(max(wait, 0), TaskRecord.maximumDelay)
         let next = min(now.adding(seconds: delay), TaskRecord.latestDue)
         if let deadline = task.record.deadline, next > deadline {
-            return try giveUp(updated, reason: "deadline \(deadline) passed after \(attempts) attempts", now: now, loggedAs: task)
+            return try giveUp(
+                updated,
+                reason: "deadline \(deadline) passed after \(attempts) attempts",
+                now: now,
+                loggedAs: task
+            )
         }
         let name = task.fileName.description
         try rewrite(name, in: task.folder, with: updated.record.encoded)

@@ -13,15 +13,81 @@ public enum IngestOutcome: Sendable, Hashable {
 }
 
 extension Spool {
-    /// Whether a name in `incoming/` is a drop to ingest: `*.json`, not hidden (producers may write
-    /// `.name.tmp` files there and rename them when complete).
+    /// The longest drop name, in bytes, that Spool ingests; a longer `*.json` name is rejected.
+    public static let maximumDropNameBytes = 200
+
+    /// Whether a name in `incoming/` is a drop: `*.json`, not hidden. Other names are left alone (producers
+    /// may write `.name.tmp` files there and rename them when complete). A drop whose name is longer than
+    /// ``maximumDropNameBytes`` is rejected for it.
     public static func isDropName(_ name: String) -> Bool {
-        name.hasSuffix(".json") && !name.hasPrefix(".") && name.utf8.count <= 200
+        name.hasSuffix(".json") && !name.hasPrefix(".")
     }
 
-    /// The names waiting in `incoming/`.
+    /// ``isDropName(_:)`` for the raw bytes of a name, which need not be valid UTF-8.
+    static func isDropName(utf8 bytes: some Collection<UInt8>) -> Bool {
+        bytes.first != UInt8(ascii: ".") && bytes.count > 5 && bytes.suffix(5).elementsEqual(".json".utf8)
+    }
+
+    /// Whether the entry `name` just created in `incoming/` is complete at once: anything but a regular file
+    /// with one link, which its writer may still be writing (its closing is awaited instead). A link to a
+    /// written file, a symbolic link, a FIFO, a socket or a device appear complete, and are never closed
+    /// after a write.
+    public func isCompleteOnCreation(drop name: String) -> Bool {
+        guard Spool.isDropName(name) else { return false }
+        guard let status = try? Syscall.status("\(SpoolLayout.incoming)/\(name)", in: rootDescriptor) else {
+            return false
+        }
+        return status.kind != .regular || status.linkCount > 1
+    }
+
+    /// The drops waiting in `incoming/`. A drop whose name is not valid UTF-8 is first renamed within
+    /// `incoming/` to a name that is: printable ASCII kept, every other byte (and `%`) written `%XX`.
     public func pendingDrops() throws -> [String] {
-        try Syscall.entries(in: SpoolLayout.incoming, relativeTo: rootDescriptor).map(\.name).filter(Spool.isDropName)
+        var names: [String] = []
+        var misnamed: [[UInt8]] = []
+        try Syscall.forEachEntryName(in: SpoolLayout.incoming, relativeTo: rootDescriptor) { bytes, _ in
+            guard Spool.isDropName(utf8: bytes) else { return true }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                names.append(name)
+            } else {
+                misnamed.append(Array(bytes))
+            }
+            return true
+        }
+        for bytes in misnamed {
+            if let name = try renameMisnamedDrop(bytes) { names.append(name) }
+        }
+        return names
+    }
+
+    /// Renames a drop whose name is not valid UTF-8 (never replacing another drop); `nil` if it is gone.
+    private func renameMisnamedDrop(_ bytes: [UInt8]) throws(SpoolError) -> String? {
+        try requireWrites("rename drop")
+        var encoded = ""
+        for byte in bytes.dropLast(5) {
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "%") {
+                encoded.append(Character(Unicode.Scalar(byte)))
+            } else {
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+            if encoded.utf8.count >= 150 { break }
+        }
+        let incoming = try folders.handle(SpoolLayout.incoming, create: false)
+        var name = encoded + ".json"
+        for _ in 0..<3 {
+            do {
+                try Syscall.rename(rawName: bytes, in: incoming.descriptor, to: name)
+                logger.warning("drop name is not UTF-8; renamed", metadata: ["spool.drop": "\(name)"])
+                return name
+            } catch .fileExists {
+                name = "\(encoded).\(ids.next(at: clock.now)).json"
+            } catch .noSuchFileOrDirectory {
+                return nil
+            } catch {
+                throw SpoolError(error, "rename drop", "\(SpoolLayout.incoming)/\(name)")
+            }
+        }
+        return nil
     }
 
     /// Ingests the drop `name` from `incoming/`: claims it by rename into `tmp/`, validates it, rewrites it
@@ -29,6 +95,10 @@ extension Spool {
     /// `rejected/` with a `.reason` file.
     ///
     /// Safe to call from several processes for the same name: one claims it, the others get ``IngestOutcome/skipped``.
+    ///
+    /// - Throws: ``SpoolError`` when the filesystem fails (full, out of descriptors, read-only): the drop is
+    ///   then back in `incoming/` (under its name, or `<name>.<ULID>.json` if a new drop took it), to be
+    ///   ingested once the fault ends. A drop that is not a valid task is never an error: it is rejected.
     public func ingest(_ name: String) throws(SpoolError) -> IngestOutcome {
         guard Spool.isDropName(name) else { return .skipped }
         let claimed = stagingName(.ingest, suffix: name)
@@ -37,11 +107,40 @@ extension Spool {
         } catch  where error.code == .notFound {
             return .skipped
         }
-        if configuration.durability.syncsMoves {
-            try synchronizeFolder(SpoolLayout.tmp)
-            try synchronizeFolder(SpoolLayout.incoming)
+        do {
+            if configuration.durability.syncsMoves {
+                try synchronizeFolder(SpoolLayout.tmp)
+                try synchronizeFolder(SpoolLayout.incoming)
+            }
+            if name.utf8.count > Spool.maximumDropNameBytes {
+                let reason = "drop name longer than \(Spool.maximumDropNameBytes) bytes (\(name.utf8.count))"
+                return try reject(claimed, originalName: name, reason: reason)
+            }
+            return try ingestClaimed(claimed, originalName: name)
+        } catch {
+            returnDrop(claimed, as: name)
+            throw error
         }
-        return try ingestClaimed(claimed, originalName: name)
+    }
+
+    /// Moves a claimed drop whose ingest failed for a fault of the filesystem back to `incoming/`.
+    private func returnDrop(_ claimed: String, as name: String) {
+        var target = name
+        for _ in 0..<3 {
+            do {
+                try move(claimed, in: SpoolLayout.tmp, to: target, in: SpoolLayout.incoming, flags: .exclusive)
+                return
+            } catch  where error.code == .alreadyExists {
+                target = "\(name.dropLast(5).prefix(150)).\(ids.next(at: clock.now)).json"
+            } catch {
+                // Left in tmp/: recovered when this process is gone (at the latest at its next start).
+                logger.error(
+                    "could not return a drop to incoming/",
+                    metadata: ["spool.drop": "\(name)", "spool.error": "\(error)"]
+                )
+                return
+            }
+        }
     }
 
     /// Finishes the ingest of a drop already claimed into `tmp/` as `claimed`; also used by recovery for
@@ -63,15 +162,29 @@ extension Spool {
         } catch {
             return try reject(claimed, originalName: originalName, reason: error.reason)
         }
+        var reserved = false
         if idWasGiven {
             do {
-                try reserve(id: record.id, queue: record.queue, token: claimed)
+                reserved = try reserve(id: record.id, queue: record.queue, token: claimed)
             } catch  where error.code == .alreadyExists {
                 return try reject(claimed, originalName: originalName, reason: error.message)
             }
         }
         if record.createdAt == nil { record.createdAt = now }
         if record.runAt == nil { record.runAt = record.createdAt }
+        do {
+            try place(claimed, record: record, read: bytes, now: now)
+        } catch {
+            // The drop goes back to be ingested again: so does its id.
+            if reserved { releaseReservation(id: record.id) }
+            throw error
+        }
+        logger.info("ingested", metadata: metadata(record).merging(["spool.drop": "\(originalName)"]) { $1 })
+        return .accepted(id: record.id, queue: record.queue)
+    }
+
+    /// Writes a claimed drop in normal form (or flushes it, when it was already) and moves it into place.
+    private func place(_ claimed: String, record: TaskRecord, read bytes: [UInt8], now: Timestamp) throws(SpoolError) {
         let normal = record.encoded
         if normal != bytes {
             try rewrite(claimed, in: SpoolLayout.tmp, with: normal)
@@ -85,8 +198,6 @@ extension Spool {
             // The same task (same id, same due time) is already in place: a repeated recovery step.
             discardStaged(claimed)
         }
-        logger.info("ingested", metadata: metadata(record).merging(["spool.drop": "\(originalName)"]) { $1 })
-        return .accepted(id: record.id, queue: record.queue)
     }
 
     /// Reads a claimed drop, or says why it cannot be a task.
@@ -126,8 +237,12 @@ extension Spool {
 
     /// Moves a claimed drop to `rejected/`, unchanged, next to a `<name>.reason` file holding `reason`.
     private func reject(_ claimed: String, originalName: String, reason: String) throws(SpoolError) -> IngestOutcome {
-        let name = try moveToRejected(claimed, in: SpoolLayout.tmp, as: originalName, reason: reason)
-        logger.info("rejected", metadata: ["spool.drop": "\(originalName)", "spool.reason": "\(reason)"])
+        // Keeps the drop's name when `<name>.reason` fits a file name; else a shorter one, unique.
+        let kept =
+            originalName.utf8.count <= Spool.maximumDropNameBytes
+            ? originalName : "\(originalName.truncated(toBytes: 160)).\(ids.next(at: clock.now))"
+        let name = try moveToRejected(claimed, in: SpoolLayout.tmp, as: kept, reason: reason)
+        logger.warning("rejected", metadata: ["spool.drop": "\(originalName)", "spool.reason": "\(reason)"])
         return .rejected(name: name, reason: reason)
     }
 

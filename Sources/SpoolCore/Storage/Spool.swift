@@ -138,12 +138,18 @@ public final class Spool: Sendable {
         guard access.writes else { throw SpoolError(.readOnly, "\(operation): \(root) is open to read only") }
     }
 
-    /// A name for a new staging file in `tmp/`: `<kind>.<worker>.<sequence>`, unique within the spool.
+    /// A name for a new staging file in `tmp/`: `<kind>.<worker>.<sequence>`, unique within the spool, with
+    /// `.<suffix>` when given, cut so that the whole name fits the 255 bytes of a file name (the longest host
+    /// name and the longest drop name together would not).
     func stagingName(_ kind: StagingKind, suffix: String? = nil) -> String {
         let sequence = Spool.stagingSequence.add(1, ordering: .relaxed).newValue
         let base = "\(kind.rawValue).\(worker).\(sequence)"
-        return suffix.map { "\(base).\($0)" } ?? base
+        guard let suffix else { return base }
+        return "\(base).\(suffix.truncated(toBytes: Spool.maximumNameBytes - base.utf8.count - 1))"
     }
+
+    /// The longest file name, in bytes, on the filesystems Spool runs on.
+    static let maximumNameBytes = 255
 }
 
 /// What a file in `tmp/` is, from the first part of its name; recovery treats each kind differently.

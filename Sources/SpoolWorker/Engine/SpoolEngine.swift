@@ -78,7 +78,7 @@ public final class SpoolEngine: Service {
                 }
                 group.addTask {
                     await withDiscardingTaskGroup { loops in
-                        loops.addTask { await self.route(watcher.events) }
+                        loops.addTask { await self.route(watcher) }
                         if let poller {
                             loops.addTask {
                                 await poller.run(clock: self.spool.clock, interval: self.configuration.pollInterval)
@@ -105,52 +105,92 @@ public final class SpoolEngine: Service {
 
     // MARK: - Routing
 
-    private func route(_ events: AsyncStream<WatchEvent>) async {
+    private func route(_ watcher: any SpoolWatcher) async {
+        for await event in watcher.events {
+            route(event)
+            // Events dropped while this loop fell behind: everything is listed again.
+            if watcher.takeOverflow() { route(.rescan) }
+        }
+    }
+
+    private func route(_ event: WatchEvent) {
         let scheduling = configuration.roles.contains(.scheduling)
-        for await event in events {
-            switch event {
-            case .rescan:
-                if scheduling {
-                    ingestInbox.post(nil)
-                    sweepInbox.post(.rescan)
-                }
-                if runsTasks { poolInbox.post(.relist(queue: nil)) }
-            case .removed(let folder, _):
-                if folder == SpoolLayout.paused { poolInbox.post(.pausesChanged) }
-            case .arrived(let folder, let name, let isDirectory):
-                if folder == SpoolLayout.incoming {
-                    if !isDirectory && scheduling { ingestInbox.post(name) }
-                } else if folder == SpoolLayout.paused {
-                    poolInbox.post(.pausesChanged)
-                } else if folder == SpoolLayout.active {
-                    if isDirectory { poolInbox.post(.queueAppeared(name)) }
-                } else if folder.hasPrefix(SpoolLayout.active + "/") {
-                    poolInbox.post(.arrived(queue: String(folder.dropFirst(SpoolLayout.active.count + 1)), name: name))
-                } else if scheduling, folder == SpoolLayout.scheduled || folder.hasPrefix(SpoolLayout.scheduled + "/") {
-                    sweepInbox.post(event)
-                }
+        switch event {
+        case .rescan:
+            if scheduling {
+                ingestInbox.post(nil)
+                sweepInbox.post(.rescan)
+            }
+            if runsTasks { poolInbox.post(.relist(queue: nil)) }
+        case .removed(let folder, _):
+            if folder == SpoolLayout.paused { poolInbox.post(.pausesChanged) }
+        case .created(let folder, let name):
+            // Anything but a file still being written is complete at once (a link, a FIFO, a socket).
+            if folder == SpoolLayout.incoming, scheduling, spool.isCompleteOnCreation(drop: name) {
+                ingestInbox.post(name)
+            }
+        case .arrived(let folder, let name, let isDirectory):
+            if folder == SpoolLayout.incoming {
+                // A folder named as a drop is rejected like any other drop that is not a task.
+                if scheduling, !isDirectory || Spool.isDropName(name) { ingestInbox.post(name) }
+            } else if folder == SpoolLayout.paused {
+                poolInbox.post(.pausesChanged)
+            } else if folder == SpoolLayout.active {
+                if isDirectory { poolInbox.post(.queueAppeared(name)) }
+            } else if folder.hasPrefix(SpoolLayout.active + "/") {
+                poolInbox.post(.arrived(queue: String(folder.dropFirst(SpoolLayout.active.count + 1)), name: name))
+            } else if scheduling, folder == SpoolLayout.scheduled || folder.hasPrefix(SpoolLayout.scheduled + "/") {
+                sweepInbox.post(event)
             }
         }
     }
 
     // MARK: - Ingest
 
+    /// Ingests each drop as it arrives. When the filesystem fails an ingest (disk full, out of descriptors),
+    /// the drop is back in `incoming/`, and the whole folder is ingested again after a backoff, until the
+    /// fault ends; arrivals meanwhile wait for that pass.
     private func ingestLoop(_ watcher: any SpoolWatcher) async {
         await watch(SpoolLayout.incoming, with: watcher)
         ingestInbox.post(nil)
-        while let message = await ingestInbox.next() {
-            let names: [String]
-            if let message {
-                names = [message]
-            } else {
-                names = (try? spool.pendingDrops()) ?? []
-            }
-            for name in names {
+        let clock = spool.clock
+        var fault = FaultBackoff()
+        while !Task.isCancelled {
+            let message: String?
+            if let retryAt = fault.retryAt {
                 do {
-                    _ = try spool.ingest(name)
+                    try await clock.sleep(until: retryAt)
                 } catch {
-                    logger.error("ingest failed", metadata: ["spool.drop": "\(name)", "spool.error": "\(error)"])
+                    return
                 }
+                while ingestInbox.poll() != nil {}
+                message = nil
+            } else {
+                guard let next = await ingestInbox.next() else { return }
+                message = next
+            }
+            var failure: (name: String, error: any Error)?
+            do {
+                for name in try message.map({ [$0] }) ?? spool.pendingDrops() {
+                    do {
+                        _ = try spool.ingest(name)
+                    } catch {
+                        failure = (name, error)
+                        break
+                    }
+                }
+            } catch {
+                failure = (SpoolLayout.incoming, error)
+            }
+            if let failure {
+                if fault.failed(now: clock.now) == .failing {
+                    logger.error(
+                        "ingest failing; drops wait in incoming/ and are retried",
+                        metadata: ["spool.drop": "\(failure.name)", "spool.error": "\(failure.error)"]
+                    )
+                }
+            } else if fault.succeeded() == .recovered {
+                logger.warning("ingest recovered")
             }
         }
     }
@@ -183,7 +223,7 @@ public final class SpoolEngine: Service {
                 } else {
                     sweeper.fileArrived(in: folder, name: name, now: now)
                 }
-            case .removed:
+            case .removed, .created:
                 break
             }
         }

@@ -27,6 +27,8 @@ final class InotifyHub: Sendable {
         var requests: [Request] = []
         var removals: [Int] = []
         var subscribers: [Int: AsyncStream<WatchEvent>.Continuation] = [:]
+        /// Subscribers that missed events since they last asked.
+        var overflowed: Set<Int> = []
         var nextSubscriber = 0
     }
 
@@ -69,6 +71,11 @@ final class InotifyHub: Sendable {
         }
         continuation?.finish()
         wake?.touch()
+    }
+
+    /// Whether `subscriber` missed events since it last asked (its buffer was full).
+    func takeOverflow(_ subscriber: Int) -> Bool {
+        state.withLock { $0.overflowed.remove(subscriber) != nil }
     }
 
     /// Places a watch on `path` for `target`; returns once placed.
@@ -120,25 +127,34 @@ final class InotifyHub: Sendable {
                 let interested = targets[String(cString: watched)]
             else { continue }
             let isDirectory = mask & UInt32(IN_ISDIR) != 0
-            if mask & UInt32(IN_CREATE) != 0 && !isDirectory { continue }
+            let created = mask & UInt32(IN_CREATE) != 0 && !isDirectory
             // The name is a flexible array after the fixed part of the event: read it through the pointer.
             let name = UnsafeRawPointer(event).advanced(by: MemoryLayout<inotify_event>.size)
-                .assumingMemoryBound(to: CChar.self)
-            let text = String(cString: name)
+                .assumingMemoryBound(to: UInt8.self)
+            let length = (0..<Int(event.pointee.len)).first { name[$0] == 0 } ?? Int(event.pointee.len)
+            guard let text = String(validating: UnsafeBufferPointer(start: name, count: length), as: UTF8.self)
+            else {
+                // A name that is not UTF-8 cannot be handed on as text: a listing of the folder finds it.
+                broadcast(.rescan, to: Set(interested.map(\.subscriber)))
+                continue
+            }
             let deleted = mask & UInt32(IN_DELETE) != 0
             if deleted && isDirectory { continue }
             for target in interested {
                 let event: WatchEvent =
                     deleted
                     ? .removed(folder: target.folder, name: text)
-                    : .arrived(folder: target.folder, name: text, isDirectory: isDirectory)
+                    : created
+                        ? .created(folder: target.folder, name: text)
+                        : .arrived(folder: target.folder, name: text, isDirectory: isDirectory)
                 deliver(event, to: target.subscriber)
             }
         }
     }
 
     private func deliver(_ event: WatchEvent, to subscriber: Int) {
-        _ = state.withLock { $0.subscribers[subscriber] }?.yield(event)
+        guard case .dropped = state.withLock({ $0.subscribers[subscriber] })?.yield(event) else { return }
+        _ = state.withLock { $0.overflowed.insert(subscriber) }
     }
 
     private func broadcast(_ event: WatchEvent, to subscribers: Set<Int>) {

@@ -8,9 +8,12 @@ public final class InotifyWatcher: SpoolWatcher {
     private let subscriber: Int
 
     /// Creates a watcher for the spool at `root`; `nil` if inotify is not available.
-    public init?(root: String) {
+    ///
+    /// - Parameter capacity: The events kept for a reader that falls behind; past it, new events are dropped
+    ///   and ``takeOverflow()`` says so, as the kernel's queue overflow does.
+    public init?(root: String, capacity: Int = 1 << 16) {
         guard InotifyHub.shared.available else { return nil }
-        let (stream, continuation) = AsyncStream<WatchEvent>.makeStream(bufferingPolicy: .bufferingNewest(1 << 16))
+        let (stream, continuation) = AsyncStream<WatchEvent>.makeStream(bufferingPolicy: .bufferingOldest(capacity))
         events = stream
         self.root = root
         subscriber = InotifyHub.shared.subscribe(continuation)
@@ -25,5 +28,9 @@ public final class InotifyWatcher: SpoolWatcher {
 
     public func close() {
         InotifyHub.shared.unsubscribe(subscriber)
+    }
+
+    public func takeOverflow() -> Bool {
+        InotifyHub.shared.takeOverflow(subscriber)
     }
 }
