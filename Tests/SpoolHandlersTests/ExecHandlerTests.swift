@@ -109,12 +109,12 @@ struct ExecHandlerTests {
         }
     }
 
-    @Test func unsetTaskFieldsLeaveNoVariable() async throws {
+    @Test func anUnsetKeyLeavesNoVariableAndMaxAttemptsIsTheDefault() async throws {
         try await TemporarySpool.with { directory in
             let script = try Script("echo \"${SPOOL_TASK_KEY-unset} ${SPOOL_TASK_MAX_ATTEMPTS-unset}\"", in: directory)
             let context = try TaskFixture.context(in: directory)
             let result = try await ExecHandler(spec: script.spec, spoolRoot: directory.path).run(context)
-            #expect(result == .string("unset unset"))
+            #expect(result == .string("unset 25"), "the key is unset; the attempts are the spool's default")
         }
     }
 

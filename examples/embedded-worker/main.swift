@@ -2,7 +2,7 @@
 // attempt, as a Celery or Machinery app registers its tasks by name.
 //
 //     swift run spool-example-worker spool
-//     spoolctl --spool spool enqueue thumbnail '{"path":"cat.jpg","width":320}'
+//     spoolctl --spool spool enqueue --type thumbnail --payload '{"path":"cat.jpg","width":320}'
 //
 // `spool.yaml` in the spool still applies: a route there for the same type wins over these handlers.
 

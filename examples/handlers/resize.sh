@@ -4,7 +4,7 @@
 # Contract with Spool's exec handler:
 #   stdin      the task's payload as JSON, here {"image": "cat.png", "width": 640}
 #   env        SPOOL_TASK_ID, SPOOL_TASK_TYPE, SPOOL_TASK_QUEUE, SPOOL_TASK_ATTEMPT, SPOOL_DIR, SPOOL_DEADLINE,
-#              and SPOOL_TASK_KEY / SPOOL_TASK_MAX_ATTEMPTS when the task sets them
+#              SPOOL_TASK_MAX_ATTEMPTS, and SPOOL_TASK_KEY when the task has a key
 #   stdout     the result: JSON (or text); stderr is recorded as the error of a failed attempt
 #   exit 0     success
 #   exit 75    try later (EX_TEMPFAIL): the first line of stdout, if a number, is the delay in seconds

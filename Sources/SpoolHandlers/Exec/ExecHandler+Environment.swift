@@ -7,8 +7,9 @@ import Subprocess
 extension ExecHandler {
     /// The command's environment: the daemon's, then the spec's variables, then the `SPOOL_*` ones.
     ///
-    /// `SPOOL_TASK_MAX_ATTEMPTS` and `SPOOL_TASK_KEY` are removed when the task has no such field, so that a
-    /// value inherited from the daemon's own environment cannot pass for the task's.
+    /// `SPOOL_TASK_MAX_ATTEMPTS` is the attempts the task may make: its own `max_attempts`, else the spool's
+    /// default. `SPOOL_TASK_KEY` is removed when the task has no `key`, so that a value inherited from the
+    /// daemon's own environment cannot pass for the task's.
     func environment(for context: TaskContext) -> Subprocess.Environment {
         let record = context.record
         var values = baseEnvironment
@@ -16,7 +17,8 @@ extension ExecHandler {
         values["SPOOL_TASK_TYPE"] = record.type
         values["SPOOL_TASK_QUEUE"] = record.queue
         values["SPOOL_TASK_ATTEMPT"] = String(context.attempt)
-        values["SPOOL_TASK_MAX_ATTEMPTS"] = record.maxAttempts.map { String($0) }
+        values["SPOOL_TASK_MAX_ATTEMPTS"] = (record.maxAttempts ?? context.spool?.configuration.defaultMaxAttempts)
+            .map { String($0) }
         values["SPOOL_TASK_KEY"] = record.key
         values["SPOOL_DIR"] = spoolRoot
         values["SPOOL_DEADLINE"] = context.deadline.rfc3339

@@ -11,8 +11,9 @@ import SystemPackage
 /// - on standard input, the task's payload encoded as JSON and followed by a newline; a payload that is a
 ///   JSON string arrives as a JSON string literal (`"text"`, quoted and escaped), never as raw text;
 /// - the daemon's environment, the spec's variables, and `SPOOL_TASK_ID`, `SPOOL_TASK_TYPE`,
-///   `SPOOL_TASK_QUEUE`, `SPOOL_TASK_ATTEMPT`, `SPOOL_TASK_MAX_ATTEMPTS` and `SPOOL_TASK_KEY` (when the task
-///   sets them), `SPOOL_DIR` (the spool's root) and `SPOOL_DEADLINE` (when the attempt times out, RFC 3339);
+///   `SPOOL_TASK_QUEUE`, `SPOOL_TASK_ATTEMPT`, `SPOOL_TASK_MAX_ATTEMPTS` (the task's, else the spool's
+///   default), `SPOOL_TASK_KEY` (when the task has a `key`), `SPOOL_DIR` (the spool's root) and
+///   `SPOOL_DEADLINE` (when the attempt times out, RFC 3339);
 /// - the spec's working directory, or the daemon's.
 ///
 /// Its exit status decides, as ``ExecHandlerSpec`` describes: 0 succeeds with standard output as the result

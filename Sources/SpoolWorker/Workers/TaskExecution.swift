@@ -19,7 +19,13 @@ struct TaskExecution {
     let handlers: TaskHandlers
     let keeper: LeaseKeeper
 
-    func run(_ task: ClaimedTask) async {
+    /// Runs the task; `false` when this process has no handler for it: it is then handed back, uncounted,
+    /// to wait in `active/` for a process that has one.
+    func run(_ task: ClaimedTask) async -> Bool {
+        guard let handler = handlers.handler(for: task.record) else {
+            handBackUnhandled(task)
+            return false
+        }
         let clock = spool.clock
         let timeout = task.record.timeout ?? spool.configuration.defaultTimeout
         let started = clock.now
@@ -33,7 +39,7 @@ struct TaskExecution {
         )
         // The keeper renews the lease and ends the attempt at its deadline, or when the lease is lost.
         let expiry = Mutex<LeaseKeeper.Expiry?>(nil)
-        let running = Task { await attempt(context) }
+        let running = Task { await attempt(context, handler: handler) }
         let watch = keeper.watch(task, deadline: context.deadline) { reason in
             let first = expiry.withLock { current in
                 defer { if current == nil { current = reason } }
@@ -68,6 +74,25 @@ struct TaskExecution {
             break
         }
         record(outcome, for: task, logger: logger)
+        return true
+    }
+
+    private func handBackUnhandled(_ task: ClaimedTask) {
+        do {
+            try spool.handBack(task)
+        } catch {
+            spool.logger.error(
+                "could not hand back",
+                metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"]
+            )
+            return
+        }
+        // Once per type and queue in this process: the task waits, and says why.
+        guard UnhandledTypes.shared.insert(queue: task.record.queue, type: task.record.type) else { return }
+        spool.logger.warning(
+            "no handler for this type here; its tasks wait in active/ for a process that has one",
+            metadata: ["spool.task.queue": "\(task.record.queue)", "spool.task.type": "\(task.record.type)"]
+        )
     }
 
     private func taskLogger(_ task: ClaimedTask) -> Logger {
@@ -80,14 +105,7 @@ struct TaskExecution {
     }
 
     /// The hooks and handler of one attempt.
-    private func attempt(_ context: TaskContext) async -> Outcome {
-        guard let handler = handlers.handler(for: context.record) else {
-            return .failed(
-                HandlerFailure.retry(
-                    "no handler for type \"\(context.record.type)\" in queue \"\(context.record.queue)\""
-                )
-            )
-        }
+    private func attempt(_ context: TaskContext, handler: TaskHandlers.Handler) async -> Outcome {
         do {
             for hook in handlers.beforeHooks { try await hook(context) }
             return .succeeded(try await handler(context))
@@ -116,6 +134,22 @@ struct TaskExecution {
             }
         } catch {
             logger.error("could not record the outcome", metadata: ["spool.error": "\(error)"])
+        }
+    }
+}
+
+/// The queue and type pairs this process has said it has no handler for, so that it says it once each;
+/// bounded, so that a flood of unknown types cannot grow it without end.
+final class UnhandledTypes: Sendable {
+    static let shared = UnhandledTypes()
+    private static let limit = 1024
+    private let seen = Mutex<Set<String>>([])
+
+    /// `true` the first time a pair is seen.
+    func insert(queue: String, type: String) -> Bool {
+        seen.withLock { seen in
+            if seen.count >= UnhandledTypes.limit { seen.removeAll() }
+            return seen.insert("\(queue)/\(type)").inserted
         }
     }
 }

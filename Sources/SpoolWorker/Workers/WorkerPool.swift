@@ -12,8 +12,8 @@ enum PoolMessage: Sendable {
     /// A queue was paused or resumed.
     case pausesChanged
     /// The attempt to run the task file `name` of `queue` ended; `lostRace` when another process had
-    /// claimed it first.
-    case finished(queue: String, name: TaskFileName, lostRace: Bool)
+    /// claimed it first, `unhandled` when this process has no handler for it (it was handed back).
+    case finished(queue: String, name: TaskFileName, lostRace: Bool, unhandled: Bool)
     /// New concurrency, weights and handlers, from a configuration reload.
     case reconfigure(EngineConfiguration, TaskHandlers)
     /// A graceful shutdown began: claim nothing more, let running tasks finish within the grace.
@@ -27,6 +27,9 @@ enum PoolMessage: Sendable {
 /// Each queue has a bounded, sorted window of its oldest names in `active/<queue>/`, refilled by listing
 /// the folder only when the window runs dry, and fed by the watcher's arrivals in between. A pool that loses
 /// a claim to another process steps past half of its window, so that pools walking the same names part ways.
+///
+/// A task this process has no handler for is handed back at once, uncounted, and passed over from then on
+/// (until a reload or a rescan), so that it waits in `active/` for a process that can run it.
 final class WorkerPool: Sendable {
     private let inbox: Mailbox<PoolMessage>
     private let spool: Spool
@@ -54,6 +57,8 @@ final class WorkerPool: Sendable {
         var cursor: ActiveCursor
         var needsListing = true
         var running = 0
+        /// Task files handed back for want of a handler, passed over; at most ``unhandledLimit``.
+        var unhandled: Set<TaskFileName> = []
 
         var mayHaveWork: Bool { needsListing || !cursor.isEmpty || !cursor.isComplete }
         var needsRefill: Bool { needsListing || (cursor.isEmpty && !cursor.isComplete) }
@@ -67,6 +72,10 @@ final class WorkerPool: Sendable {
             cursor.reset(listing.names, complete: listing.complete)
         }
     }
+
+    /// The most names of tasks without a handler a queue's state keeps; past it they are forgotten (and
+    /// each is claimed and handed back once more), so that memory does not grow with such tasks.
+    static let unhandledLimit = 4096
 
     /// Runs until cancelled (tasks running are then handed back at once), or until drained after a
     /// ``PoolMessage/drain``.
@@ -95,19 +104,29 @@ final class WorkerPool: Sendable {
                 queues[queue]?.needsListing = true
             case .relist(nil):
                 for queue in spool.activeQueues() { await addQueue(queue) }
-                for queue in queues.keys { queues[queue]?.needsListing = true }
+                for queue in queues.keys {
+                    queues[queue]?.needsListing = true
+                    queues[queue]?.unhandled.removeAll()
+                }
                 paused = readPauses()
             case .queueAppeared(let queue):
                 await addQueue(queue)
             case .pausesChanged:
                 paused = readPauses()
-            case .finished(let queue, let name, let lostRace):
+            case .finished(let queue, let name, let lostRace, let unhandled):
                 running -= 1
                 queues[queue]?.running -= 1
                 if lostRace { queues[queue]?.cursor.stepAside(after: name) }
+                if unhandled {
+                    if queues[queue]?.unhandled.count ?? 0 >= WorkerPool.unhandledLimit {
+                        queues[queue]?.unhandled.removeAll()
+                    }
+                    queues[queue]?.unhandled.insert(name)
+                }
             case .reconfigure(let newConfiguration, let newHandlers):
                 configuration = newConfiguration
                 handlers = newHandlers
+                for queue in queues.keys { queues[queue]?.unhandled.removeAll() }
             case .drain:
                 drainDeadline = drainDeadline ?? clock.now.adding(seconds: configuration.shutdownGrace)
             }
@@ -155,6 +174,7 @@ final class WorkerPool: Sendable {
                 if running < max(configuration.workerConcurrency, 1), let queue = nextQueue(),
                     let name = queues[queue]?.cursor.popFirst()
                 {
+                    if queues[queue]?.unhandled.contains(name) == true { continue }
                     // The claim (a rename, then reading the file) runs in the task's own child, so that
                     // several claims and their handlers proceed on all cores while this loop goes on.
                     running += 1
@@ -162,14 +182,15 @@ final class WorkerPool: Sendable {
                     let execution = TaskExecution(spool: spool, handlers: handlers, keeper: keeper)
                     group.addTask { [inbox] in
                         var lostRace = false
+                        var unhandled = false
                         if !Task.isCancelled {
                             switch self.claim(name, queue: queue) {
-                            case .claimed(let task): await execution.run(task)
+                            case .claimed(let task): unhandled = !(await execution.run(task))
                             case .taken: lostRace = true
                             case .finishedWithoutRunning, nil: break
                             }
                         }
-                        inbox.post(.finished(queue: queue, name: name, lostRace: lostRace))
+                        inbox.post(.finished(queue: queue, name: name, lostRace: lostRace, unhandled: unhandled))
                     }
                     continue
                 }
