@@ -93,7 +93,7 @@ public struct SpoolDaemon: Sendable {
         if mode == .api || (mode == .all && configuration.api != nil) {
             let settings = configuration.api ?? APISettings()
             services.append(.init(service: APIServer.make(spool: spool, settings: settings, logger: logger)))
-            logger.info("HTTP API listening", metadata: ["spool.api": "\(settings.host):\(settings.port)"])
+            logger.info("starting the HTTP API", metadata: ["spool.api": "\(settings.host):\(settings.port)"])
         }
         let reloader = HangupReloader { [self] in
             do {

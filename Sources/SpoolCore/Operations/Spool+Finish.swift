@@ -109,7 +109,7 @@ extension Spool {
         } catch  where error.code == .notFound {
             throw SpoolError(.leaseLost, "retry \(task.folder)/\(name): moved by another process")
         }
-        logger.info(
+        logger.warning(
             "failed, will retry",
             metadata: metadata(task).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 }
         )
@@ -134,7 +134,10 @@ extension Spool {
         try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
         let expiry = now.adding(seconds: record.retention ?? configuration.deadRetention)
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
-        logger.info("dead", metadata: metadata(claimed ?? task).merging(["spool.reason": "\(reason)"]) { $1 })
+        var details: Logger.Metadata = ["spool.reason": "\(reason)"]
+        // The last attempt's error, so that the line alone says what went wrong.
+        if let last = record.attempts.last { details["spool.error"] = "\(last.error)" }
+        logger.warning("dead", metadata: metadata(claimed ?? task).merging(details) { $1 })
         return .dead(reason: reason)
     }
 

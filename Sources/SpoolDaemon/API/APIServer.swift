@@ -16,6 +16,13 @@ import SpoolCore
 enum APIServer {
     /// The server as a service for a `ServiceGroup`.
     static func make(spool: Spool, settings: APISettings, logger: Logger) -> some Service {
+        ListeningService(
+            application: application(spool: spool, settings: settings, logger: logger),
+            address: "\(settings.host):\(settings.port)"
+        )
+    }
+
+    private static func application(spool: Spool, settings: APISettings, logger: Logger) -> some Service {
         let router = Router()
         let api = router.group("v1")
         api.get("health") { _, _ in JSONResponse(.ok, .object([JSONMember("status", .string("ok"))])) }
@@ -103,4 +110,27 @@ struct JSONResponse: ResponseGenerator {
         default: .internalServerError
         }
     }
+}
+
+/// The HTTP server, whose failure to start names the address it could not listen on (the port is in use,
+/// say), rather than only the system call that failed.
+private struct ListeningService<Server: Service>: Service {
+    let application: Server
+    let address: String
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch {
+            throw ListenError(address: address, underlying: error)
+        }
+    }
+}
+
+/// The API server stopped with an error: most often, it could not listen on its address.
+struct ListenError: Error, CustomStringConvertible {
+    var address: String
+    var underlying: any Error
+
+    var description: String { "HTTP API on \(address): \(underlying)" }
 }

@@ -97,6 +97,10 @@ public final class SpoolEngine: Service {
                 }
             }
         } onGracefulShutdown: {
+            self.logger.notice(
+                "shutting down: claiming no more tasks, letting running ones finish",
+                metadata: ["spool.shutdown_grace": "\(self.configuration.shutdownGrace)"]
+            )
             self.poolInbox.post(.drain)
             stopping.post(())
         }

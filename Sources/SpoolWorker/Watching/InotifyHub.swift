@@ -106,7 +106,11 @@ final class InotifyHub: Sendable {
                 for (path, set) in targets {
                     let kept = set.filter { $0.subscriber != subscriber }
                     targets[path] = kept.isEmpty ? nil : kept
-                    if kept.isEmpty { inotifytools_remove_watch_by_filename(path) }
+                    // A folder that is gone took its watch with it: removing that watch again would fail,
+                    // and the library would say so on standard error.
+                    if kept.isEmpty, (try? Syscall.status(path, in: .currentWorkingDirectory))?.kind == .directory {
+                        inotifytools_remove_watch_by_filename(path)
+                    }
                 }
             }
             for request in requests {
