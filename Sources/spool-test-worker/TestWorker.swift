@@ -82,6 +82,11 @@ enum TestWorker {
                spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
                spool-test-worker claim <spool> <queue> <complete|complete-result|fail|fail-permanent|hand-back> [--crash-at CALL:N]
                spool-test-worker drain <spool> <queue> <log-file>
+               spool-test-worker produce <spool> <ack-log> [--durability full|enqueue|none] [--run TAG] [--id-every N]
+                   [--delay-every N] [--batch-every N] [--burst N --pause-ms MS] [--skip-call fsync|fdatasync|syncfs]
+               spool-test-worker work <spool> <finish-log> [--durability full|enqueue|none] [--queue Q]
+                   [--skip-call fsync|fdatasync|syncfs]
+               spool-test-worker recover <spool> [--durability full|enqueue|none]
         """
 
     static func main(_ arguments: [String]) -> Int32 {
@@ -98,6 +103,18 @@ enum TestWorker {
             case "ingest": return try ingest(Arguments(rest, allowed: ["crash-at"]))
             case "claim": return try claim(Arguments(rest, allowed: ["crash-at"]))
             case "drain": return try drain(Arguments(rest, allowed: []))
+            case "produce":
+                return try produce(
+                    Arguments(
+                        rest,
+                        allowed: [
+                            "durability", "run", "id-every", "delay-every", "batch-every", "burst", "pause-ms",
+                            "skip-call",
+                        ]
+                    )
+                )
+            case "work": return try work(Arguments(rest, allowed: ["durability", "queue", "skip-call"]))
+            case "recover": return try recover(Arguments(rest, allowed: ["durability"]))
             default: throw UsageError("unknown command \"\(command)\"")
             }
         } catch let error as UsageError {

@@ -26,9 +26,33 @@
 //       line "<id> <attempt> <pid>\n" to <log-file> (O_APPEND|O_CREAT, one write(2) per line), then
 //       completes it. Prints "drained <count>".
 //
+//   spool-test-worker produce <spool> <ack-log> [--durability D] [--run TAG] [--id-every N] [--delay-every N]
+//                             [--batch-every N] [--burst N --pause-ms MS] [--skip-call CALL]
+//       The load of the power-loss tests: enqueues tasks of type "test" with payload {"run": TAG, "n": i}
+//       (i from 0, TAG default "p") until killed, and after each enqueue returned appends "<id>\n" to
+//       <ack-log> (O_APPEND|O_CREAT, one write(2) per line), so line i of the log is task i. Every N-th task
+//       (--id-every, default 3; 0 for none) has the id "<TAG>-<i>", the others a generated ULID; every N-th
+//       (--delay-every, default 5; 0 for none) is due 1 to 90 seconds from now (scheduled/), the others now.
+//       With --batch-every N every N-th call is a batch enqueue (enqueue(contentsOf:)) of the next 8 tasks,
+//       whose ids are appended with one write(2) once it returned. With --burst N --pause-ms MS it sleeps MS
+//       milliseconds after every N calls. D is the durability level (full, enqueue or none; default enqueue).
+//
+//   spool-test-worker work <spool> <finish-log> [--durability D] [--queue Q] [--skip-call CALL]
+//       Claims due tasks of <queue> (default "default") until killed. Of every ten claims, one fails and is
+//       retried in an hour, one fails permanently (dead/), two succeed with a result and six succeed bare.
+//       After each move to done/ or dead/ returned it appends "<id> done\n" or "<id> dead\n" to <finish-log>.
+//
+//   spool-test-worker recover <spool> [--durability D]
+//       What a daemon does at start after a power loss: one janitor pass, then a sweep promoting every task
+//       due by now; waits for deferred deletions. Prints "janitor <report>".
+//
 // --crash-at CALL:N installs SyscallFaults().inject(.crash, into: CALL, after: N) around the operation only
 // (the spool is opened before it): the process SIGKILLs itself just before the (N+1)-th call named CALL.
 // CALL is one of the names in `crashableCalls`. Debug builds only (ENABLE_MOCKING); a release build refuses.
+//
+// --skip-call CALL (CALL one of fsync, fdatasync, syncfs) installs SyscallFaults().inject(.skip, into: CALL)
+// for the whole run: every such call is skipped and reports success, a deliberately weakened Spool for the
+// power-loss tests to catch. Debug builds only, like --crash-at.
 //
 // Exit status: 0 done, 1 the operation failed (message on stderr), 2 bad usage, 3 nothing to claim.
 
