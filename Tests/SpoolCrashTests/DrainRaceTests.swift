@@ -12,10 +12,10 @@ import Testing
 /// Several worker processes claiming from one queue at once: every task runs exactly once.
 @Suite(.serialized) struct DrainRaceTests {
     static let taskCount = 5_000
-    static let drainers = 4
+    static let drainers = 8
 
     @Test(.timeLimit(.minutes(5)))
-    func fourDrainersRunEveryTaskExactlyOnce() async throws {
+    func eightDrainersRunEveryTaskExactlyOnce() async throws {
         let worker = try TestWorkerLocator.resolve()
         try await TemporarySpool.with("race") { directory in
             let root = directory.path

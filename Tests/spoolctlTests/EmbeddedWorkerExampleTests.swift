@@ -9,8 +9,8 @@ import Glibc
 /// `examples/embedded-worker`, an app running Swift handlers with hooks, run as its users would.
 @Suite(.timeLimit(.minutes(1))) struct EmbeddedWorkerExampleTests {
     /// The `spoolctl` line in the example's header comment, run as written.
-    @Test func theSpoolctlLineInTheExampleWorks() async throws {
-        try await TemporarySpool.with { directory in
+    @Test func theSpoolctlLineInTheExampleWorks() throws {
+        try TemporarySpool.with { directory in
             let source = try SpoolFiles.read("\(repositoryRoot)/examples/embedded-worker/main.swift")
             let line = try #require(
                 String(decoding: source, as: UTF8.self).split(separator: "\n").first { $0.contains("spoolctl --spool") }

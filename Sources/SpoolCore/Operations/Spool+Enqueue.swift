@@ -76,10 +76,27 @@ extension Spool {
         var reserved = false
         do {
             if reservingID { reserved = try reserve(id: record.id, queue: record.queue, token: staged) }
-            try moveIntoPlace(staged, in: SpoolLayout.tmp, record: record, due: record.runAt ?? now, now: now)
+            try placeDurably(staged, record: record, due: record.runAt ?? now, now: now)
         } catch {
             if reserved { releaseReservation(id: record.id) }
             discardStaged(staged)
+            throw error
+        }
+    }
+
+    /// Moves the staged file `name` into place as ``moveIntoPlace(_:in:record:due:now:sync:)`` does, then
+    /// flushes its folder when the durability level says so. When that flush fails the task is not
+    /// durable: it is taken back to `tmp/<name>` and the error thrown, so that the caller acknowledges
+    /// nothing and leaves nothing. Only if a worker claimed it in between does the placement stand, since
+    /// the task then runs.
+    func placeDurably(_ name: String, record: TaskRecord, due: Timestamp, now: Timestamp) throws(SpoolError) {
+        let folder = try moveIntoPlace(name, in: SpoolLayout.tmp, record: record, due: due, now: now, sync: false)
+        guard configuration.durability.syncsEnqueue else { return }
+        do {
+            try synchronizeFolder(folder)
+        } catch {
+            let placed = TaskFileName(due: min(due, TaskRecord.latestDue), id: record.id).description
+            guard (try? move(placed, in: folder, to: name, in: SpoolLayout.tmp)) != nil else { return }
             throw error
         }
     }

@@ -13,8 +13,8 @@ extension Spool {
     ///
     /// - Throws: ``SpoolError``: ``SpoolError/Code/invalidArgument`` naming the first task that breaks a rule
     ///   (nothing is written then), ``SpoolError/Code/alreadyExists`` for an id in use, and I/O codes. A
-    ///   failure before the renames leaves nothing behind; a failure during them leaves the tasks before
-    ///   the failing one enqueued (and flushed), and the message says how many.
+    ///   failed call leaves nothing behind: the tasks already placed are taken back, but for any a worker
+    ///   claimed in between (it runs, and the message says how many).
     @discardableResult
     public func enqueue(contentsOf tasks: [NewTask]) throws(SpoolError) -> [String] {
         let now = clock.now
@@ -85,15 +85,40 @@ extension Spool {
                 break
             }
         }
-        if let failure {
-            for index in placed..<records.count {
-                if reservingIDs[index] { releaseReservation(id: records[index].id) }
-                discardStaged(staged[index])
+        if failure == nil {
+            do {
+                try flush(targets)
+                return
+            } catch {
+                failure = error
             }
-            try? flush(targets)
-            throw SpoolError(failure.code, "\(placed) of \(records.count) tasks enqueued: \(failure.message)")
         }
-        try flush(targets)
+        // Nothing is acknowledged: what was placed is taken back, unless a worker has claimed it already.
+        var claimed = 0
+        for index in records.indices {
+            if index < placed {
+                let due = min(records[index].runAt ?? now, TaskRecord.latestDue)
+                let name = TaskFileName(due: due, id: records[index].id).description
+                let folder =
+                    due <= now
+                    ? SpoolLayout.activeFolder(queue: records[index].queue)
+                    : SpoolLayout.scheduledFolder(queue: records[index].queue, due: due)
+                guard (try? move(name, in: folder, to: staged[index], in: SpoolLayout.tmp)) != nil else {
+                    claimed += 1
+                    continue
+                }
+            }
+            if reservingIDs[index] { releaseReservation(id: records[index].id) }
+            discardStaged(staged[index])
+        }
+        let failed = failure ?? SpoolError(.io, "batch enqueue failed")
+        if claimed > 0 {
+            throw SpoolError(
+                failed.code,
+                "\(claimed) of \(records.count) tasks enqueued (claimed already): \(failed.message)"
+            )
+        }
+        throw failed
     }
 
     /// Flushes each folder, when the durability level flushes enqueues.

@@ -171,7 +171,9 @@ extension Spool {
             }
         }
         if record.createdAt == nil { record.createdAt = now }
-        if record.runAt == nil { record.runAt = record.createdAt }
+        // Due at acceptance when it says nothing, as FORMAT.md says: not at its `created_at`, which a drop
+        // exported from elsewhere may carry, and which may lie anywhere up to the year 9999.
+        if record.runAt == nil { record.runAt = now }
         do {
             try place(claimed, record: record, read: bytes, now: now)
         } catch {
@@ -193,7 +195,7 @@ extension Spool {
             try synchronizeStaged(claimed)
         }
         do {
-            try moveIntoPlace(claimed, in: SpoolLayout.tmp, record: record, due: record.runAt ?? now, now: now)
+            try placeDurably(claimed, record: record, due: record.runAt ?? now, now: now)
         } catch  where error.code == .alreadyExists {
             // The same task (same id, same due time) is already in place: a repeated recovery step.
             discardStaged(claimed)

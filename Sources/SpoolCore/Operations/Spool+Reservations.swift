@@ -39,6 +39,7 @@ extension Spool {
             // The reservation must survive a power loss whenever the task does.
             if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
         } catch {
+            try? Syscall.unlink(id, in: folder.descriptor)
             throw SpoolError(error, "flush folder", SpoolLayout.ids)
         }
         return true

@@ -85,9 +85,10 @@ extension Spool {
     ///
     /// - Throws: ``SpoolError`` with code ``SpoolError/Code/leaseLost`` if the file is gone.
     func rewrite(_ name: String, in folder: String, with bytes: [UInt8]) throws(SpoolError) {
-        let staged = try stage(bytes, sync: configuration.durability.syncsRewrites)
+        // The folders first: a failure to open one must not leave the staged content behind.
         let tmp = try folders.handle(SpoolLayout.tmp, create: true)
         let target = try folders.handle(folder, create: false)
+        let staged = try stage(bytes, sync: configuration.durability.syncsRewrites)
         do {
             try Syscall.rename(staged, in: tmp.descriptor, to: name, in: target.descriptor, flags: .swap)
         } catch .noSuchFileOrDirectory {
