@@ -90,6 +90,19 @@ extension Spool {
     private func returnLease(_ fileName: TaskFileName, queue: String, owner: WorkerName, error: String) -> Bool {
         let name = fileName.description
         let folder = SpoolLayout.runningFolder(queue: queue, worker: worker)
+        if let finished = finishedCopy(of: fileName.id, queue: queue) {
+            // A power loss brought back the name the task had before it finished (btrfs keeps a committed
+            // name whose removal was not flushed): the finish stands, and the stale name goes.
+            let lost = SpoolLayout.runningFolder(queue: queue, worker: owner)
+            guard let directory = try? folders.handle(lost, create: false),
+                (try? Syscall.unlink(name, in: directory.descriptor)) != nil
+            else { return false }
+            logger.warning(
+                "removed the stale copy of a finished task",
+                metadata: ["spool.file": "\(lost)/\(name)", "spool.finished": "\(finished)"]
+            )
+            return false
+        }
         if owner != worker {
             do {
                 try move(name, in: SpoolLayout.runningFolder(queue: queue, worker: owner), to: name, in: folder)
@@ -109,6 +122,17 @@ extension Spool {
         } catch {
             return false
         }
+    }
+
+    /// The path of task `id`'s file in `done/<queue>/` or `dead/<queue>/`, if it is there.
+    private func finishedCopy(of id: String, queue: String) -> String? {
+        for state in [SpoolLayout.done, SpoolLayout.dead] {
+            for day in names(in: "\(state)/\(queue)") {
+                let path = "\(state)/\(queue)/\(day)/\(id).json"
+                if (try? Syscall.status(path, in: rootDescriptor)) != nil { return path }
+            }
+        }
+        return nil
     }
 
     /// Files in `tmp/` are `<kind>.<worker>.<sequence>[.<drop name>]`: those of a process that is gone (or
@@ -145,6 +169,11 @@ extension Spool {
     /// An enqueue that died after reserving its id but before placing its task left the reservation
     /// naming its staged file: the enqueue never returned, so the reservation goes with the file.
     private func releaseReservation(madeFor staged: String) {
+        // A staged file with another name was placed: a power loss brought its old name back (btrfs keeps a
+        // committed name whose removal was not flushed). The task holds the reservation.
+        if let status = try? Syscall.status("\(SpoolLayout.tmp)/\(staged)", in: rootDescriptor), status.linkCount > 1 {
+            return
+        }
         guard let bytes = try? read(staged, in: SpoolLayout.tmp),
             let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" }),
             let folder = try? folders.handle(SpoolLayout.ids, create: false),

@@ -40,7 +40,7 @@ extension Spool {
     }
 
     /// Moves `name` in `folder` to `newName` in `newFolder`, creating `newFolder` if needed, and flushes
-    /// `newFolder` when `sync` is set.
+    /// `newFolder` when `sync` is set (and `folder` too under ``Durability/full``).
     ///
     /// - Throws: ``SpoolError`` with code ``SpoolError/Code/notFound`` when the source is gone (another
     ///   process moved it), ``SpoolError/Code/alreadyExists`` when `flags` holds `.exclusive` and the target exists.
@@ -71,6 +71,11 @@ extension Spool {
             }
             if sync {
                 do { try target.descriptor.synchronize() } catch { throw SpoolError(error, "flush folder", newFolder) }
+                // Under `full`, the source folder too: btrfs can keep a committed old name of a moved file
+                // after a power loss, unless its folder is flushed, and the task would then be in two places.
+                if configuration.durability.syncsMoves {
+                    do { try source.descriptor.synchronize() } catch { throw SpoolError(error, "flush folder", folder) }
+                }
             }
             return
         }
