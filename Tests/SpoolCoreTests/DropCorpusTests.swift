@@ -3,16 +3,20 @@ import SpoolSystem
 import SpoolTestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The drop box against the corpus in `Fixtures/drops/`: every bad drop ends in `rejected/` unchanged, with
-/// the reason its line in `EXPECTED.tsv` gives; every good drop is accepted.
+/// The drop box against the corpus in `Fixtures/drops/` (see its README) and the cases too large or too
+/// regular to keep as files (`DropCorpusTests+Generated.swift`). Every bad drop ends in `rejected/`
+/// unchanged, with exactly the reason its case gives; every good drop is stored exactly in the normal form
+/// its case gives. All drops are ingested at ``now``.
 @Suite struct DropCorpusTests {
     static let fixtures =
         String(#filePath).split(separator: "/").dropLast().map { "/\($0)" }.joined() + "/Fixtures/drops"
 
+    /// The acceptance time of every drop: `ManualClock`'s start, 2026-11-21T10:00:30.000Z.
+    static let now = ManualClock().now
+    /// What the expected normal forms hold in place of an id Spool generates.
+    static let generatedID = "GENERATED_ULID"
+
+    /// `bad/EXPECTED.tsv`: each bad file and its exact reason.
     static var badCases: [(String, String)] {
         let text = String(decoding: (try? SpoolFiles.read("\(fixtures)/bad/EXPECTED.tsv")) ?? [], as: UTF8.self)
         return text.split(separator: "\n").compactMap { line in
@@ -21,89 +25,142 @@ import Glibc
         }
     }
 
-    @Test func corpusIsLarge() {
-        #expect(DropCorpusTests.badCases.count >= 30)
-        #expect(SpoolFiles.names("\(DropCorpusTests.fixtures)/bad").count == DropCorpusTests.badCases.count + 1)
+    static var goodCases: [String] { SpoolFiles.names("\(fixtures)/good") }
+
+    @Test func corpusIsLargeAndComplete() {
+        let bad = DropCorpusTests.badCases
+        let good = DropCorpusTests.goodCases
+        #expect(bad.count + good.count + GeneratedDrop.all.count >= 150)
+        #expect(Set(SpoolFiles.names("\(DropCorpusTests.fixtures)/bad")) == Set(bad.map(\.0) + ["EXPECTED.tsv"]))
+        #expect(SpoolFiles.names("\(DropCorpusTests.fixtures)/normal") == good, "one normal form per good drop")
+        let names = bad.map(\.0) + good + GeneratedDrop.all.map(\.name)
+        #expect(Set(names).count == names.count, "case names are unique")
     }
 
     @Test(arguments: DropCorpusTests.badCases)
-    func badDropIsRejectedUnchanged(file: String, reasonPrefix: String) throws {
+    func badDropIsRejectedUnchanged(file: String, reason: String) throws {
+        let original = try SpoolFiles.read("\(DropCorpusTests.fixtures)/bad/\(file)")
+        try DropCorpusTests.expectRejected(original, as: file, reason: reason)
+    }
+
+    @Test(arguments: DropCorpusTests.goodCases)
+    func goodDropIsStoredInNormalForm(file: String) throws {
+        let original = try SpoolFiles.read("\(DropCorpusTests.fixtures)/good/\(file)")
+        let normal = try SpoolFiles.read("\(DropCorpusTests.fixtures)/normal/\(file)")
+        try DropCorpusTests.expectStored(original, as: file, normal: normal)
+    }
+
+    /// A drop already in normal form is stored byte for byte as it came (ingest does not rewrite it).
+    @Test(arguments: DropCorpusTests.goodCases)
+    func normalFormIsStoredUnchanged(file: String) throws {
+        let normal = try SpoolFiles.read("\(DropCorpusTests.fixtures)/normal/\(file)")
+        try DropCorpusTests.expectStored(normal, as: file, normal: normal, generatesID: false)
+    }
+
+    @Test(arguments: GeneratedDrop.all)
+    func generatedDrop(_ drop: GeneratedDrop) throws {
+        let bytes = drop.bytes()
+        switch drop.expectation {
+        case .rejected(let reason):
+            try DropCorpusTests.expectRejected(bytes, as: drop.file, reason: reason, limit: drop.limit)
+        case .stored(let normal):
+            try DropCorpusTests.expectStored(bytes, as: drop.file, normal: normal(), limit: drop.limit)
+        }
+    }
+
+    // MARK: - Checks
+
+    /// Ingests `bytes` dropped as `name` and expects them in `rejected/<name>`, unchanged, with `reason`
+    /// in `rejected/<name>.reason`, and nothing left anywhere else.
+    static func expectRejected(
+        _ bytes: [UInt8],
+        as name: String,
+        reason: String,
+        limit: Int? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            let original = try SpoolFiles.read("\(DropCorpusTests.fixtures)/bad/\(file)")
-            try SpoolFiles.write(original, to: "\(directory.path)/incoming/\(file)")
-            let outcome = try spool.ingest(file)
-            guard case .rejected(let name, let reason) = outcome else {
-                Issue.record("\(file) was not rejected: \(outcome)")
+            let spool = try directory.open(configuration: configuration(limit), clock: ManualClock())
+            try SpoolFiles.write(bytes, to: "\(directory.path)/incoming/\(name)")
+            let outcome = try spool.ingest(name)
+            #expect(outcome == .rejected(name: name, reason: reason), sourceLocation: sourceLocation)
+            #expect(!reason.utf8.contains(0x0A), "a reason is one line", sourceLocation: sourceLocation)
+            #expect(try SpoolFiles.read("\(directory.path)/rejected/\(name)") == bytes, sourceLocation: sourceLocation)
+            let written = try SpoolFiles.read("\(directory.path)/rejected/\(name).reason")
+            #expect(written == Array((reason + "\n").utf8), sourceLocation: sourceLocation)
+            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
+            for folder in ["incoming", "tmp", "active", "scheduled", "ids"] {
+                #expect(SpoolFiles.files(under: "\(directory.path)/\(folder)").isEmpty, sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    /// Ingests `bytes` dropped as `name` and expects one task file, in `active/` or `scheduled/`, holding
+    /// exactly `normal` (where an id Spool generates, when `generatesID`, stands as ``generatedID``), and
+    /// nothing left anywhere else.
+    static func expectStored(
+        _ bytes: [UInt8],
+        as name: String,
+        normal: [UInt8],
+        limit: Int? = nil,
+        generatesID: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open(configuration: configuration(limit), clock: ManualClock())
+            try SpoolFiles.write(bytes, to: "\(directory.path)/incoming/\(name)")
+            let outcome = try spool.ingest(name)
+            guard case .accepted(let id, let queue) = outcome else {
+                Issue.record("not accepted: \(outcome)", sourceLocation: sourceLocation)
                 return
             }
-            #expect(reason.hasPrefix(reasonPrefix), "\(file): \(reason)")
-            #expect(try SpoolFiles.read("\(directory.path)/rejected/\(name)") == original)
-            let written = String(
-                decoding: try SpoolFiles.read("\(directory.path)/rejected/\(name).reason"),
-                as: UTF8.self
+            let stored =
+                SpoolFiles.files(under: "\(directory.path)/active").map { "active/\($0)" }
+                + SpoolFiles.files(under: "\(directory.path)/scheduled").map { "scheduled/\($0)" }
+            try #require(stored.count == 1, "one task file, not \(stored)", sourceLocation: sourceLocation)
+            #expect(stored[0].hasPrefix("active/\(queue)/") || stored[0].hasPrefix("scheduled/\(queue)/"))
+            #expect(stored[0].hasSuffix(".\(id).json"), sourceLocation: sourceLocation)
+            var content = try SpoolFiles.read("\(directory.path)/\(stored[0])")
+            let placeholder = Array("{\"id\":\"\(generatedID)\"".utf8)
+            if generatesID, normal.starts(with: placeholder) {
+                #expect(isGeneratedULID(id), "\(id) is not a ULID made at \(now)", sourceLocation: sourceLocation)
+                let actual = Array("{\"id\":\"\(id)\"".utf8)
+                if content.starts(with: actual) { content.replaceSubrange(0..<actual.count, with: placeholder) }
+            }
+            #expect(
+                content == normal,
+                "stored \(String(decoding: content.prefix(2000), as: UTF8.self))",
+                sourceLocation: sourceLocation
             )
-            #expect(written == reason + "\n")
-            #expect(SpoolFiles.names("\(directory.path)/incoming").isEmpty)
             DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
-            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
-            #expect(SpoolFiles.names("\(directory.path)/active").isEmpty)
-        }
-    }
-
-    @Test(arguments: SpoolFiles.names("\(DropCorpusTests.fixtures)/good"))
-    func goodDropIsAccepted(file: String) throws {
-        try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            let original = try SpoolFiles.read("\(DropCorpusTests.fixtures)/good/\(file)")
-            try SpoolFiles.write(original, to: "\(directory.path)/incoming/\(file)")
-            let outcome = try spool.ingest(file)
-            guard case .accepted(let id, _) = outcome else {
-                Issue.record("\(file) was not accepted: \(outcome)")
-                return
+            for folder in ["incoming", "tmp", "rejected"] {
+                #expect(SpoolFiles.files(under: "\(directory.path)/\(folder)").isEmpty, sourceLocation: sourceLocation)
             }
-            let location = try #require(spool.find(id: id))
-            let record = try spool.record(at: location)
-            let source = try JSONParser.parse(original)
-            #expect(record.payload == (source["payload"] ?? .null), "payload must be kept exactly")
-            for member in source.objectValue ?? [] where record.extra.contains(where: { $0.key == member.key }) {
-                #expect(record.extra.first { $0.key == member.key }?.value == member.value)
-            }
-            DeferredUnlink.waitUntilIdle()  // the old content of each rewrite
-            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }
 
-    @Test func symbolicLinkIsRejected() throws {
-        try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            try SpoolFiles.write("{\"type\":\"t\"}", to: "\(directory.path)/target.json")
-            #expect(symlink("\(directory.path)/target.json", "\(directory.path)/incoming/link.json") == 0)
-            let outcome = try spool.ingest("link.json")
-            #expect(outcome == .rejected(name: "link.json", reason: "not a regular file: symbolic link"))
-            #expect(SpoolFiles.names("\(directory.path)/rejected") == ["link.json", "link.json.reason"])
-        }
+    /// The default configuration, or one with the drop size limit `limit`.
+    private static func configuration(_ limit: Int?) -> SpoolConfiguration {
+        limit.map { SpoolConfiguration(maximumTaskBytes: $0) } ?? SpoolConfiguration()
     }
 
-    @Test func fifoIsRejectedWithoutBlocking() throws {
-        try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            #expect(mkfifo("\(directory.path)/incoming/pipe.json", 0o644) == 0)
-            let outcome = try spool.ingest("pipe.json")
-            #expect(outcome == .rejected(name: "pipe.json", reason: "not a regular file: fifo"))
+    /// Whether `id` is a ULID Spool generated at ``now``: 26 Crockford base32 characters, the first ten the
+    /// time.
+    static func isGeneratedULID(_ id: String) -> Bool {
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+        var time = UInt64(now.milliseconds)
+        var prefix = [UInt8](repeating: 0, count: 10)
+        for position in stride(from: 9, through: 0, by: -1) {
+            prefix[position] = alphabet[Int(time & 31)]
+            time >>= 5
         }
+        let bytes = Array(id.utf8)
+        return bytes.count == 26 && bytes.starts(with: prefix) && bytes.allSatisfy(alphabet.contains)
     }
 
-    @Test func directoryIsRejected() throws {
-        try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            try SpoolFiles.makeDirectory("\(directory.path)/incoming/folder.json")
-            let outcome = try spool.ingest("folder.json")
-            #expect(outcome == .rejected(name: "folder.json", reason: "not a regular file: directory"))
-        }
-    }
+    // MARK: - Drops beyond single files
 
-    @Test func oversizedDropIsRejected() throws {
+    @Test func oversizedDropIsRejectedByItsSize() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open(configuration: SpoolConfiguration(maximumTaskBytes: 1000))
             let big = "{\"type\":\"t\",\"payload\":\"" + String(repeating: "x", count: 2000) + "\"}"
@@ -118,12 +175,29 @@ import Glibc
         try TemporarySpool.with { directory in
             let spool = try directory.open()
             try SpoolFiles.write("{\"type\":\"t\",\"id\":\"order-1\"}", to: "\(directory.path)/incoming/a.json")
-            try SpoolFiles.write("{\"type\":\"u\",\"id\":\"order-1\"}", to: "\(directory.path)/incoming/b.json")
+            try SpoolFiles.write("{\"type\":\"u\",\"\\u0069d\":\"order-1\"}", to: "\(directory.path)/incoming/b.json")
             #expect(try spool.ingest("a.json") == .accepted(id: "order-1", queue: "default"))
             #expect(
                 try spool.ingest("b.json") == .rejected(name: "b.json", reason: "id: \"order-1\" is already in use")
             )
             #expect(try spool.record(at: #require(spool.find(id: "order-1"))).type == "t")
+        }
+    }
+
+    /// Found by the task fuzzer: a drop with a `created_at` after the latest due time and no `run_at` was
+    /// accepted, but ingest gave it that `created_at` as its `run_at`, which no read accepts, so the task
+    /// could never run. FORMAT.md says `run_at` defaults to the acceptance time.
+    @Test func acceptedDropCanBeReadBack() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open(clock: ManualClock())
+            try SpoolFiles.write(
+                "{\"type\":\"t\",\"id\":\"late\",\"created_at\":\"4052-11-21T10:00:30Z\"}",
+                to: "\(directory.path)/incoming/late.json"
+            )
+            #expect(try spool.ingest("late.json") == .accepted(id: "late", queue: "default"))
+            let location = try #require(spool.find(id: "late"))
+            // A drop with no run_at is due when it is accepted, whatever created_at it carries.
+            #expect(try spool.record(at: location).runAt == ManualClock().now)
         }
     }
 
@@ -134,19 +208,9 @@ import Glibc
                 try SpoolFiles.write(content, to: "\(directory.path)/incoming/x.json")
                 _ = try spool.ingest("x.json")
             }
-            #expect(SpoolFiles.names("\(directory.path)/rejected").count == 4)
-        }
-    }
-
-    @Test func hiddenAndNonJSONNamesAreLeftAlone() throws {
-        try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            try SpoolFiles.write("{\"type\":\"t\"}", to: "\(directory.path)/incoming/.partial.json")
-            try SpoolFiles.write("{\"type\":\"t\"}", to: "\(directory.path)/incoming/task.tmp")
-            #expect(try spool.ingest(".partial.json") == .skipped)
-            #expect(try spool.ingest("task.tmp") == .skipped)
-            #expect(try spool.ingest("missing.json") == .skipped)
-            #expect(SpoolFiles.names("\(directory.path)/incoming") == [".partial.json", "task.tmp"])
+            let names = SpoolFiles.names("\(directory.path)/rejected")
+            #expect(names.count == 4)
+            #expect(names.filter { $0.hasSuffix(".reason") }.count == 2)
         }
     }
 }

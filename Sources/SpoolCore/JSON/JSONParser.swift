@@ -69,10 +69,12 @@ public struct JSONParser {
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        // Byte by byte, so that `t}` is an unexpected character, not an end of data: the data ends only
+        // when the literal's bytes so far all matched.
         let count = literal.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw fail("unexpected end of data") }
-        for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
-            throw fail("unexpected character")
+        for offset in 0..<count {
+            guard index + offset < bytes.count else { throw fail("unexpected end of data") }
+            if bytes[index + offset] != literal.utf8Start[offset] { throw fail("unexpected character") }
         }
         index += count
     }
@@ -102,7 +104,7 @@ public struct JSONParser {
             let keyOffset = index
             let key = try parseString()
             if isDuplicate(key, in: members, keys: &keys) {
-                throw JSONParseError(message: "duplicate key \"\(key)\"", offset: keyOffset)
+                throw JSONParseError(message: "duplicate key \(JSONWriter.quoted(key))", offset: keyOffset)
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -244,9 +246,9 @@ public struct JSONParser {
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("unexpected end of data") }
         var value: UInt32 = 0
         for _ in 0..<4 {
+            guard index < bytes.count else { throw fail("unexpected end of data") }
             let byte = bytes[index]
             let digit: UInt8
             switch byte {

@@ -116,15 +116,21 @@ private struct FieldReader {
         return text
     }
 
-    mutating func number(_ key: String, in range: ClosedRange<Double>) throws(TaskValidationError) -> Double? {
+    /// A number in `range`; `kind` says what the number is, for the message when it is not one.
+    mutating func number(
+        _ key: String,
+        in range: ClosedRange<Double>,
+        kind: String = "a number of seconds"
+    ) throws(TaskValidationError) -> Double? {
         guard let value = take(key) else { return nil }
-        guard let number = value.doubleValue, number.isFinite else {
-            throw TaskValidationError("\(key): must be a number of seconds, not \(value.kindName)")
+        guard case .number(let literal) = value else {
+            throw TaskValidationError("\(key): must be \(kind), not \(value.kindName)")
         }
-        guard range.contains(number) else {
-            throw TaskValidationError(
-                "\(key): \(format(number)) is out of range (\(format(range.lowerBound)) to \(format(range.upperBound)))"
-            )
+        // A literal too large for a double (`1e400`) reads as infinity: it is out of range, not of the wrong
+        // type. The message quotes what the producer wrote, which is what they will look for.
+        let number = Double(literal) ?? .infinity
+        guard number.isFinite, range.contains(number) else {
+            throw outOfRange(key, JSONWriter.abbreviated(literal), format(range.lowerBound), format(range.upperBound))
         }
         return number
     }
@@ -132,10 +138,15 @@ private struct FieldReader {
     mutating func integer(_ key: String, in range: ClosedRange<Int64>) throws(TaskValidationError) -> Int64? {
         guard let value = take(key) else { return nil }
         guard let number = value.integerValue else {
+            // An integral literal too large for Int64 (`100000000000000000000`, `1e400`) is out of range, not
+            // a fraction.
+            if case .number(let literal) = value, let double = Double(literal), double == double.rounded() {
+                throw outOfRange(key, JSONWriter.abbreviated(literal), "\(range.lowerBound)", "\(range.upperBound)")
+            }
             throw TaskValidationError("\(key): must be an integer, not \(describe(value))")
         }
         guard range.contains(number) else {
-            throw TaskValidationError("\(key): \(number) is out of range (\(range.lowerBound) to \(range.upperBound))")
+            throw outOfRange(key, "\(number)", "\(range.lowerBound)", "\(range.upperBound)")
         }
         return number
     }
@@ -147,8 +158,15 @@ private struct FieldReader {
         case .string(let text):
             guard let time = Timestamp(rfc3339: text) else {
                 throw TaskValidationError(
-                    "\(key): \"\(text.prefix(64))\" is not an RFC 3339 date-time such as 2026-01-31T09:30:00Z"
+                    "\(key): \(JSONWriter.quoted(text, limit: 64)) is not an RFC 3339 date-time such as "
+                        + "2026-01-31T09:30:00Z"
                 )
+            }
+            // An offset can carry a time written in year 0000 or 9999 out of the four-digit years, where it
+            // has no RFC 3339 form to be written back in: the stored file would not read back.
+            guard time >= Timestamp.earliest, time <= Timestamp.latest else {
+                let bound = time < Timestamp.earliest ? "before \(Timestamp.earliest)" : "after \(Timestamp.latest)"
+                throw TaskValidationError("\(key): \(JSONWriter.quoted(text, limit: 64)) is \(bound) in UTC")
             }
             return time
         case .number where numbers:
@@ -203,7 +221,9 @@ private struct FieldReader {
         case "tiers":
             return try tieredBackoff(&fields)
         default:
-            throw TaskValidationError("strategy: unknown \"\(strategy)\" (expected \"exponential\" or \"tiers\")")
+            throw TaskValidationError(
+                "strategy: unknown \(JSONWriter.quoted(strategy)) (expected \"exponential\" or \"tiers\")"
+            )
         }
     }
 
@@ -218,25 +238,37 @@ private struct FieldReader {
                 throw TaskValidationError("tiers: entries must be {\"every\", \"for\"} objects")
             }
             var tier = FieldReader(members)
-            guard let every = try tier.number("every", in: 0.001...TaskRecord.maximumDelay),
-                let duration = try tier.number("for", in: 0.001...TaskRecord.maximumDelay)
-            else { throw TaskValidationError("tiers: each entry needs \"every\" and \"for\" in seconds") }
+            let every: Double?
+            let duration: Double?
+            do {
+                every = try tier.number("every", in: 0.001...TaskRecord.maximumDelay)
+                duration = try tier.number("for", in: 0.001...TaskRecord.maximumDelay)
+            } catch {
+                throw TaskValidationError("tiers: \(error.reason)")
+            }
+            guard let every, let duration else {
+                throw TaskValidationError("tiers: each entry needs \"every\" and \"for\" in seconds")
+            }
             if let unknown = tier.remaining.first {
-                throw TaskValidationError("tiers: unknown field \"\(unknown.key)\"")
+                throw TaskValidationError("tiers: unknown field \(JSONWriter.quoted(unknown.key))")
             }
             guard duration / every <= 100_000 else { throw TaskValidationError("tiers: at most 100000 retries a tier") }
             tiers.append(BackoffTier(every: every, for: duration))
         }
-        if let unknown = fields.remaining.first { throw TaskValidationError("unknown field \"\(unknown.key)\"") }
+        if let unknown = fields.remaining.first {
+            throw TaskValidationError("unknown field \(JSONWriter.quoted(unknown.key))")
+        }
         return .tiers(tiers)
     }
 
     private static func exponentialBackoff(_ fields: inout FieldReader) throws(TaskValidationError) -> Backoff {
         let initial = try fields.number("initial", in: 0.001...TaskRecord.maximumDelay) ?? 5
-        let factor = try fields.number("factor", in: 1...1000) ?? 2
+        let factor = try fields.number("factor", in: 1...1000, kind: "a number") ?? 2
         let maximum = try fields.number("max", in: initial...TaskRecord.maximumDelay) ?? max(3600, initial)
-        let jitter = try fields.number("jitter", in: 0...1) ?? 0.2
-        if let unknown = fields.remaining.first { throw TaskValidationError("unknown field \"\(unknown.key)\"") }
+        let jitter = try fields.number("jitter", in: 0...1, kind: "a number") ?? 0.2
+        if let unknown = fields.remaining.first {
+            throw TaskValidationError("unknown field \(JSONWriter.quoted(unknown.key))")
+        }
         return .exponential(initial: initial, factor: factor, max: maximum, jitter: jitter)
     }
 
@@ -263,8 +295,12 @@ private struct FieldReader {
         return attempts
     }
 
+    private func outOfRange(_ key: String, _ shown: String, _ lower: String, _ upper: String) -> TaskValidationError {
+        TaskValidationError("\(key): \(shown) is out of range (\(lower) to \(upper))")
+    }
+
     private func describe(_ value: JSONValue) -> String {
-        if case .number(let literal) = value { return literal }
+        if case .number(let literal) = value { return JSONWriter.abbreviated(literal) }
         return value.kindName
     }
 
