@@ -38,6 +38,8 @@ test: test-deps
 	# Serially: the crash and race suites start many processes, and the engine suites measure real time.
 	swift test --skip-build --no-parallel
 	$(PYTHON) Tests/schema/check_schema.py
+	# A bounded libFuzzer run on the JSON parser, the task decoder and the name parsers (Tests/fuzz/run.sh).
+	Tests/fuzz/run.sh 20
 
 clean:
 	rm -rf .build

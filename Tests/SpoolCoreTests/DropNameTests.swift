@@ -142,8 +142,7 @@ import Glibc
                     }
                 }
             },
-            reason: "not a regular file: socket",
-            knownIssue: "FORMAT.md 7: a socket is rejected as not a regular file; opening it fails first (ENXIO)"
+            reason: "not a regular file: socket"
         )
     }
 

@@ -108,7 +108,7 @@ import Testing
                     if let socket = try entry.make(in: directory, task: task) { sockets.append(socket) }
                 }
                 let count = Entry.allCases.count - 1
-                #expect(await eventually(within: 3) { settled(directory, expecting: count, spool: spool) })
+                #expect(await eventually(within: 10) { settled(directory, expecting: count, spool: spool) })
             }
         }
     }

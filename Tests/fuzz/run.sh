@@ -13,8 +13,7 @@
 # .build/fuzz/artifacts/<target>/ and a command to replay it is printed. The corpus each run grows is kept
 # in .build/fuzz/corpus/<target>/, so that a later run starts where this one stopped.
 #
-# Environment: SPOOL_FUZZ_STRICT=1 also fails the names target on the known worker-name issue (see
-# FuzzNames.swift); FUZZ_FLAGS adds libFuzzer flags (for example `-jobs=2 -workers=2`).
+# Environment: FUZZ_FLAGS adds libFuzzer flags (for example `-jobs=2 -workers=2`).
 set -euo pipefail
 
 seconds=${1:-20}

@@ -28,8 +28,9 @@ public struct WorkerName: Sendable, Hashable, CustomStringConvertible {
     /// Parses a worker folder name; `nil` if it is not of the form `<host>.<pid>.<start>`.
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        // The numbers as this type prints them (no leading zeros), so that the name found is the name meant.
         guard parts.count == 3, !parts[0].isEmpty, let pid = Int32(parts[1]), let start = UInt64(parts[2]),
-            Names.isValidWorkerName(text)
+            String(pid) == parts[1], String(start) == parts[2], Names.isValidWorkerName(text)
         else { return nil }
         self.init(host: String(parts[0]), pid: pid, startTicks: start)
     }

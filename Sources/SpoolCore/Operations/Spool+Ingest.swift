@@ -147,11 +147,12 @@ extension Spool {
     /// the claims of a process that died, which is why every step can be repeated.
     func ingestClaimed(_ claimed: String, originalName: String) throws(SpoolError) -> IngestOutcome {
         let now = clock.now
-        let bytes: [UInt8]
+        let drop: DropContent
         switch readDrop(claimed) {
         case .failure(let reason): return try reject(claimed, originalName: originalName, reason: reason.reason)
-        case .success(let content): bytes = content
+        case .success(let content): drop = content
         }
+        let bytes = drop.bytes
         var idWasGiven = true
         var record: TaskRecord
         do {
@@ -175,7 +176,7 @@ extension Spool {
         // exported from elsewhere may carry, and which may lie anywhere up to the year 9999.
         if record.runAt == nil { record.runAt = now }
         do {
-            try place(claimed, record: record, read: bytes, now: now)
+            try place(claimed, record: record, read: drop, now: now)
         } catch {
             // The drop goes back to be ingested again: so does its id.
             if reserved { releaseReservation(id: record.id) }
@@ -186,9 +187,12 @@ extension Spool {
     }
 
     /// Writes a claimed drop in normal form (or flushes it, when it was already) and moves it into place.
-    private func place(_ claimed: String, record: TaskRecord, read bytes: [UInt8], now: Timestamp) throws(SpoolError) {
+    private func place(_ claimed: String, record: TaskRecord, read drop: DropContent, now: Timestamp) throws(SpoolError)
+    {
         let normal = record.encoded
-        if normal != bytes {
+        // A drop with another name (a hard link) is rewritten even in normal form: the task's file must be
+        // one that nothing outside the spool can change.
+        if normal != drop.bytes || drop.isShared {
             try rewrite(claimed, in: SpoolLayout.tmp, with: normal)
         } else if configuration.durability.syncsEnqueue {
             // Already in normal form: no rewrite flushes it, and the producer may not have flushed it either.
@@ -203,9 +207,14 @@ extension Spool {
     }
 
     /// Reads a claimed drop, or says why it cannot be a task.
-    private func readDrop(_ claimed: String) -> Result<[UInt8], TaskValidationError> {
+    private func readDrop(_ claimed: String) -> Result<DropContent, TaskValidationError> {
         guard let tmp = try? folders.handle(SpoolLayout.tmp, create: false) else {
             return .failure(TaskValidationError("could not open tmp/"))
+        }
+        // The kind first, without opening: a socket or a device cannot be opened to be told apart.
+        if let status = try? Syscall.status(claimed, in: tmp.descriptor), status.kind != .regular {
+            let kind = status.kind == .symlink ? "symbolic link" : "\(status.kind)"
+            return .failure(TaskValidationError("not a regular file: \(kind)"))
         }
         let file: FileDescriptor
         do {
@@ -230,7 +239,7 @@ extension Spool {
                 guard !content.truncated else {
                     return .failure(TaskValidationError("too large: more than \(limit) bytes (limit \(limit))"))
                 }
-                return .success(content.bytes)
+                return .success(DropContent(bytes: content.bytes, isShared: status.linkCount > 1))
             } catch {
                 return .failure(TaskValidationError("could not read: \(error)"))
             }
@@ -305,4 +314,12 @@ extension Spool {
             throw SpoolError(error, "flush folder", path)
         }
     }
+}
+
+/// What an ingest read of a drop.
+private struct DropContent {
+    /// The drop's bytes.
+    var bytes: [UInt8]
+    /// Whether the file has another name (a hard link): its content could then change under the task.
+    var isShared: Bool
 }
