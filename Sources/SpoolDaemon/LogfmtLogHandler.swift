@@ -67,35 +67,15 @@ public struct LogfmtLogHandler: LogHandler {
         )
     }
 
-    /// `value`, quoted and escaped when logfmt needs it.
+    /// `value`, quoted and escaped (as a JSON string, which logfmt readers take) when logfmt needs it.
     static func quoted(_ value: String) -> String {
         let needsQuotes =
             value.isEmpty
             || value.unicodeScalars.contains {
-                $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F
+                $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.value < 0x20
+                    || (0x7F...0x9F).contains($0.value)
+                    || $0 == "\u{2028}" || $0 == "\u{2029}"
             }
-        guard needsQuotes else { return value }
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    result += "\\u" + String(scalar.value, radix: 16).leftPaddedHex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        return needsQuotes ? JSONWriter.quoted(value, limit: .max) : value
     }
-}
-
-extension String {
-    /// Four hexadecimal digits, zero-padded.
-    fileprivate var leftPaddedHex: String { String(repeating: "0", count: max(0, 4 - count)) + self }
 }

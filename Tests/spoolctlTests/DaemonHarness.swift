@@ -27,6 +27,11 @@ func writeScript(_ path: String, _ body: String) throws {
     chmod(path, 0o755)
 }
 
+/// The lines of the text file at `path`; none if it does not exist.
+func lines(of path: String) -> [String] {
+    String(decoding: (try? SpoolFiles.read(path)) ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
+}
+
 /// The repository root, found from this file's path.
 let repositoryRoot = String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined()
 

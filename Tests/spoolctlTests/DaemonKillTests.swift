@@ -34,7 +34,7 @@ import Glibc
             let spool = try directory.open()
             let id = try spool.enqueue(NewTask(queue: "work", type: "job"))
             let first = try ChildProcess("spoold", ["--spool", directory.path])
-            #expect(await eventually { lines(log) == ["start 1"] })
+            #expect(await eventually { lines(of: log) == ["start 1"] })
             first.send(SIGKILL)
             _ = await first.waitForExit()
 
@@ -44,15 +44,10 @@ import Glibc
             try await Task.sleep(for: .seconds(1))
             second.send(SIGTERM)
             #expect(await second.wait() == 0, "\(second.errorOutput)")
-            #expect(lines(log) == ["start 1", "start 2", "end 2"], "attempt 1 ran on beside attempt 2")
+            #expect(lines(of: log) == ["start 1", "start 2", "end 2"], "attempt 1 ran on beside attempt 2")
             let record = try spool.record(at: #require(spool.find(id: id)))
             #expect(record.attempts.first?.error.contains("exited during the attempt") == true)
             #expect(second.errorOutput.contains("killed the process group"))
         }
-    }
-
-    private func lines(_ path: String) -> [String] {
-        let text = String(decoding: (try? SpoolFiles.read(path)) ?? [], as: UTF8.self)
-        return text.split(separator: "\n").map(String.init)
     }
 }

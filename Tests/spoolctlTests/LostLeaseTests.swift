@@ -36,7 +36,7 @@ import Glibc
             let id = try spool.enqueue(NewTask(queue: "work", type: "job"))
             let worker = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "worker"])
             let scheduler = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "scheduler"])
-            #expect(await eventually { lines(log) == ["start 1"] })
+            #expect(await eventually { lines(of: log) == ["start 1"] })
             worker.send(SIGSTOP)
             #expect(
                 await eventually { spool.find(id: id)?.state != .running },
@@ -49,15 +49,11 @@ import Glibc
                 daemon.send(SIGTERM)
                 #expect(await daemon.wait() == 0, "\(daemon.errorOutput)")
             }
-            #expect(lines(log) == ["start 1", "start 2", "end 2"], "attempt 1 was stopped, not finished late")
+            #expect(lines(of: log) == ["start 1", "start 2", "end 2"], "attempt 1 was stopped, not finished late")
             let record = try spool.record(at: #require(spool.find(id: id)))
             #expect(record.attempts.count == 1)
             #expect(record.attempts.first?.error.hasPrefix("lease expired") == true)
             #expect(worker.errorOutput.contains("moved by another process"), "the late finish is refused")
         }
-    }
-
-    private func lines(_ path: String) -> [String] {
-        String(decoding: (try? SpoolFiles.read(path)) ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

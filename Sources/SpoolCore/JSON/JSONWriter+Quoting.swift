@@ -5,7 +5,7 @@ extension JSONWriter {
     ///
     /// A producer's text can hold anything, a newline or a megabyte; the reason that quotes it must still be
     /// one short line.
-    static func quoted(_ text: String, limit: Int = 60) -> String {
+    public static func quoted(_ text: String, limit: Int = 60) -> String {
         var result = "\""
         for (index, scalar) in text.unicodeScalars.enumerated() {
             if index == limit {
