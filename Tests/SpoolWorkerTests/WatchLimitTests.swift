@@ -33,3 +33,24 @@ struct WatchLimitTests {
         }
     }
 }
+
+/// Files that land in a due-minute folder before the engine's watch on it exists (the folder and the file
+/// are made by one enqueue, microseconds apart) are promoted on time all the same: the folder is listed
+/// once its watch is in place.
+@Suite(.timeLimit(.minutes(1))) struct NewFolderRaceTests {
+    @Test func tasksInFoldersMadeJustBeforeThemArePromoted() async throws {
+        try await TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let engine = SpoolEngine(spool: spool, configuration: EngineConfiguration(pollInterval: 60))
+            try await whileRunning(engine) {
+                try await Task.sleep(for: .milliseconds(200))
+                var ids: [String] = []
+                for index in 0..<40 {
+                    // A new queue each time: its queue, day and minute folders are all new.
+                    ids.append(try spool.enqueue(NewTask(queue: "q\(index)", type: "t", delay: 0.3)))
+                }
+                #expect(await eventually(within: 5) { ids.allSatisfy { spool.find(id: $0)?.state == .active } })
+            }
+        }
+    }
+}
