@@ -43,9 +43,11 @@ extension Spool {
     private func recoverLeases(now: Timestamp, into report: inout JanitorReport) {
         for queue in names(in: SpoolLayout.running) where Names.isValidQueueName(queue) {
             for workerFolder in names(in: "\(SpoolLayout.running)/\(queue)") {
-                guard let owner = WorkerName(workerFolder) else { continue }
+                // Never this process's own leases: its attempts are running here, and its lease keeper ends
+                // the ones that overrun. Returning one would race this process's own finish of it.
+                guard let owner = WorkerName(workerFolder), owner != worker else { continue }
                 let local = owner.host == WorkerName.current.host
-                let gone = owner != worker && owner.isGoneFromThisHost
+                let gone = owner.isGoneFromThisHost
                 let folder = "\(SpoolLayout.running)/\(queue)/\(workerFolder)"
                 let entries = names(in: folder)
                 var markers = Set(entries.filter { $0.hasSuffix(".group") })
@@ -103,12 +105,10 @@ extension Spool {
             )
             return false
         }
-        if owner != worker {
-            do {
-                try move(name, in: SpoolLayout.runningFolder(queue: queue, worker: owner), to: name, in: folder)
-            } catch {
-                return false
-            }
+        do {
+            try move(name, in: SpoolLayout.runningFolder(queue: queue, worker: owner), to: name, in: folder)
+        } catch {
+            return false
         }
         do {
             let record = try readRecord(name, in: folder, queue: queue)
