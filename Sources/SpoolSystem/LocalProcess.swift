@@ -72,3 +72,36 @@ public enum LocalProcess {
         startTicks(of: pid) == ticks
     }
 }
+
+extension LocalProcess {
+    /// The process groups on this host with a process whose environment holds every one of `variables`
+    /// (`NAME=value`), leaving out groups that lead a session of their own (a process that called `setsid`
+    /// to outlive its parent). A process whose environment cannot be read (another user's) is passed over.
+    ///
+    /// Reads `/proc/<pid>/environ` and `/proc/<pid>/stat` of every process: for rare recovery steps only.
+    public static func processGroups(withEnvironment variables: [String]) -> Set<Int32> {
+        let wanted = variables.map { Array($0.utf8) }
+        var groups = Set<Int32>()
+        for entry in (try? Syscall.entries(in: "/proc")) ?? [] {
+            guard let pid = Int32(entry.name), pid > 1, let environment = read("/proc/\(pid)/environ") else {
+                continue
+            }
+            let present = Set(environment.split(separator: 0).map(Array.init))
+            guard wanted.allSatisfy(present.contains), let stat = read("/proc/\(pid)/stat"),
+                let close = stat.lastIndex(of: UInt8(ascii: ")"))
+            else { continue }
+            // After ')' come fields 3, 4, ...: the process group is field 5, the session field 6.
+            let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
+            guard fields.count > 3, let group = Int32(String(decoding: fields[2], as: UTF8.self)),
+                let session = Int32(String(decoding: fields[3], as: UTF8.self)), group > 1, group != session
+            else { continue }
+            groups.insert(group)
+        }
+        return groups
+    }
+
+    private static func read(_ path: String) -> [UInt8]? {
+        guard let descriptor = try? FileDescriptor.open(path, .readOnly) else { return nil }
+        return descriptor.closeAfter { try? $0.readAll(limit: 1 << 20).bytes }
+    }
+}

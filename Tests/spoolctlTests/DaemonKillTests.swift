@@ -10,7 +10,8 @@ import Glibc
 @Suite(.timeLimit(.minutes(3))) struct DaemonKillTests {
     /// The exec handler's process group is adopted by init when the daemon dies and would run on; the next
     /// daemon's janitor kills it before it returns the lease, so attempt 1 never runs beside attempt 2.
-    @Test func anAttemptNeverOverlapsItsRetryAfterTheDaemonIsKilled() async throws {
+    @Test(arguments: [false, true])
+    func anAttemptNeverOverlapsItsRetryAfterTheDaemonIsKilled(beforeTheGroupIsRecorded: Bool) async throws {
         try await TemporarySpool.with { directory in
             let log = "\(directory.path)/attempts.log"
             try writeScript(
@@ -37,6 +38,12 @@ import Glibc
             #expect(await eventually { lines(of: log) == ["start 1"] })
             first.send(SIGKILL)
             _ = await first.waitForExit()
+            if beforeTheGroupIsRecorded {
+                // As if the daemon died between starting the command and recording its group.
+                for path in SpoolFiles.files(under: "\(directory.path)/running") where path.hasSuffix(".group") {
+                    unlink("\(directory.path)/running/\(path)")
+                }
+            }
 
             let second = try ChildProcess("spoold", ["--spool", directory.path])
             #expect(await eventually(within: 30) { spool.find(id: id)?.state == .done })

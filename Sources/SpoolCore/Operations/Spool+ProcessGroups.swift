@@ -45,6 +45,21 @@ extension Spool {
         try? Syscall.unlink(Spool.processGroupMarker(for: task.fileName), in: folder.descriptor)
     }
 
+    /// Kills the process groups of an exec command of task `id` started by `owner` on this host, found by the
+    /// `SPOOL_WORKER` and `SPOOL_TASK_ID` variables of its environment: the command may have started before
+    /// its daemon, killed at that instant, recorded its group.
+    func stopProcessGroups(of id: String, ranBy owner: WorkerName) {
+        for leader in LocalProcess.processGroups(withEnvironment: ["SPOOL_WORKER=\(owner)", "SPOOL_TASK_ID=\(id)"]) {
+            let group = ProcessGroup(leader: leader)
+            guard group.kill() else { continue }
+            for _ in 0..<200 where !group.isEmpty { OSThread.sleep(milliseconds: 5) }
+            logger.warning(
+                "killed the process group of an attempt whose worker is gone or whose lease expired",
+                metadata: ["spool.task.id": "\(id)", "spool.process_group": "\(leader)"]
+            )
+        }
+    }
+
     /// Kills the process group recorded by the marker `name` in `folder` (a worker folder of this host),
     /// waits a moment for it to go, and removes the marker.
     ///

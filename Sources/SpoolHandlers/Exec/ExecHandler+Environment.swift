@@ -21,6 +21,8 @@ extension ExecHandler {
             .map { String($0) }
         values["SPOOL_TASK_KEY"] = record.key
         values["SPOOL_DIR"] = spoolRoot
+        // Names the attempt's processes, so that a janitor finds them even before their group is recorded.
+        values["SPOOL_WORKER"] = "\(context.task.worker)"
         values["SPOOL_DEADLINE"] = context.deadline.rfc3339
         return .custom(values)
     }

@@ -12,8 +12,8 @@ import SystemPackage
 ///   JSON string arrives as a JSON string literal (`"text"`, quoted and escaped), never as raw text;
 /// - the daemon's environment, the spec's variables, and `SPOOL_TASK_ID`, `SPOOL_TASK_TYPE`,
 ///   `SPOOL_TASK_QUEUE`, `SPOOL_TASK_ATTEMPT`, `SPOOL_TASK_MAX_ATTEMPTS` (the task's, else the spool's
-///   default), `SPOOL_TASK_KEY` (when the task has a `key`), `SPOOL_DIR` (the spool's root) and
-///   `SPOOL_DEADLINE` (when the attempt times out, RFC 3339);
+///   default), `SPOOL_TASK_KEY` (when the task has a `key`), `SPOOL_DIR` (the spool's root), `SPOOL_WORKER`
+///   (the daemon's worker name) and `SPOOL_DEADLINE` (when the attempt times out, RFC 3339);
 /// - the spec's working directory, or the daemon's.
 ///
 /// Its exit status decides, as ``ExecHandlerSpec`` describes: 0 succeeds with standard output as the result
@@ -26,8 +26,9 @@ import SystemPackage
 /// cancelled (timeout or shutdown) the group gets `SIGTERM`, then `SIGKILL` once
 /// ``ExecHandlerSpec/killGrace`` has passed with the command still running; and whatever is left in the
 /// group once the command has exited, normally or not, gets `SIGKILL` at once. The group is recorded next to
-/// the task's file while it runs: if the daemon dies, the janitor that returns the task's lease on this host
-/// kills the group first, so the attempt never overlaps the next one. A command that must leave a process
+/// the task's file while it runs, and its processes carry `SPOOL_WORKER` and `SPOOL_TASK_ID`: if the daemon
+/// dies, the janitor that returns the task's lease on this host kills the group first (found by either), so
+/// the attempt never overlaps the next one. A command that must leave a process
 /// running starts it in a session of its own (`setsid`).
 public struct ExecHandler: Sendable {
     /// How commands are run.
