@@ -62,6 +62,8 @@ import Testing
 
             let spool = try Spool(root: root)
             let recovery = spool.runJanitor()
+            // A returned lease is rewritten; the old content is deleted by a thread of this process, soon after.
+            DeferredUnlink.waitUntilIdle()
             problems += check(
                 scenario,
                 spool: spool,

@@ -92,7 +92,15 @@ struct PowerLossCheck {
         let listed = Set(tasks.map(\.path))
         for state in SpoolInspection.stateFolders {
             for file in SpoolFiles.files(under: "\(root)/\(state)") where !listed.contains("\(state)/\(file)") {
-                problems.append(Problem(text: "\(state)/\(file) is in a state folder but is not a task file"))
+                // A listing shows each task once: a task file not listed is a second place of a listed
+                // task, or not a task file at all.
+                let name = String(file.split(separator: "/").last ?? "")
+                let id = TaskFileName(name)?.id ?? (name.hasSuffix(".json") ? String(name.dropLast(5)) : "")
+                if Names.isValidTaskID(id), tasks.contains(where: { $0.id == id }) {
+                    problems.append(Problem(id: id, text: "task \(id) is in 2 places or more: also \(state)/\(file)"))
+                } else {
+                    problems.append(Problem(text: "\(state)/\(file) is in a state folder but is not a task file"))
+                }
             }
         }
         var places: [String: [TaskLocation]] = [:]
