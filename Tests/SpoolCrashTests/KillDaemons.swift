@@ -57,19 +57,6 @@ struct KillDaemons {
         await archive(child, label: "\(modes[index]) killed at \(time)")
     }
 
-    /// When the daemon `pid` was killed, in Unix milliseconds, read from the headers of a round's daemon log.
-    static func killTime(of pid: Int32, in daemonLog: String) -> Int64? {
-        for line in daemonLog.split(separator: "\n")
-        where line.hasPrefix("== spoold ") && line.hasSuffix(" killed by SIGKILL") {
-            let words = line.split(separator: " ")
-            guard let at = words.firstIndex(of: "at"), at + 3 < words.count, words[at + 2] == "pid",
-                words[at + 3] == "\(pid):"
-            else { continue }
-            return Int64(words[at + 1].dropLast())
-        }
-        return nil
-    }
-
     /// Starts the daemon at `index` again after ``kill(_:)``.
     mutating func restart(_ index: Int) throws {
         processes[index] = try KillDaemons.start(spool, mode: modes[index])

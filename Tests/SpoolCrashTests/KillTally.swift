@@ -15,8 +15,6 @@ struct KillTally: Sendable {
     var repeats: [RepeatReason: Int] = [:]
     var returnedBeforeRun: [RepeatReason: Int] = [:]
     var violations = 0
-    /// Violations caused by known bugs of Spool (see ``KillTests/knownBug(causing:)``), counted in `violations`.
-    var knownIssues = 0
     var longestDrain = 0.0
     var mostIdleTicks = 0
 
@@ -49,7 +47,6 @@ struct KillTally: Sendable {
         repeats.merge(other.repeats, uniquingKeysWith: +)
         returnedBeforeRun.merge(other.returnedBeforeRun, uniquingKeysWith: +)
         violations += other.violations
-        knownIssues += other.knownIssues
         longestDrain = max(longestDrain, other.longestDrain)
         mostIdleTicks = max(mostIdleTicks, other.mostIdleTicks)
     }
@@ -66,7 +63,7 @@ struct KillTally: Sendable {
             + " maybe=\(maybe) (found \(maybeFound)) bad_drops=\(badDrops) lost=\(lost) tasks=\(tasks)"
             + " | runs=\(runs) repeats=\(repeats.values.reduce(0, +)) (\(reasons(repeats)))"
             + " returned_before_run=\(returnedBeforeRun.values.reduce(0, +)) (\(reasons(returnedBeforeRun)))"
-            + " | violations=\(violations) (known issues \(knownIssues)) longest_drain=\(Int(longestDrain * 1000))ms"
+            + " | violations=\(violations) longest_drain=\(Int(longestDrain * 1000))ms"
             + " most_idle_cpu=\(mostIdleTicks)ticks/s | \(Int(seconds))s"
     }
 }

@@ -52,28 +52,15 @@ import Testing
             }
             let report = await round.finish()
             total.add(round.tally)
-            let daemonLog = String(decoding: (try? SpoolFiles.read(round.spool.daemonLog)) ?? [], as: UTF8.self)
-            let bugs = report.violations.map {
-                KillTests.knownBug(causing: $0, in: round.spool, daemonLog: daemonLog)
-            }
-            let known = zip(report.violations, bugs).compactMap { violation, bug in bug.map { (violation, $0) } }
-            let unexpected = zip(report.violations, bugs).filter { $0.1 == nil }.map(\.0)
-            total.knownIssues += known.count
-            let verdict =
-                !unexpected.isEmpty || !round.problems.isEmpty ? "FAILED" : known.isEmpty ? "ok" : "known issue"
+            let failed = !report.violations.isEmpty || !round.problems.isEmpty
             print(
-                "[kill] round \(roundIndex) (\(layout.rawValue), seed \(seed)): \(verdict), "
+                "[kill] round \(roundIndex) (\(layout.rawValue), seed \(seed)): \(failed ? "FAILED" : "ok"), "
                     + round.tally.summary(seconds: seconds(since: start))
             )
             // A soak's output usually goes to a file: show its progress round by round.
             fflush(nil)
-            for (violation, bug) in known {
-                withKnownIssue(Comment(rawValue: bug), isIntermittent: true) {
-                    Issue.record("round \(roundIndex): \(violation)")
-                }
-            }
             #expect(report.lost == 0, "round \(roundIndex) lost \(report.lost) acknowledged tasks")
-            if unexpected.isEmpty && round.problems.isEmpty {
+            if !failed {
                 round.spool.remove()
             } else {
                 try? SpoolFiles.write(report.listing + "\n", to: "\(round.spool.folder)/violations.txt")
@@ -81,7 +68,7 @@ import Testing
                     """
                     round \(roundIndex) (\(layout.rawValue), seed \(seed)) broke promises; its spool, run log and \
                     daemon logs are kept in \(round.spool.folder):
-                    \(unexpected.map(\.description).joined(separator: "\n"))
+                    \(report.listing)
                     \(round.problems.joined(separator: "\n"))
                     """
                 )
@@ -122,69 +109,6 @@ import Testing
         let report = invariants.check(log: log, runs: HandlerRunLog(path: spool.runLog))
         #expect(report.violations.contains { $0.invariant == .i4 && $0.subject == id }, "\(report.listing)")
         #expect(report.violations.allSatisfy { $0.invariant == .i4 }, "\(report.listing)")
-        // The janitor did kill the recorded group: this is not the known bug of an unrecorded group.
-        let daemonLog = String(decoding: try SpoolFiles.read(spool.daemonLog), as: UTF8.self)
-        #expect(
-            report.violations.allSatisfy { KillTests.knownBug(causing: $0, in: spool, daemonLog: daemonLog) == nil }
-        )
-    }
-
-    /// A known bug explains a violation only when the evidence says so: an overlap after a kill is the
-    /// unrecorded process group only if the daemon died right after the run started and no group was killed.
-    @Test func knownBugsAreToldApartByTheirEvidence() throws {
-        let spool = try KillSpool("known")
-        defer { spool.remove() }
-        let library = try Spool(root: spool.root)
-        let id = try library.enqueue(
-            NewTask(queue: "kq", type: "kt/0/ok", payload: OperationLog.payload(tag: "k1"), backoff: .table([0]))
-        )
-        let name = try #require(try library.oldestActive(queue: "kq", limit: 1).names.first)
-        let task = try #require(try library.claim(name, queue: "kq"))
-        try library.fail(task, error: "worker \(task.worker) exited during the attempt")
-        let run = HandlerRun(id: id, attempt: 1, pid: 1, start: 5000, end: 6000, status: 0)
-        let overlap = InvariantViolation(
-            invariant: .i4,
-            subject: id,
-            evidence: "\(run) still ran when attempt 2 started",
-            run: run
-        )
-        let killed = "== spoold all killed at 5100, pid \(task.worker.pid): killed by SIGKILL\n"
-        let groupKilled =
-            killed + "ts=x level=warning msg=\"killed the process group of an attempt whose worker is gone or whose "
-            + "lease expired\" spool.file=running/kq/\(task.worker)/\(name.description.dropLast(5)).group\n"
-        let killedLater = "== spoold all killed at 9000, pid \(task.worker.pid): killed by SIGKILL\n"
-        #expect(KillTests.knownBug(causing: overlap, in: spool, daemonLog: killed) != nil)
-        #expect(KillTests.knownBug(causing: overlap, in: spool, daemonLog: groupKilled) == nil)
-        #expect(KillTests.knownBug(causing: overlap, in: spool, daemonLog: killedLater) == nil)
-        let other = InvariantViolation(invariant: .i3, subject: id, evidence: "is done after 1 failed attempts")
-        #expect(KillTests.knownBug(causing: other, in: spool, daemonLog: killed) == nil)
-        let twice = InvariantViolation(invariant: .i4, subject: id, evidence: "attempt 1 was claimed 2 times", run: run)
-        #expect(KillTests.knownBug(causing: twice, in: spool, daemonLog: killed) == nil)
-    }
-
-    /// The bugs of Spool that the kill tests find now and then, reported and not fixed yet
-    /// (docs/RELIABILITY.md, "Known issues"): a violation one of them causes is recorded as a known issue
-    /// instead of a failure. Returns the bug, or `nil` for a violation no known bug explains.
-    static func knownBug(causing violation: InvariantViolation, in spool: KillSpool, daemonLog: String) -> String? {
-        // spoold was killed after an exec command started but before it recorded the command's process group
-        // (`<due>.<id>.group`): the janitor returned the lease without killing the group, so the attempt ran
-        // on beside its retry. Told apart from a failed group kill: the daemon was killed within half a
-        // second of the run's start, and the log shows no kill of that group.
-        if violation.invariant == .i4, violation.evidence.contains(" still ran when "), let run = violation.run,
-            let spool = try? Spool(root: spool.root, access: .readOnly),
-            let location = spool.find(id: violation.subject), let record = try? spool.record(at: location),
-            let attempt = record.attempts.first(where: { $0.number == run.attempt }),
-            RepeatReason(error: attempt.error) == .killed, let worker = attempt.worker,
-            let pid = WorkerName(worker)?.pid, let killed = KillDaemons.killTime(of: pid, in: daemonLog),
-            abs(killed - run.start) <= 500,
-            !daemonLog.split(separator: "\n").contains(where: {
-                $0.contains("killed the process group") && $0.contains("/\(worker)/")
-                    && $0.contains(".\(violation.subject).group")
-            })
-        {
-            return "spoold killed between starting an exec command and recording its process group"
-        }
-        return nil
     }
 
     /// Polls `condition` every 50 ms until it holds or `seconds` pass.

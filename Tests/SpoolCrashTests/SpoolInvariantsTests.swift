@@ -167,10 +167,10 @@ import Testing
             _ = try spool.enqueue(NewTask(type: "kt/0/ok"))
             let drain = await SpoolInvariants(root: directory.path).waitForDrain(within: 0.2)
             #expect(drain.violation?.invariant == .i9)
-            let busy = try ChildProcess("/bin/sh", ["-c", "while :; do :; done"])
+            let busy = try KillChild("/bin/sh", ["-c", "while :; do :; done"])
             let idle = await SpoolInvariants.checkIdle(pids: [busy.pid])
-            busy.send(SIGKILL)
-            _ = await busy.waitForExit()
+            busy.process.send(SIGKILL)
+            _ = await busy.finish()
             #expect(idle.violations.map(\.invariant) == [.i9], "\(idle.ticks)")
         }
     }
