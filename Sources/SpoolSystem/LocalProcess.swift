@@ -55,8 +55,7 @@ public enum LocalProcess {
     /// The start time of process `pid`, in clock ticks since boot, or `nil` if no such process runs.
     /// A zombie (a process that has exited but not been reaped) does not run, unless `includingZombies`.
     public static func startTicks(of pid: Int32, includingZombies: Bool = false) -> UInt64? {
-        guard let descriptor = try? FileDescriptor.open("/proc/\(pid)/stat", .readOnly) else { return nil }
-        let content = descriptor.closeAfter { try? $0.readAll(limit: 4096).bytes } ?? []
+        guard let content = read("/proc/\(pid)/stat") else { return nil }
         // Field 2 (the command) may hold spaces and parentheses: fields are counted after its last ')'.
         guard let close = content.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = content[(close + 1)...].split(separator: UInt8(ascii: " "))
@@ -100,6 +99,7 @@ extension LocalProcess {
         return groups
     }
 
+    /// The content of a small file of `/proc`, or `nil` if it cannot be read.
     private static func read(_ path: String) -> [UInt8]? {
         guard let descriptor = try? FileDescriptor.open(path, .readOnly) else { return nil }
         return descriptor.closeAfter { try? $0.readAll(limit: 1 << 20).bytes }

@@ -27,6 +27,30 @@ func writeScript(_ path: String, _ body: String) throws {
     chmod(path, 0o755)
 }
 
+/// Sets up `directory` for daemons running one slow exec handler: queue `work` runs a script that appends
+/// `start <attempt>` to `log`, sleeps `seconds` (in a child of its own process group), then appends
+/// `end <attempt>`; retries come 100 ms after a failure. `settings` are added to `spool.yaml`.
+func writeSlowHandlerSpool(_ directory: TemporarySpool, log: String, seconds: Int, settings: String = "") throws {
+    try writeScript(
+        "\(directory.path)/slow.sh",
+        """
+        echo "start $SPOOL_TASK_ATTEMPT" >> "\(log)"
+        sleep \(seconds) &
+        wait
+        echo "end $SPOOL_TASK_ATTEMPT" >> "\(log)"
+        """
+    )
+    try SpoolFiles.write(
+        settings + """
+            retry: {table: [100ms]}
+            queues: {work: {handler: slow}}
+            handlers:
+              slow: {exec: ["\(directory.path)/slow.sh"]}
+            """,
+        to: "\(directory.path)/spool.yaml"
+    )
+}
+
 /// The lines of the text file at `path`; none if it does not exist.
 func lines(of path: String) -> [String] {
     String(decoding: (try? SpoolFiles.read(path)) ?? [], as: UTF8.self).split(separator: "\n").map(String.init)

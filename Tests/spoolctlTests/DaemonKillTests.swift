@@ -14,24 +14,7 @@ import Glibc
     func anAttemptNeverOverlapsItsRetryAfterTheDaemonIsKilled(beforeTheGroupIsRecorded: Bool) async throws {
         try await TemporarySpool.with { directory in
             let log = "\(directory.path)/attempts.log"
-            try writeScript(
-                "\(directory.path)/slow.sh",
-                """
-                echo "start $SPOOL_TASK_ATTEMPT" >> "\(log)"
-                sleep 3 &
-                wait
-                echo "end $SPOOL_TASK_ATTEMPT" >> "\(log)"
-                """
-            )
-            try SpoolFiles.write(
-                """
-                retry: {table: [100ms]}
-                queues: {work: {handler: slow}}
-                handlers:
-                  slow: {exec: ["\(directory.path)/slow.sh"]}
-                """,
-                to: "\(directory.path)/spool.yaml"
-            )
+            try writeSlowHandlerSpool(directory, log: log, seconds: 3)
             let spool = try directory.open()
             let id = try spool.enqueue(NewTask(queue: "work", type: "job"))
             let first = try ChildProcess("spoold", ["--spool", directory.path])

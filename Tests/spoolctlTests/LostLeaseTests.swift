@@ -13,25 +13,7 @@ import Glibc
     @Test func aStoppedWorkerLosesItsTaskAndItsLateFinishIsRefused() async throws {
         try await TemporarySpool.with { directory in
             let log = "\(directory.path)/runs.log"
-            try writeScript(
-                "\(directory.path)/slow.sh",
-                """
-                echo "start $SPOOL_TASK_ATTEMPT" >> "\(log)"
-                sleep 2
-                echo "end $SPOOL_TASK_ATTEMPT" >> "\(log)"
-                """
-            )
-            try SpoolFiles.write(
-                """
-                lease: 1s
-                janitor_interval: 200ms
-                retry: {table: [100ms]}
-                queues: {work: {handler: slow}}
-                handlers:
-                  slow: {exec: ["\(directory.path)/slow.sh"]}
-                """,
-                to: "\(directory.path)/spool.yaml"
-            )
+            try writeSlowHandlerSpool(directory, log: log, seconds: 2, settings: "lease: 1s\njanitor_interval: 200ms\n")
             let spool = try directory.open()
             let id = try spool.enqueue(NewTask(queue: "work", type: "job"))
             let worker = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "worker"])

@@ -90,21 +90,25 @@ extension Spool {
     /// nothing and leaves nothing. Only if a worker claimed it in between does the placement stand, since
     /// the task then runs.
     func placeDurably(_ name: String, record: TaskRecord, due: Timestamp, now: Timestamp) throws(SpoolError) {
-        let folder = try moveIntoPlace(name, in: SpoolLayout.tmp, record: record, due: due, now: now, sync: false)
+        let placed = try moveIntoPlace(name, in: SpoolLayout.tmp, record: record, due: due, now: now, sync: false)
         guard configuration.durability.syncsEnqueue else { return }
         do {
-            try synchronizeFolder(folder)
+            try synchronizeFolder(placed.folder)
         } catch {
-            let placed = TaskFileName(due: min(due, TaskRecord.latestDue), id: record.id).description
-            guard (try? move(placed, in: folder, to: name, in: SpoolLayout.tmp)) != nil else { return }
+            guard takeBack(placed, to: name) else { return }
             throw error
         }
+    }
+
+    /// Moves a task just placed back to `tmp/<staged>`; `false` when a worker has claimed it already.
+    func takeBack(_ placed: (folder: String, name: String), to staged: String) -> Bool {
+        (try? move(placed.name, in: placed.folder, to: staged, in: SpoolLayout.tmp)) != nil
     }
 
     /// Moves a task file to where a task due at `due` waits: `active/<queue>/` if due by `now`, else its
     /// due-minute folder. The target name never overwrites an existing file.
     ///
-    /// - Returns: The folder the task went to.
+    /// - Returns: The folder the task went to, and its name there.
     @discardableResult
     func moveIntoPlace(
         _ name: String,
@@ -113,7 +117,7 @@ extension Spool {
         due: Timestamp,
         now: Timestamp,
         sync: Bool? = nil
-    ) throws(SpoolError) -> String {
+    ) throws(SpoolError) -> (folder: String, name: String) {
         let due = min(due, TaskRecord.latestDue)
         let target = TaskFileName(due: due, id: record.id).description
         let destination =
@@ -128,6 +132,6 @@ extension Spool {
             flags: .exclusive,
             sync: sync ?? configuration.durability.syncsEnqueue
         )
-        return destination
+        return (destination, target)
     }
 }

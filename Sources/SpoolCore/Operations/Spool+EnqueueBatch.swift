@@ -70,16 +70,14 @@ extension Spool {
         reservingIDs: [Bool],
         now: Timestamp
     ) throws(SpoolError) {
-        var targets = Set<String>()
+        var placed: [(folder: String, name: String)] = []
         var failure: SpoolError?
-        var placed = 0
         for (record, name) in zip(records, staged) {
             do {
                 let due = record.runAt ?? now
-                targets.insert(
+                placed.append(
                     try moveIntoPlace(name, in: SpoolLayout.tmp, record: record, due: due, now: now, sync: false)
                 )
-                placed += 1
             } catch {
                 failure = error
                 break
@@ -87,7 +85,7 @@ extension Spool {
         }
         if failure == nil {
             do {
-                try flush(targets)
+                try flush(Set(placed.map(\.folder)))
                 return
             } catch {
                 failure = error
@@ -96,17 +94,9 @@ extension Spool {
         // Nothing is acknowledged: what was placed is taken back, unless a worker has claimed it already.
         var claimed = 0
         for index in records.indices {
-            if index < placed {
-                let due = min(records[index].runAt ?? now, TaskRecord.latestDue)
-                let name = TaskFileName(due: due, id: records[index].id).description
-                let folder =
-                    due <= now
-                    ? SpoolLayout.activeFolder(queue: records[index].queue)
-                    : SpoolLayout.scheduledFolder(queue: records[index].queue, due: due)
-                guard (try? move(name, in: folder, to: staged[index], in: SpoolLayout.tmp)) != nil else {
-                    claimed += 1
-                    continue
-                }
+            if index < placed.count, !takeBack(placed[index], to: staged[index]) {
+                claimed += 1
+                continue
             }
             if reservingIDs[index] { releaseReservation(id: records[index].id) }
             discardStaged(staged[index])

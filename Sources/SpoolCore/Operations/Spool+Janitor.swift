@@ -68,9 +68,9 @@ extension Spool {
                     // the task can run again, so that an attempt never overlaps its retry.
                     let marker = Spool.processGroupMarker(for: fileName)
                     if local {
-                        if markers.remove(marker) != nil { stopProcessGroup(marker: marker, in: folder) }
-                        // A command started just before its daemon died, its group not yet recorded.
-                        stopProcessGroups(of: fileName.id, ranBy: owner)
+                        let recorded = markers.remove(marker) != nil && stopProcessGroup(marker: marker, in: folder)
+                        // Else a command started just before its daemon died, its group not yet recorded.
+                        if !recorded { stopProcessGroups(of: fileName.id, ranBy: owner) }
                     }
                     if returnLease(fileName, queue: queue, owner: owner, error: error) {
                         if gone { report.orphanedLeases += 1 } else { report.expiredLeases += 1 }

@@ -6,7 +6,7 @@ extension Spool {
     /// The name of the marker that records the process group of the attempt running `task`:
     /// `<due>.<id>.group`, next to the task file in its worker folder.
     static func processGroupMarker(for fileName: TaskFileName) -> String {
-        "\(pad(min(max(fileName.due.milliseconds, 0), TaskRecord.latestDue.milliseconds), 13)).\(fileName.id).group"
+        "\(fileName.description.dropLast(".json".count)).group"
     }
 
     /// Records, next to the claimed task's file, that its attempt runs the process group led by `leader`:
@@ -50,13 +50,7 @@ extension Spool {
     /// its daemon, killed at that instant, recorded its group.
     func stopProcessGroups(of id: String, ranBy owner: WorkerName) {
         for leader in LocalProcess.processGroups(withEnvironment: ["SPOOL_WORKER=\(owner)", "SPOOL_TASK_ID=\(id)"]) {
-            let group = ProcessGroup(leader: leader)
-            guard group.kill() else { continue }
-            for _ in 0..<200 where !group.isEmpty { OSThread.sleep(milliseconds: 5) }
-            logger.warning(
-                "killed the process group of an attempt whose worker is gone or whose lease expired",
-                metadata: ["spool.task.id": "\(id)", "spool.process_group": "\(leader)"]
-            )
+            kill(groupLedBy: leader, of: "task \(id)")
         }
     }
 
@@ -80,6 +74,13 @@ extension Spool {
             return false
         }
         if let running = LocalProcess.startTicks(of: leader), running != ticks { return false }
+        return kill(groupLedBy: leader, of: "\(folder)/\(name)")
+    }
+
+    /// Sends `SIGKILL` to the process group led by `leader`, the attempt of `what`, waits up to a second for
+    /// it to be gone, and says so; `false` if the group had no process left.
+    @discardableResult
+    private func kill(groupLedBy leader: Int32, of what: String) -> Bool {
         let group = ProcessGroup(leader: leader)
         guard group.kill() else { return false }
         // SIGKILL is final: no process of the group runs its own code again once it is sent. Waiting for
@@ -90,7 +91,7 @@ extension Spool {
         }
         logger.warning(
             "killed the process group of an attempt whose worker is gone or whose lease expired",
-            metadata: ["spool.file": "\(folder)/\(name)", "spool.process_group": "\(leader)"]
+            metadata: ["spool.attempt": "\(what)", "spool.process_group": "\(leader)"]
         )
         return true
     }
