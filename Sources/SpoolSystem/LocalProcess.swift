@@ -1,3 +1,4 @@
+import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -98,6 +99,28 @@ extension LocalProcess {
         }
         return groups
     }
+
+    /// When this host booted, in milliseconds since the epoch (`btime` of `/proc/stat`); 0 if unknown.
+    public static var bootTime: Int64 {
+        let assumed = assumedBootTime.load(ordering: .relaxed)
+        return assumed != 0 ? assumed : kernelBootTime
+    }
+
+    /// Makes this process take `milliseconds` as its boot time: a test that simulates a power loss
+    /// without a reboot recovers as a process of the next boot would.
+    package static func assumeBoot(at milliseconds: Int64) {
+        assumedBootTime.store(milliseconds, ordering: .relaxed)
+    }
+
+    private static let assumedBootTime = Atomic<Int64>(0)
+
+    private static let kernelBootTime: Int64 = {
+        guard let text = read("/proc/stat").map({ String(decoding: $0, as: UTF8.self) }) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
+            return (Int64(line.dropFirst(6).trimmingPrefix(" ")) ?? 0) * 1000
+        }
+        return 0
+    }()
 
     /// The content of a small file of `/proc`, or `nil` if it cannot be read.
     private static func read(_ path: String) -> [UInt8]? {

@@ -177,7 +177,8 @@ extension TestWorker {
     }
 
     /// `recover <spool>`: what a daemon does at start after a power loss, once: a janitor pass (leases of
-    /// gone workers, staging files, interrupted ingests), then a sweep promoting every task due by now.
+    /// gone workers, staging files, interrupted ingests, names brought back), then a sweep promoting every
+    /// task due by now.
     /// Prints the janitor's report.
     static func recover(_ arguments: Arguments) throws -> Int32 {
         guard arguments.positional.count == 1 else { throw UsageError("recover wants <spool>") }
@@ -186,7 +187,9 @@ extension TestWorker {
             configuration: SpoolConfiguration(durability: try arguments.durability()),
             access: .existing
         )
-        let report = spool.runJanitor()
+        // The power was cut just now: every name in the spool is from before the boot that follows.
+        LocalProcess.assumeBoot(at: SystemClock().now.milliseconds)
+        let report = spool.runJanitor(atStart: true)
         Sweeper(spool: spool).advance(now: spool.clock.now)
         // Old contents of rewrites are deleted on a thread of their own; wait for them before exiting.
         DeferredUnlink.waitUntilIdle()

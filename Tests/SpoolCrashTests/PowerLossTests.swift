@@ -47,7 +47,10 @@ import Testing
 /// three seconds per cut). Needs root and loop devices (the suite is skipped otherwise), and `mkfs.ext4`,
 /// `mkfs.xfs` and `mkfs.btrfs` (`make test-deps` installs them).
 ///
-/// On btrfs the test finds a fault of Spool, recorded as a known issue: see ``btrfsRenameIssue``.
+/// On btrfs a power loss can bring back the name a file had before a rename whose source folder was not
+/// flushed (btrfs logs the new name when the target folder is flushed, but keeps an old name that a
+/// transaction had committed): the task is then under two names until recovery settles them, which the
+/// check requires. The count of such tasks before recovery is printed.
 @Suite(.serialized, .requiresRoot) struct PowerLossTests {
     /// Cuts per case: `SPOOL_POWER_LOSS_CYCLES`, else 3.
     static let cycles: Int = {
@@ -62,20 +65,6 @@ import Testing
 
     /// Cuts per filesystem in the weakened run.
     static let weakenedCuts = 2
-
-    /// A fault of Spool on btrfs that this test finds, recorded as a known issue until Spool is fixed: the
-    /// test still fails for anything else, and for anything at all on ext4 and xfs.
-    ///
-    /// A move flushes at most its target folder. On btrfs a flush of a folder logs the new name, but not the
-    /// disappearance of an old name that a transaction had committed (btrfs commits every 30 seconds, and
-    /// whenever a flush cannot use its log): after a power loss the file is back under its old name too, as
-    /// a second hard link, or, after a rewrite, as the old content in the old place. A finished task is then
-    /// also in `active/` or `running/`, so it runs again; a staged enqueue is also in `tmp/`, where the
-    /// janitor takes it for a half-done enqueue and drops the id reservation of the task it placed. Flushing
-    /// the source folder as well (tried by hand: it keeps only the new name), or a recovery that removes the
-    /// stale name, would fix it. Only tasks found under two names before recovery count as this issue.
-    static let btrfsRenameIssue: Comment =
-        "btrfs keeps the old name of a renamed file after a power loss when only the new folder was flushed"
 
     /// The tasks a batch enqueue of `spool-test-worker produce --batch-every` holds.
     static let batchSize = 8
@@ -92,8 +81,7 @@ import Testing
         try await filesystem.mount()
         var ledger = PowerLossLedger()
         var inFlightFound = 0
-        // Tasks hit by the btrfs rename issue (``btrfsRenameIssue``), which stay in two places for good.
-        var renameIssueIDs = Set<String>()
+        var broughtBack = 0
         for cycle in 1...PowerLossTests.cycles {
             let cut = try await runCycle(
                 cycle,
@@ -107,23 +95,17 @@ import Testing
                 ledger: &ledger
             )
             inFlightFound = cut.check.unacknowledged.count
-            if testCase.filesystem == .btrfs { renameIssueIDs.formUnion(cut.twoNames.keys) }
-            let known = cut.check.problems.filter { $0.id.map(renameIssueIDs.contains) == true }
-            let unexpected = cut.check.problems.filter { $0.id.map(renameIssueIDs.contains) != true }
+            broughtBack += cut.twoNames.count
             #expect(
                 cut.check.lost.isEmpty,
                 "\(testCase) cut \(cycle): \(cut.check.lost.count) acknowledged enqueues lost: \(cut.check.lost.prefix(10))"
             )
-            #expect(unexpected.isEmpty, "\(testCase) cut \(cycle):\n  \(lines(unexpected))")
+            #expect(
+                cut.check.problems.isEmpty,
+                "\(testCase) cut \(cycle), tasks under two names before recovery \(cut.twoNames):\n  \(lines(cut.check.problems))"
+            )
             #expect(cut.problems.isEmpty, "\(testCase) cut \(cycle): \(cut.problems)")
-            if !known.isEmpty {
-                withKnownIssue(PowerLossTests.btrfsRenameIssue, isIntermittent: true) {
-                    Issue.record(
-                        "\(testCase) cut \(cycle), tasks under two names before recovery \(cut.twoNames):\n  \(lines(known))"
-                    )
-                }
-            }
-            if !unexpected.isEmpty || !cut.problems.isEmpty { break }
+            if !cut.check.problems.isEmpty || !cut.problems.isEmpty { break }
         }
         #expect(ledger.acknowledgedCount >= 20 * PowerLossTests.cycles, "too little load to tell anything")
         if testCase.durability == "full" {
@@ -131,7 +113,8 @@ import Testing
         }
         print(
             "[power-loss] \(testCase): \(PowerLossTests.cycles) cuts, \(ledger.acknowledgedCount) enqueues acknowledged, "
-                + "\(ledger.finished.count) finishes logged, \(inFlightFound) enqueues in flight at a cut found"
+                + "\(ledger.finished.count) finishes logged, \(inFlightFound) enqueues in flight at a cut found, "
+                + "\(broughtBack) tasks under two names before recovery"
         )
     }
 

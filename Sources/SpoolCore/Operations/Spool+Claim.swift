@@ -53,7 +53,9 @@ extension Spool {
         let running = SpoolLayout.runningFolder(queue: queue, worker: worker)
         let fileName = name.description
         let activeFolder = try folders.handle(active, create: true)
+        let status: FileStatus
         do {
+            status = try Syscall.status(fileName, in: activeFolder.descriptor)
             try Syscall.setModificationTime(fileName, in: activeFolder.descriptor, to: leaseExpiry(from: now))
         } catch .noSuchFileOrDirectory {
             return .taken
@@ -70,6 +72,12 @@ extension Spool {
             record = try readRecord(fileName, in: running, queue: queue)
         } catch  where error.code == .corruptRecord {
             try quarantine(fileName, in: running, reason: error.message)
+            return .finishedWithoutRunning
+        }
+        // A name older than this boot may be one that a power loss brought back after the task finished.
+        if status.changeTime.milliseconds < LocalProcess.bootTime,
+            settleFinishedCopy(fileName, in: running, id: record.id, queue: queue)
+        {
             return .finishedWithoutRunning
         }
         let task = ClaimedTask(record: record, fileName: name, worker: worker, claimedAt: now)

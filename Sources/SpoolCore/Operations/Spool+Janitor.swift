@@ -14,6 +14,8 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     public var resumedDrops = 0
     /// Finished tasks deleted past their retention.
     public var purgedTasks = 0
+    /// Second names of tasks that a power loss brought back, removed.
+    public var staleCopies = 0
 
     /// An empty report.
     public init() {}
@@ -21,7 +23,7 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     /// The counts as `name=value` pairs, for a log line.
     public var description: String {
         "expired_leases=\(expiredLeases) orphaned_leases=\(orphanedLeases) discarded_writes=\(discardedWrites) "
-            + "resumed_drops=\(resumedDrops) purged_tasks=\(purgedTasks)"
+            + "resumed_drops=\(resumedDrops) purged_tasks=\(purgedTasks) stale_copies=\(staleCopies)"
     }
 }
 
@@ -30,10 +32,15 @@ extension Spool {
     /// interrupted work in `tmp/`, and deletes `done/` and `dead/` day folders past retention. Does nothing
     /// on a spool open to read only.
     /// Every step can be repeated, and several janitors may run at once.
-    public func runJanitor() -> JanitorReport {
+    ///
+    /// - Parameter atStart: The first pass of a process that serves the spool: it also settles the names
+    ///   of pending tasks that a power loss may have brought back (see ``JanitorReport/staleCopies``),
+    ///   which costs a `stat` per pending task.
+    public func runJanitor(atStart: Bool = false) -> JanitorReport {
         var report = JanitorReport()
         guard access.writes else { return report }
         let now = clock.now
+        if atStart { report.staleCopies += settleRestoredNames() }
         recoverLeases(now: now, into: &report)
         recoverStaging(now: now, into: &report)
         purgeFinished(now: now, into: &report)
@@ -51,6 +58,8 @@ extension Spool {
                 let folder = "\(SpoolLayout.running)/\(queue)/\(workerFolder)"
                 let entries = names(in: folder)
                 var markers = Set(entries.filter { $0.hasSuffix(".group") })
+                // After a power loss, a task may also be back under a name it had before or after its claim.
+                let copies = gone ? pendingCopies(of: entries.compactMap(TaskFileName.init), queue: queue) : [:]
                 var remaining = 0
                 for name in entries {
                     guard let fileName = TaskFileName(name) else { continue }
@@ -72,6 +81,7 @@ extension Spool {
                         // Else a command started just before its daemon died, its group not yet recorded.
                         if !recorded { stopProcessGroups(of: fileName.id, ranBy: owner) }
                     }
+                    if let copy = copies[fileName.id], !settleRunningCopy(name, in: folder, pending: copy) { continue }
                     if returnLease(fileName, queue: queue, owner: owner, error: error) {
                         if gone { report.orphanedLeases += 1 } else { report.expiredLeases += 1 }
                     }
@@ -96,21 +106,12 @@ extension Spool {
     private func returnLease(_ fileName: TaskFileName, queue: String, owner: WorkerName, error: String) -> Bool {
         let name = fileName.description
         let folder = SpoolLayout.runningFolder(queue: queue, worker: worker)
-        if let finished = finishedCopy(of: fileName.id, queue: queue) {
-            // A power loss brought back the name the task had before it finished (btrfs keeps a committed
-            // name whose removal was not flushed): the finish stands, and the stale name goes.
-            let lost = SpoolLayout.runningFolder(queue: queue, worker: owner)
-            guard let directory = try? folders.handle(lost, create: false),
-                (try? Syscall.unlink(name, in: directory.descriptor)) != nil
-            else { return false }
-            logger.warning(
-                "removed the stale copy of a finished task",
-                metadata: ["spool.file": "\(lost)/\(name)", "spool.finished": "\(finished)"]
-            )
+        let lost = SpoolLayout.runningFolder(queue: queue, worker: owner)
+        if settleFinishedCopy(name, in: lost, id: fileName.id, queue: queue) {
             return false
         }
         do {
-            try move(name, in: SpoolLayout.runningFolder(queue: queue, worker: owner), to: name, in: folder)
+            try move(name, in: lost, to: name, in: folder)
         } catch {
             return false
         }
@@ -128,15 +129,30 @@ extension Spool {
         }
     }
 
-    /// The path of task `id`'s file in `done/<queue>/` or `dead/<queue>/`, if it is there.
-    private func finishedCopy(of id: String, queue: String) -> String? {
-        for state in [SpoolLayout.done, SpoolLayout.dead] {
-            for day in names(in: "\(state)/\(queue)") {
-                let path = "\(state)/\(queue)/\(day)/\(id).json"
-                if (try? Syscall.status(path, in: rootDescriptor)) != nil { return path }
-            }
+    /// Settles a task found both in `running/` and pending (see ``pendingCopies(of:queue:)``); `true` if
+    /// the lease is still to be returned. The same file under its name from before the claim loses that
+    /// name, and the lost attempt counts; a whole pending file of its own is the task's later state (a
+    /// retry's rewrite), and the running name goes; a pending file that does not parse is quarantined.
+    private func settleRunningCopy(_ name: String, in folder: String, pending: (folder: String, name: String))
+        -> Bool
+    {
+        guard let running = try? Syscall.status("\(folder)/\(name)", in: rootDescriptor),
+            let copy = try? Syscall.status("\(pending.folder)/\(pending.name)", in: rootDescriptor)
+        else { return true }
+        if running.inode == copy.inode, running.device == copy.device {
+            try? unlinkSecondName(pending.name, in: pending.folder, keeping: "\(folder)/\(name)")
+            return true
         }
-        return nil
+        do {
+            _ = try readRecord(pending.name, in: pending.folder)
+        } catch  where error.code == .corruptRecord {
+            try? quarantine(pending.name, in: pending.folder, reason: error.message)
+            return true
+        } catch {
+            return true
+        }
+        try? unlinkSecondName(name, in: folder, keeping: "\(pending.folder)/\(pending.name)")
+        return false
     }
 
     /// Files in `tmp/` are `<kind>.<worker>.<sequence>[.<drop name>]`: those of a process that is gone (or

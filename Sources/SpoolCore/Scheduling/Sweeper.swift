@@ -25,6 +25,10 @@ public final class Sweeper {
     /// Minute folders at or before the current minute that may still hold files, with their timer counts.
     private var openFolders: [String: Int] = [:]
     private var foldersToWatch: [String] = []
+    /// Due files whose promotion failed, tried again once ``promotion`` allows.
+    private var failedPromotions: [Timer] = []
+    private var promotion = FaultBackoff()
+    private let promotionFaults: FaultLog
     private var watched = Set<String>()
     /// A long pause (suspend, clock jump) past which a full scan replaces minute-by-minute catch-up.
     private static let catchUpLimit: Int64 = 60
@@ -32,10 +36,15 @@ public final class Sweeper {
     /// Creates a sweeper for `spool`.
     public init(spool: Spool) {
         self.spool = spool
+        self.promotionFaults = FaultLog(
+            spool.logger,
+            failing: "promotion failing; due tasks wait in scheduled/ and are retried",
+            recovered: "promotion recovered"
+        )
     }
 
-    /// The number of files waiting for their timer.
-    public var pendingTimers: Int { timers.count }
+    /// The number of files waiting for their timer, or for a failed promotion to be tried again.
+    public var pendingTimers: Int { timers.count + failedPromotions.count }
 
     /// Folders that came into view since the last call, to be watched; after the watch is in place, call
     /// ``relist(_:now:)`` for each, since files may have landed before it.
@@ -77,7 +86,10 @@ public final class Sweeper {
         }
         promoteDue(now: now)
         removeDrainedFolders(before: minute)
-        return timers.first.map { min($0.name.due, minute.nextMinuteStart) } ?? minute.nextMinuteStart
+        let next = timers.first.map { min($0.name.due, minute.nextMinuteStart) } ?? minute.nextMinuteStart
+        // While promotions fail, due files wait for the next try rather than being tried in a loop.
+        guard let retryAt = promotion.retryAt else { return next }
+        return next <= now ? retryAt : min(next, retryAt)
     }
 
     /// A file appeared in `folder` (a minute folder); it gets a timer if its minute has begun.
@@ -187,33 +199,71 @@ public final class Sweeper {
 
     // MARK: - Promotion
 
+    /// Promotes every file due by `now`. When the filesystem fails a promotion (read-only, I/O error), the
+    /// file is tried again after a backoff; two failures in a row end the pass, since the fault is most
+    /// likely the filesystem's and not one file's.
     private func promoteDue(now: Timestamp) {
-        while let timer = timers.first, timer.name.due <= now {
+        if let retryAt = promotion.retryAt {
+            guard now >= retryAt else { return }
+            for timer in failedPromotions { timers.push(timer) }
+            failedPromotions.removeAll()
+        }
+        var failuresInARow = 0
+        while failuresInARow < 2, let timer = timers.first, timer.name.due <= now {
             timers.popFirst()
+            do {
+                try promote(timer)
+                failuresInARow = 0
+            } catch {
+                failedPromotions.append(timer)
+                failuresInARow += 1
+                promotionFaults.failed(
+                    now: now,
+                    metadata: ["spool.file": "\(timer.folder)/\(timer.name)", "spool.error": "\(error)"]
+                )
+                continue
+            }
             known.remove("\(timer.folder)/\(timer.name)")
             openFolders[timer.folder, default: 1] -= 1
-            let name = timer.name.description
-            do {
-                try spool.move(
-                    name,
-                    in: timer.folder,
-                    to: name,
-                    in: SpoolLayout.activeFolder(queue: timer.queue),
-                    sync: spool.configuration.durability.syncsMoves
-                )
-                spool.logger.info(
-                    "promoted",
-                    metadata: ["spool.task.id": "\(timer.name.id)", "spool.task.queue": "\(timer.queue)"]
-                )
-            } catch  where error.code == .notFound {
-                // Another sweeper promoted it first.
-            } catch {
-                spool.logger.error(
-                    "could not promote",
-                    metadata: ["spool.file": "\(timer.folder)/\(name)", "spool.error": "\(error)"]
-                )
-            }
         }
+        if !failedPromotions.isEmpty {
+            promotion.failed(now: now)
+        } else if promotion.isFailing {
+            promotion.succeeded()
+            promotionFaults.succeeded()
+        }
+    }
+
+    /// Moves a due file into `active/<queue>/`; done if another sweeper moved it first.
+    private func promote(_ timer: Timer) throws(SpoolError) {
+        let name = timer.name.description
+        let active = SpoolLayout.activeFolder(queue: timer.queue)
+        // A name from before this boot may be one that a power loss brought back after the task finished.
+        if spool.predatesBoot(name, in: timer.folder),
+            spool.settleFinishedCopy(name, in: timer.folder, id: timer.name.id, queue: timer.queue)
+        {
+            return
+        }
+        do {
+            try spool.move(
+                name,
+                in: timer.folder,
+                to: name,
+                in: active,
+                flags: .exclusive,
+                sync: spool.configuration.durability.syncsMoves
+            )
+        } catch  where error.code == .notFound {
+            return
+        } catch  where error.code == .alreadyExists {
+            // The task is in active/ already: this name is a second one that a power loss brought back.
+            try spool.settleSecondCopy(name, in: timer.folder, of: name, in: active)
+            return
+        }
+        spool.logger.info(
+            "promoted",
+            metadata: ["spool.task.id": "\(timer.name.id)", "spool.task.queue": "\(timer.queue)"]
+        )
     }
 
     /// Removes minute folders of past minutes once every timer in them has fired; a folder that turns out

@@ -53,7 +53,7 @@ public final class SpoolEngine: Service {
         defer { watcher.close() }
         let roles = configuration.roles
         if roles.contains(.maintenance) {
-            let report = spool.runJanitor()
+            let report = spool.runJanitor(atStart: true)
             logger.info("spool open", metadata: ["spool.root": "\(spool.root)", "spool.recovered": "\(report)"])
         }
         let stopping = Mailbox<Void>()
@@ -159,6 +159,11 @@ public final class SpoolEngine: Service {
         ingestInbox.post(nil)
         let clock = spool.clock
         var fault = FaultBackoff()
+        let faults = FaultLog(
+            logger,
+            failing: "ingest failing; drops wait in incoming/ and are retried",
+            recovered: "ingest recovered"
+        )
         while !Task.isCancelled {
             let message: String?
             if let retryAt = fault.retryAt {
@@ -187,14 +192,14 @@ public final class SpoolEngine: Service {
                 failure = (SpoolLayout.incoming, error)
             }
             if let failure {
-                if fault.failed(now: clock.now) == .failing {
-                    logger.error(
-                        "ingest failing; drops wait in incoming/ and are retried",
-                        metadata: ["spool.drop": "\(failure.name)", "spool.error": "\(failure.error)"]
-                    )
-                }
-            } else if fault.succeeded() == .recovered {
-                logger.warning("ingest recovered")
+                fault.failed(now: clock.now)
+                faults.failed(
+                    now: clock.now,
+                    metadata: ["spool.drop": "\(failure.name)", "spool.error": "\(failure.error)"]
+                )
+            } else if fault.isFailing {
+                fault.succeeded()
+                faults.succeeded()
             }
         }
     }

@@ -1,0 +1,153 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+/// A power loss can bring back the name a file had before a rename whose source folder was not flushed:
+/// btrfs logs the new name when the target folder is flushed, but keeps an old name that a transaction had
+/// committed. The task is then in two places. Recovery keeps the copy that the task's history reached last
+/// and removes the other: the stale name of the same file is unlinked; a stale file of its own (an older
+/// version, left by a rewrite) is deleted only when the newer copy is whole.
+extension Spool {
+    /// Settles `folder/name`, a second copy of the task that is at `keptFolder/kept`: a second name of the
+    /// same file is unlinked; another file goes to `rejected/` with its reason.
+    func settleSecondCopy(_ name: String, in folder: String, of kept: String, in keptFolder: String)
+        throws(SpoolError)
+    {
+        let stale: FileStatus
+        let current: FileStatus
+        do {
+            stale = try Syscall.status("\(folder)/\(name)", in: rootDescriptor)
+            current = try Syscall.status("\(keptFolder)/\(kept)", in: rootDescriptor)
+        } catch .noSuchFileOrDirectory {
+            return  // one of them moved on meanwhile: nothing to settle
+        } catch {
+            throw SpoolError(error, "inspect", "\(folder)/\(name)")
+        }
+        if stale.inode == current.inode, stale.device == current.device {
+            try unlinkSecondName(name, in: folder, keeping: "\(keptFolder)/\(kept)")
+        } else {
+            let reason = "a second copy of the task at \(keptFolder)/\(kept)"
+            let kept = try moveToRejected(name, in: folder, as: name, reason: reason)
+            logger.warning(
+                "second copy of a task moved to rejected/",
+                metadata: ["spool.file": "\(folder)/\(name)", "spool.rejected": "\(kept)"]
+            )
+        }
+    }
+
+    /// Removes `folder/name`, a name of a task that lives on at `kept`.
+    func unlinkSecondName(_ name: String, in folder: String, keeping kept: String) throws(SpoolError) {
+        let directory = try folders.handle(folder, create: false)
+        do {
+            try Syscall.unlink(name, in: directory.descriptor)
+        } catch .noSuchFileOrDirectory {
+            return
+        } catch {
+            throw SpoolError(error, "remove", "\(folder)/\(name)")
+        }
+        logger.warning(
+            "removed the stale copy of a task",
+            metadata: ["spool.file": "\(folder)/\(name)", "spool.kept": "\(kept)"]
+        )
+    }
+
+    /// The pending copies (in `active/<queue>/` or `scheduled/<queue>/`) of tasks in `running/<queue>/`,
+    /// by id: a copy due no earlier than the running file, since a claim keeps a task's due time and a
+    /// retry only puts it later. One pass over the queue's pending names for all of `running`, streamed.
+    func pendingCopies(of running: [TaskFileName], queue: String) -> [String: (folder: String, name: String)] {
+        guard let earliest = running.map(\.due).min() else { return [:] }
+        let ids = Set(running.map(\.id))
+        var found: [String: (folder: String, name: String)] = [:]
+        func scan(_ folder: String) {
+            try? Syscall.forEachEntry(in: folder, relativeTo: rootDescriptor) { entry in
+                if let name = TaskFileName(entry.name), name.due >= earliest, ids.contains(name.id) {
+                    found[name.id] = (folder, entry.name)
+                }
+                return true
+            }
+        }
+        scan(SpoolLayout.activeFolder(queue: queue))
+        let scheduled = "\(SpoolLayout.scheduled)/\(queue)"
+        let firstDay = earliest.dayFolderName
+        for day in names(in: scheduled) where day >= firstDay {
+            for minute in names(in: "\(scheduled)/\(day)") {
+                guard let start = Timestamp(dayFolder: day, minuteFolder: minute),
+                    start >= earliest.minuteStart
+                else { continue }
+                scan("\(scheduled)/\(day)/\(minute)")
+            }
+        }
+        return found
+    }
+
+    /// Settles `folder/name` if task `id` is also finished, whole, in `done/<queue>/` or `dead/<queue>/`:
+    /// the finish stands, and the stale copy goes. `true` if it went.
+    func settleFinishedCopy(_ name: String, in folder: String, id: String, queue: String) -> Bool {
+        guard let finished = finishedCopy(of: id, queue: queue) else { return false }
+        guard (try? readRecord(finished.name, in: finished.folder)) != nil else { return false }
+        return (try? unlinkSecondName(name, in: folder, keeping: "\(finished.folder)/\(finished.name)")) != nil
+    }
+
+    /// Whether `folder/name` was last renamed or changed before this host booted: only such a name can be
+    /// one that a power loss brought back.
+    func predatesBoot(_ name: String, in folder: String) -> Bool {
+        guard let status = try? Syscall.status("\(folder)/\(name)", in: rootDescriptor) else { return false }
+        return status.changeTime.milliseconds < LocalProcess.bootTime
+    }
+
+    /// Settles the names in `active/` and `scheduled/` that a power loss may have brought back, once at
+    /// start: a name from before this boot whose file has another name too, finished or pending. Costs a
+    /// `stat` per pending task, at start only.
+    func settleRestoredNames() -> Int {
+        var settled = 0
+        for queue in names(in: SpoolLayout.active) where Names.isValidQueueName(queue) {
+            settled += settleRestoredNames(in: SpoolLayout.activeFolder(queue: queue), queue: queue)
+        }
+        for queue in names(in: SpoolLayout.scheduled) where Names.isValidQueueName(queue) {
+            for day in names(in: "\(SpoolLayout.scheduled)/\(queue)") {
+                for minute in names(in: "\(SpoolLayout.scheduled)/\(queue)/\(day)") {
+                    let folder = "\(SpoolLayout.scheduled)/\(queue)/\(day)/\(minute)"
+                    settled += settleRestoredNames(in: folder, queue: queue)
+                }
+            }
+        }
+        return settled
+    }
+
+    private func settleRestoredNames(in folder: String, queue: String) -> Int {
+        guard let directory = try? folders.handle(folder, create: false) else { return 0 }
+        let boot = LocalProcess.bootTime
+        let active = SpoolLayout.activeFolder(queue: queue)
+        var settled = 0
+        try? Syscall.forEachEntry(in: folder, relativeTo: rootDescriptor) { entry in
+            guard let fileName = TaskFileName(entry.name),
+                let status = try? Syscall.status(entry.name, in: directory.descriptor),
+                status.linkCount > 1, status.changeTime.milliseconds < boot
+            else { return true }
+            if settleFinishedCopy(entry.name, in: folder, id: fileName.id, queue: queue) {
+                settled += 1
+            } else if folder != active,
+                let promoted = try? Syscall.status("\(active)/\(entry.name)", in: rootDescriptor),
+                promoted.inode == status.inode, promoted.device == status.device,
+                (try? unlinkSecondName(entry.name, in: folder, keeping: "\(active)/\(entry.name)")) != nil
+            {
+                settled += 1
+            }
+            return true
+        }
+        return settled
+    }
+
+    /// Where task `id`'s file is in `done/<queue>/` or `dead/<queue>/`, if it is there.
+    func finishedCopy(of id: String, queue: String) -> (folder: String, name: String)? {
+        for state in [SpoolLayout.done, SpoolLayout.dead] {
+            for day in names(in: "\(state)/\(queue)") {
+                let folder = "\(state)/\(queue)/\(day)"
+                if (try? Syscall.status("\(folder)/\(id).json", in: rootDescriptor)) != nil {
+                    return (folder, "\(id).json")
+                }
+            }
+        }
+        return nil
+    }
+}
