@@ -1,9 +1,42 @@
 import SpoolCore
 import SpoolSystem
 import SpoolTestSupport
+import SystemPackage
 import Testing
 
 @Suite struct SweeperTests {
+    #if ENABLE_MOCKING
+    /// A filesystem that fails promotions (`EIO`, `EROFS`): the due files stay where they are and the next
+    /// try comes after a backoff, not in a loop; they are promoted once it works again.
+    @Test(arguments: [Errno.ioError, Errno.readOnlyFileSystem])
+    func aFailedPromotionIsTriedAgainAfterABackoff(_ errno: Errno) throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            let spool = try directory.open(clock: clock)
+            let ids = try (0..<5).map { _ in try spool.enqueue(NewTask(type: "t", delay: 1)) }
+            let sweeper = Sweeper(spool: spool)
+            sweeper.advance(now: clock.now)
+            clock.advance(by: 1)
+            let faults = SyscallFaults().inject(.fail(errno), into: "renameat2", times: 3)
+            let wake = SyscallFaults.withFaults(faults) { sweeper.advance(now: clock.now) }
+            #expect(faults.count("renameat2") == 2, "two failures in a row end the pass")
+            #expect(wake == clock.now.adding(seconds: 0.5), "the next try waits for the backoff")
+            #expect(spool.list(state: .active).isEmpty)
+            #expect(sweeper.pendingTimers == 5, "no file is forgotten")
+            clock.advance(by: 0.25)
+            #expect(SyscallFaults.withFaults(faults) { sweeper.advance(now: clock.now) } == wake)
+            #expect(faults.count("renameat2") == 2, "nothing is tried before the backoff ends")
+            clock.advance(by: 0.25)
+            let next = SyscallFaults.withFaults(faults) { sweeper.advance(now: clock.now) }
+            #expect(next == clock.now.adding(seconds: 1), "a second failure waits twice as long")
+            clock.advance(by: 1)
+            SyscallFaults.withFaults(faults) { _ = sweeper.advance(now: clock.now) }
+            #expect(Set(spool.list(state: .active).map(\.id)) == Set(ids))
+            #expect(sweeper.pendingTimers == 0)
+        }
+    }
+    #endif
+
     @Test func promotesEachTaskAtItsDueTime() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)

@@ -11,13 +11,16 @@ public struct FaultBackoff: Sendable {
     /// A backoff with nothing failing.
     public init() {}
 
-    /// Whether a try failed since the last success.
-    public var isFailing: Bool { retryAt != nil }
-
     /// Records a failed try at `now`: the next waits twice as long as the last, up to 30 seconds.
     public mutating func failed(now: Timestamp) {
         delay = delay == 0 ? FaultBackoff.firstDelay : min(delay * 2, FaultBackoff.longestDelay)
         retryAt = now.adding(seconds: delay)
+    }
+
+    /// The wait is over and a try is about to be made: no retry time until it fails again, when the wait
+    /// is twice as long as the last.
+    public mutating func retrying() {
+        retryAt = nil
     }
 
     /// Records a successful try.

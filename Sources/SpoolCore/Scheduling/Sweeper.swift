@@ -228,7 +228,7 @@ public final class Sweeper {
         }
         if !failedPromotions.isEmpty {
             promotion.failed(now: now)
-        } else if promotion.isFailing {
+        } else if promotion.retryAt != nil {
             promotion.succeeded()
             promotionFaults.succeeded()
         }

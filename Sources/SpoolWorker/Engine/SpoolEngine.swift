@@ -197,7 +197,7 @@ public final class SpoolEngine: Service {
                     now: clock.now,
                     metadata: ["spool.drop": "\(failure.name)", "spool.error": "\(failure.error)"]
                 )
-            } else if fault.isFailing {
+            } else {
                 fault.succeeded()
                 faults.succeeded()
             }

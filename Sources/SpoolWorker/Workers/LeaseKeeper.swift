@@ -23,8 +23,15 @@ final class LeaseKeeper: Sendable {
     /// Told when an attempt is watched that is due before the loop's next wake.
     private let earlier = Mailbox<Void>()
 
+    private let renewalFaults: FaultLog
+
     init(spool: Spool) {
         self.spool = spool
+        self.renewalFaults = FaultLog(
+            spool.logger,
+            failing: "lease renewals failing; attempts go on, and may be returned when their leases expire",
+            recovered: "lease renewals recovered"
+        )
     }
 
     /// Watches `task` until ``release(_:)``: its lease is renewed every third of the lease duration, and
@@ -92,11 +99,12 @@ final class LeaseKeeper: Sendable {
     private func renew(_ entry: Watched) {
         do throws(SpoolError) {
             try spool.heartbeat(entry.task)
+            renewalFaults.succeeded()
         } catch  where error.code == .leaseLost {
             entry.expire(.leaseLost(error.message))
         } catch {
-            spool.logger.warning(
-                "heartbeat failed",
+            renewalFaults.failed(
+                now: spool.clock.now,
                 metadata: ["spool.task.id": "\(entry.task.record.id)", "spool.error": "\(error)"]
             )
         }

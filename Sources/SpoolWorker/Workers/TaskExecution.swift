@@ -18,6 +18,8 @@ struct TaskExecution {
     let spool: Spool
     let handlers: TaskHandlers
     let keeper: LeaseKeeper
+    /// Says, for the whole pool, when recording outcomes fails.
+    let recordFaults: FaultLog
 
     /// Runs the task; `false` when this process has no handler for it: it is then handed back, uncounted,
     /// to wait in `active/` for a process that has one.
@@ -73,7 +75,7 @@ struct TaskExecution {
         case .interrupted, .leaseLost:
             break
         }
-        record(outcome, for: task, logger: logger)
+        await record(outcome, for: task, logger: logger)
         return true
     }
 
@@ -116,24 +118,50 @@ struct TaskExecution {
         }
     }
 
-    private func record(_ outcome: Outcome, for task: ClaimedTask, logger: Logger) {
-        do {
-            switch outcome {
-            case .succeeded(let result):
-                try spool.complete(task, result: result)
-            case .failed(let error as HandlerFailure):
-                try spool.fail(task, error: error.message, retryAfter: error.retryAfter, permanent: error.permanent)
-            case .failed(let error):
-                try spool.fail(task, error: "\(error)")
-            case .timedOut(let seconds):
-                try spool.fail(task, error: "timed out after \(seconds) s")
-            case .interrupted:
-                try spool.handBack(task)
-            case .leaseLost(let message):
-                logger.warning("lease lost while running", metadata: ["spool.error": "\(message)"])
+    /// Records the outcome; while the filesystem fails (read-only, I/O error, disk full), tries again
+    /// after a backoff, until it works, the lease is lost, or a shutdown's grace ends (the task is then
+    /// returned, counted, at the next start).
+    private func record(_ outcome: Outcome, for task: ClaimedTask, logger: Logger) async {
+        let clock = spool.clock
+        var backoff = FaultBackoff()
+        while true {
+            do {
+                try recordOnce(outcome, for: task, logger: logger)
+                recordFaults.succeeded()
+                return
+            } catch  where error.code == .leaseLost {
+                logger.warning("lease lost before the outcome was recorded", metadata: ["spool.error": "\(error)"])
+                return
+            } catch {
+                backoff.failed(now: clock.now)
+                recordFaults.failed(
+                    now: clock.now,
+                    metadata: ["spool.task.id": "\(task.record.id)", "spool.error": "\(error)"]
+                )
             }
-        } catch {
-            logger.error("could not record the outcome", metadata: ["spool.error": "\(error)"])
+            do {
+                try await clock.sleep(until: backoff.retryAt ?? clock.now)
+            } catch {
+                logger.warning("shutting down before the outcome was recorded; the task is returned at the next start")
+                return
+            }
+        }
+    }
+
+    private func recordOnce(_ outcome: Outcome, for task: ClaimedTask, logger: Logger) throws(SpoolError) {
+        switch outcome {
+        case .succeeded(let result):
+            try spool.complete(task, result: result)
+        case .failed(let error as HandlerFailure):
+            try spool.fail(task, error: error.message, retryAfter: error.retryAfter, permanent: error.permanent)
+        case .failed(let error):
+            try spool.fail(task, error: "\(error)")
+        case .timedOut(let seconds):
+            try spool.fail(task, error: "timed out after \(seconds) s")
+        case .interrupted:
+            try spool.handBack(task)
+        case .leaseLost(let message):
+            logger.warning("lease lost while running", metadata: ["spool.error": "\(message)"])
         }
     }
 }

@@ -11,13 +11,25 @@ enum PoolMessage: Sendable {
     case queueAppeared(String)
     /// A queue was paused or resumed.
     case pausesChanged
-    /// The attempt to run the task file `name` of `queue` ended; `lostRace` when another process had
-    /// claimed it first, `unhandled` when this process has no handler for it (it was handed back).
-    case finished(queue: String, name: TaskFileName, lostRace: Bool, unhandled: Bool)
+    /// The attempt to run the task file `name` of `queue` ended, as `ending` says.
+    case finished(queue: String, name: TaskFileName, ending: AttemptEnding)
     /// New concurrency, weights and handlers, from a configuration reload.
     case reconfigure(EngineConfiguration, TaskHandlers)
     /// A graceful shutdown began: claim nothing more, let running tasks finish within the grace.
     case drain
+}
+
+/// How the pool's attempt to run a task file ended.
+enum AttemptEnding: Sendable {
+    /// The claim worked: the task ran, or finished without running.
+    case claimed
+    /// Another process had claimed it first.
+    case lostRace
+    /// This process has no handler for it; it was handed back.
+    case unhandled
+    /// The filesystem failed the claim (read-only, I/O error, out of descriptors): the file stays in
+    /// `active/`, and claims pause for a backoff.
+    case claimFailed
 }
 
 /// Claims and runs tasks from every queue of a spool, oldest first within a queue, with at most
@@ -30,12 +42,17 @@ enum PoolMessage: Sendable {
 ///
 /// A task this process has no handler for is handed back at once, uncounted, and passed over from then on
 /// (until a reload or a rescan), so that it waits in `active/` for a process that can run it.
+///
+/// When the filesystem fails claims or listings, the pool claims nothing for a backoff (half a second,
+/// doubling, to 30 seconds), then lists every queue again; it says so once a minute at most.
 final class WorkerPool: Sendable {
     private let inbox: Mailbox<PoolMessage>
     private let spool: Spool
     private let initialConfiguration: EngineConfiguration
     private let initialHandlers: TaskHandlers
     private let watch: @Sendable (String) async -> Void
+    private let claimFaults: FaultLog
+    private let recordFaults: FaultLog
 
     /// Creates a pool reading its messages from `inbox`; `watch` places a watch on a folder of the spool
     /// before it is listed.
@@ -51,6 +68,16 @@ final class WorkerPool: Sendable {
         self.initialConfiguration = configuration
         self.initialHandlers = handlers
         self.watch = watch
+        self.claimFaults = FaultLog(
+            spool.logger,
+            failing: "claims failing; tasks wait in active/ and are retried",
+            recovered: "claims recovered"
+        )
+        self.recordFaults = FaultLog(
+            spool.logger,
+            failing: "recording outcomes failing; finished tasks wait in running/ and are retried",
+            recovered: "recording outcomes recovered"
+        )
     }
 
     private struct QueueState {
@@ -87,6 +114,7 @@ final class WorkerPool: Sendable {
         var running = 0
         var drainDeadline: Timestamp?
         var generator = SystemRandomNumberGenerator()
+        var fault = FaultBackoff()
         let clock = spool.clock
 
         func addQueue(_ queue: String) async {
@@ -113,15 +141,24 @@ final class WorkerPool: Sendable {
                 await addQueue(queue)
             case .pausesChanged:
                 paused = readPauses()
-            case .finished(let queue, let name, let lostRace, let unhandled):
+            case .finished(let queue, let name, let ending):
                 running -= 1
                 queues[queue]?.running -= 1
-                if lostRace { queues[queue]?.cursor.stepAside(after: name) }
-                if unhandled {
+                switch ending {
+                case .claimed:
+                    fault.succeeded()
+                    claimFaults.succeeded()
+                case .lostRace:
+                    queues[queue]?.cursor.stepAside(after: name)
+                case .unhandled:
                     if queues[queue]?.unhandled.count ?? 0 >= WorkerPool.unhandledLimit {
                         queues[queue]?.unhandled.removeAll()
                     }
                     queues[queue]?.unhandled.insert(name)
+                case .claimFailed:
+                    // Claims under way when the fault began fail too: one backoff step for all of them.
+                    if fault.retryAt == nil { fault.failed(now: clock.now) }
+                    queues[queue]?.needsListing = true
                 }
             case .reconfigure(let newConfiguration, let newHandlers):
                 configuration = newConfiguration
@@ -134,6 +171,12 @@ final class WorkerPool: Sendable {
 
         /// The next queue to claim from, its window refilled if needed; `nil` when no queue may run a task now.
         func nextQueue() -> String? {
+            if let retryAt = fault.retryAt {
+                guard clock.now >= retryAt else { return nil }
+                // The backoff is over: every queue is listed again, since claims and listings were lost.
+                fault.retrying()
+                for queue in queues.keys { queues[queue]?.needsListing = true }
+            }
             while true {
                 let candidates = queues.compactMap { queue, state -> (queue: String, weight: Int)? in
                     guard state.mayHaveWork, !paused.contains(queue),
@@ -144,7 +187,15 @@ final class WorkerPool: Sendable {
                 guard let queue = QueueSelection(order: configuration.queueOrder).pick(candidates, using: &generator)
                 else { return nil }
                 if queues[queue]?.needsRefill == true {
-                    queues[queue]?.refill(list(queue, limit: max(configuration.claimWindow, 1)))
+                    guard let listing = list(queue, limit: max(configuration.claimWindow, 1)) else {
+                        fault.failed(now: clock.now)
+                        return nil
+                    }
+                    if listing.names.isEmpty {
+                        fault.succeeded()
+                        claimFaults.succeeded()
+                    }
+                    queues[queue]?.refill(listing)
                 }
                 if queues[queue]?.cursor.isEmpty == false { return queue }
             }
@@ -179,19 +230,28 @@ final class WorkerPool: Sendable {
                     // several claims and their handlers proceed on all cores while this loop goes on.
                     running += 1
                     queues[queue]?.running += 1
-                    let execution = TaskExecution(spool: spool, handlers: handlers, keeper: keeper)
+                    let execution = TaskExecution(
+                        spool: spool,
+                        handlers: handlers,
+                        keeper: keeper,
+                        recordFaults: recordFaults
+                    )
                     group.addTask { [inbox] in
-                        var lostRace = false
-                        var unhandled = false
+                        var ending = AttemptEnding.claimed
                         if !Task.isCancelled {
                             switch self.claim(name, queue: queue) {
-                            case .claimed(let task): unhandled = !(await execution.run(task))
-                            case .taken: lostRace = true
-                            case .finishedWithoutRunning, nil: break
+                            case .claimed(let task): if !(await execution.run(task)) { ending = .unhandled }
+                            case .taken: ending = .lostRace
+                            case .finishedWithoutRunning: break
+                            case nil: ending = .claimFailed
                             }
                         }
-                        inbox.post(.finished(queue: queue, name: name, lostRace: lostRace, unhandled: unhandled))
+                        inbox.post(.finished(queue: queue, name: name, ending: ending))
                     }
+                    continue
+                }
+                if let retryAt = fault.retryAt {
+                    if let message = await receive(from: inbox, until: retryAt, clock: clock) { await apply(message) }
                     continue
                 }
                 guard let message = await inbox.next() else { return }
@@ -209,16 +269,16 @@ final class WorkerPool: Sendable {
         }
     }
 
-    /// The oldest names of `active/<queue>/`; after a failed listing, none until the next arrival or rescan.
-    private func list(_ queue: String, limit: Int) -> (names: [TaskFileName], complete: Bool) {
+    /// The oldest names of `active/<queue>/`; `nil` if the listing failed.
+    private func list(_ queue: String, limit: Int) -> (names: [TaskFileName], complete: Bool)? {
         do {
             return try spool.oldestActive(queue: queue, limit: limit)
         } catch {
-            spool.logger.error(
-                "cannot list active tasks",
+            claimFaults.failed(
+                now: spool.clock.now,
                 metadata: ["spool.task.queue": "\(queue)", "spool.error": "\(error)"]
             )
-            return ([], true)
+            return nil
         }
     }
 
@@ -226,7 +286,10 @@ final class WorkerPool: Sendable {
         do {
             return try spool.attemptClaim(name, queue: queue)
         } catch {
-            spool.logger.error("claim failed", metadata: ["spool.task.id": "\(name.id)", "spool.error": "\(error)"])
+            claimFaults.failed(
+                now: spool.clock.now,
+                metadata: ["spool.task.id": "\(name.id)", "spool.task.queue": "\(queue)", "spool.error": "\(error)"]
+            )
             return nil
         }
     }
