@@ -174,4 +174,23 @@ import Testing
             #expect(try lost.record(at: #require(lost.find(id: id))).attempts.count == 1)
         }
     }
+
+    @Test func anIngestedDropsOldStagingNameIsNotIngestedAgain() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open(worker: RestoredNameTests.gone)
+            try SpoolFiles.write(#"{"type":"t"}"#, to: "\(directory.path)/incoming/a.json")
+            guard case .accepted(let id, _) = try spool.ingest("a.json") else {
+                Issue.record("not ingested")
+                return
+            }
+            let placed = "\(directory.path)/\(try #require(spool.find(id: id)).path)"
+            let staged = "in.\(RestoredNameTests.gone).1.a.json"
+            #expect(link(placed, "\(directory.path)/tmp/\(staged)") == 0, "the staging name, back")
+            let report = try directory.open().runJanitor()
+            #expect(report.resumedDrops == 0 && report.staleCopies == 1, "\(report)")
+            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
+            #expect(SpoolFiles.files(under: "\(directory.path)/rejected").isEmpty, "no false duplicate")
+            #expect(pendingFiles(directory).count == 1)
+        }
+    }
 }

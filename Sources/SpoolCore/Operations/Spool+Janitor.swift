@@ -181,9 +181,26 @@ extension Spool {
                 report.discardedWrites += 1
             case .ingest:
                 guard parts.count == 6 else { continue }
-                if (try? ingestClaimed(name, originalName: parts[5])) != nil { report.resumedDrops += 1 }
+                if isPlacedTask(staged: name) {
+                    discardStaged(name)
+                    report.staleCopies += 1
+                } else if (try? ingestClaimed(name, originalName: parts[5])) != nil {
+                    report.resumedDrops += 1
+                }
             }
         }
+    }
+
+    /// Whether the staged file `staged` is also a task in place, under a second name: its ingest placed it
+    /// by a rename whose removal of the staging name a power loss undid.
+    private func isPlacedTask(staged: String) -> Bool {
+        guard let status = try? Syscall.status("\(SpoolLayout.tmp)/\(staged)", in: rootDescriptor),
+            status.linkCount > 1,
+            let record = try? readRecord(staged, in: SpoolLayout.tmp),
+            let location = find(id: record.id),
+            let placed = try? Syscall.status(location.path, in: rootDescriptor)
+        else { return false }
+        return placed.inode == status.inode && placed.device == status.device
     }
 
     /// An enqueue that died after reserving its id but before placing its task left the reservation
