@@ -14,7 +14,10 @@ struct SpoolCtl: AsyncParsableCommand {
             without active/ and scheduled/); result also uses 75 (not finished yet).
             """,
         version: "0.1.0",
-        subcommands: [Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self]
+        subcommands: [
+            Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self, Cancel.self,
+            Retry.self, Reschedule.self,
+        ]
     )
 
     /// Accepted before the subcommand too: `spoolctl --spool DIR stats`.

@@ -63,22 +63,24 @@ extension Spool {
             )
         )
         let attempts = updated.record.attempts.count
+        // Attempts before a retry by hand from dead/ do not count against the budget.
+        let counted = attempts - min(task.record.attemptBudgetStart ?? 0, attempts)
         let maxAttempts = task.record.maxAttempts ?? configuration.defaultMaxAttempts
         if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now, loggedAs: task) }
-        if attempts >= maxAttempts {
+        if counted >= maxAttempts {
             return try giveUp(
                 updated,
-                reason: "attempts spent (\(attempts) of \(maxAttempts))",
+                reason: "attempts spent (\(counted) of \(maxAttempts))",
                 now: now,
                 loggedAs: task
             )
         }
         var generator = SystemRandomNumberGenerator()
         let backoff = task.record.backoff ?? configuration.defaultBackoff
-        guard let wait = retryAfter ?? backoff.delay(afterAttempt: attempts, using: &generator) else {
+        guard let wait = retryAfter ?? backoff.delay(afterAttempt: counted, using: &generator) else {
             return try giveUp(
                 updated,
-                reason: "retry schedule spent after \(attempts) attempts",
+                reason: "retry schedule spent after \(counted) attempts",
                 now: now,
                 loggedAs: task
             )
@@ -137,7 +139,11 @@ extension Spool {
         var details: Logger.Metadata = ["spool.reason": "\(reason)"]
         // The last attempt's error, so that the line alone says what went wrong.
         if let last = record.attempts.last { details["spool.error"] = "\(last.error)" }
-        logger.warning("dead", metadata: metadata(claimed ?? task).merging(details) { $1 })
+        if reason == Spool.cancelledReason {
+            logger.info("cancelled", metadata: metadata(claimed ?? task))
+        } else {
+            logger.warning("dead", metadata: metadata(claimed ?? task).merging(details) { $1 })
+        }
         return .dead(reason: reason)
     }
 

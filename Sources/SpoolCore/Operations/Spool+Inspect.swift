@@ -115,8 +115,9 @@ extension Spool {
         )
     }
 
-    /// Calls `body` for every task file in the given states and queue; `body` returns `false` to stop.
-    private func forEachTask(
+    /// Calls `body` for every task file in the given states and queue, in the order the filesystem lists
+    /// them, streaming: memory does not grow with the number of tasks. `body` returns `false` to stop.
+    public func forEachTask(
         states: [TaskState] = TaskState.allCases,
         queue only: String? = nil,
         _ body: (TaskLocation) -> Bool

@@ -89,6 +89,15 @@ extension Spool {
                 if gone {
                     // Groups of attempts whose task moved on before their worker died.
                     for marker in markers { stopProcessGroup(marker: marker, in: folder) }
+                    // Cancel markers of tasks that finished before their worker saw them.
+                    for name in entries where name.hasSuffix(".cancel") {
+                        let task = String(name.dropLast(".cancel".count)) + ".json"
+                        if (try? Syscall.status("\(folder)/\(task)", in: rootDescriptor)) == nil,
+                            let directory = try? folders.handle(folder, create: false)
+                        {
+                            try? Syscall.unlink(name, in: directory.descriptor)
+                        }
+                    }
                 }
                 if gone && remaining == 0 {
                     try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
@@ -110,14 +119,21 @@ extension Spool {
         if settleFinishedCopy(name, in: lost, id: fileName.id, queue: queue) {
             return false
         }
+        // Asked to be cancelled while its worker was lost: it ends so, and is not tried again.
+        let cancelled = (try? Syscall.status("\(lost)/\(Spool.cancelMarker(for: fileName))", in: rootDescriptor)) != nil
         do {
             try move(name, in: lost, to: name, in: folder)
         } catch {
             return false
         }
+        if cancelled { removeCancelMarker(for: fileName, in: lost) }
         do {
             let record = try readRecord(name, in: folder, queue: queue)
             let task = ClaimedTask(record: record, fileName: fileName, worker: worker, claimedAt: nil)
+            if cancelled {
+                try finishCancelled(task, ranOn: owner)
+                return true
+            }
             _ = try fail(task, error: error, ranOn: owner)
             logger.warning("lease returned", metadata: metadata(task).merging(["spool.reason": "\(error)"]) { $1 })
             return true

@@ -31,6 +31,8 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
         /// The path is not a spool: it does not exist, or is not a directory holding `active/` and
         /// `scheduled/`.
         public static let notASpool = Code("not a spool")
+        /// The task is not in a state the operation applies to (cancelling a finished task, say).
+        public static let wrongState = Code("wrong state")
         /// The spool was opened to read only (``SpoolAccess/readOnly``) and the operation would change it.
         public static let readOnly = Code("read-only")
     }

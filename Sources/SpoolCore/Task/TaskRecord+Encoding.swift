@@ -23,6 +23,7 @@ extension TaskRecord {
         add("created_at", createdAt.map { .string($0.rfc3339) })
         members.append(contentsOf: extra)
         if !attempts.isEmpty { members.append(JSONMember("attempts", .array(attempts.map(\.json)))) }
+        add("attempt_budget_start", attemptBudgetStart.map { .integer($0) })
         add("result", result)
         add("finished_at", finishedAt.map { .string($0.rfc3339) })
         add("state_reason", stateReason.map { .string($0) })
@@ -57,7 +58,9 @@ extension Backoff {
                 JSONMember(
                     "tiers",
                     .array(
-                        tiers.map { .object([JSONMember("every", .double($0.every)), JSONMember("for", .double($0.duration))]) }
+                        tiers.map {
+                            .object([JSONMember("every", .double($0.every)), JSONMember("for", .double($0.duration))])
+                        }
                     )
                 ),
             ])

@@ -7,6 +7,7 @@ extension TaskRecord {
     public static let knownFields: Set<String> = [
         "id", "queue", "type", "payload", "run_at", "delay", "max_attempts", "backoff", "timeout", "deadline",
         "retention", "unique_key", "key", "http", "created_at", "attempts", "result", "finished_at", "state_reason",
+        "attempt_budget_start",
     ]
     /// The latest due time whose Unix milliseconds fit the 13 digits of a task file name
     /// (2286-11-20T17:46:39.999Z). A `run_at` at or after it is refused; a retry that would fall later is
@@ -80,6 +81,7 @@ extension TaskRecord {
         } catch {
             throw error.reason.hasPrefix("attempts: ") ? error : TaskValidationError("attempts: \(error.reason)")
         }
+        attemptBudgetStart = try fields.integer("attempt_budget_start", in: 0...Int64(attempts.count)).map { Int($0) }
         result = fields.take("result")
         finishedAt = try fields.time("finished_at", numbers: false)
         stateReason = try fields.string("state_reason", maxLength: 4096, allowEmpty: true)

@@ -33,6 +33,9 @@ public struct TaskRecord: Sendable, Hashable {
     public var createdAt: Timestamp?
     /// Failed attempts so far, oldest first.
     public var attempts: [Attempt]
+    /// How many of ``attempts`` came before the task was last retried by hand from `dead/`: those do not
+    /// count against ``maxAttempts``, nor for the backoff. `nil` for 0.
+    public var attemptBudgetStart: Int?
     /// The handler's result, once succeeded.
     public var result: JSONValue?
     /// When the task reached `done/` or `dead/`.

@@ -51,6 +51,37 @@ enum APIServer {
                 return (.ok, .object(members))
             })
         }
+        api.post("tasks/:id/cancel") { _, context in
+            let id = try context.parameters.require("id")
+            return JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                switch try spool.cancel(id: id) {
+                case .cancelled:
+                    return (.ok, APIServer.outcome(id, "cancelled", state: .dead))
+                case .requested(let worker):
+                    var body = APIServer.outcome(id, "cancel requested", state: .running).objectValue ?? []
+                    body.append(JSONMember("worker", .string(worker)))
+                    return (.accepted, .object(body))
+                }
+            })
+        }
+        api.post("tasks/:id/retry") { _, context in
+            let id = try context.parameters.require("id")
+            return JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                (.ok, APIServer.outcome(id, "retried", state: try spool.retryNow(id: id)))
+            })
+        }
+        api.post("tasks/:id/reschedule") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await request.body.collect(upTo: 4096)
+            return JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                let due = try APIServer.dueTime(Array(body.readableBytesView), now: spool.clock.now)
+                try spool.reschedule(id: id, to: due)
+                let state: TaskState = due > spool.clock.now ? .scheduled : .active
+                var members = APIServer.outcome(id, "rescheduled", state: state).objectValue ?? []
+                members.append(JSONMember("run_at", .string(due.rfc3339)))
+                return (.ok, .object(members))
+            })
+        }
         api.get("stats") { _, _ in JSONResponse(.ok, spool.stats().json) }
         api.post("queues/:queue/pause") { _, context in
             let queue = try context.parameters.require("queue")
@@ -71,6 +102,38 @@ enum APIServer {
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port)),
             logger: logger
         )
+    }
+}
+
+extension APIServer {
+    /// The body of a steering response.
+    static func outcome(_ id: String, _ outcome: String, state: TaskState) -> JSONValue {
+        .object([
+            JSONMember("id", .string(id)), JSONMember("outcome", .string(outcome)),
+            JSONMember("state", .string(state.rawValue)),
+        ])
+    }
+
+    /// The new due time a reschedule asks for: `{"run_at": "<RFC 3339>"}` or `{"delay": <seconds>}`.
+    static func dueTime(_ body: [UInt8], now: Timestamp) throws(SpoolError) -> Timestamp {
+        guard case .object(let members)? = try? JSONParser.parse(body), members.count == 1, let member = members.first
+        else {
+            throw SpoolError(.invalidArgument, #"the body must be {"run_at": "<RFC 3339>"} or {"delay": <seconds>}"#)
+        }
+        switch (member.key, member.value) {
+        case ("run_at", .string(let text)):
+            guard let due = Timestamp(rfc3339: text) else {
+                throw SpoolError(.invalidArgument, "run_at: not an RFC 3339 time: \(text)")
+            }
+            return due
+        case ("delay", let value):
+            guard let seconds = value.doubleValue, (0...TaskRecord.maximumDelay).contains(seconds) else {
+                throw SpoolError(.invalidArgument, "delay: must be a number of seconds from 0 to 100 years")
+            }
+            return now.adding(seconds: seconds)
+        default:
+            throw SpoolError(.invalidArgument, #"the body must be {"run_at": "<RFC 3339>"} or {"delay": <seconds>}"#)
+        }
     }
 }
 
@@ -105,7 +168,7 @@ struct JSONResponse: ResponseGenerator {
         switch code {
         case .invalidArgument: .badRequest
         case .notFound: .notFound
-        case .alreadyExists: .conflict
+        case .alreadyExists, .wrongState: .conflict
         case .noSpace: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         default: .internalServerError
         }

@@ -132,6 +132,10 @@ public final class SpoolEngine: Service {
             // Anything but a file still being written is complete at once (a link, a FIFO, a socket).
             if folder == SpoolLayout.incoming, scheduling, spool.isCompleteOnCreation(drop: name) {
                 ingestInbox.post(name)
+            } else if folder.hasPrefix(SpoolLayout.running + "/"), name.hasSuffix(".cancel"),
+                let fileName = TaskFileName(String(name.dropLast(".cancel".count)) + ".json")
+            {
+                poolInbox.post(.cancelRequested(fileName))
             }
         case .arrived(let folder, let name, let isDirectory):
             if folder == SpoolLayout.incoming {

@@ -9,6 +9,8 @@ final class LeaseKeeper: Sendable {
     enum Expiry: Sendable {
         case timedOut
         case leaseLost(String)
+        /// Someone asked to cancel the task (``Spool/cancel(id:)``).
+        case cancelled
     }
 
     private struct Watched {
@@ -58,6 +60,12 @@ final class LeaseKeeper: Sendable {
         return key
     }
 
+    /// Ends the attempt of task file `fileName` as cancelled, if it is watched: its cancel marker appeared.
+    func cancel(_ fileName: TaskFileName) {
+        let entries = watched.withLock { state in state.entries.values.filter { $0.task.fileName == fileName } }
+        for entry in entries where spool.isCancelRequested(entry.task) { entry.expire(.cancelled) }
+    }
+
     /// Stops watching an attempt.
     func release(_ key: UInt64) {
         _ = watched.withLock { $0.entries.removeValue(forKey: key) }
@@ -97,6 +105,12 @@ final class LeaseKeeper: Sendable {
     }
 
     private func renew(_ entry: Watched) {
+        // The watcher tells of a cancel at once; this finds one it could not (poll mode, a marker placed
+        // before the folder was watched).
+        if spool.isCancelRequested(entry.task) {
+            entry.expire(.cancelled)
+            return
+        }
         do throws(SpoolError) {
             try spool.heartbeat(entry.task)
             renewalFaults.succeeded()

@@ -13,6 +13,7 @@ struct TaskExecution {
         case timedOut(Double)
         case interrupted
         case leaseLost(String)
+        case cancelled
     }
 
     let spool: Spool
@@ -59,6 +60,7 @@ struct TaskExecution {
         switch expiry.withLock({ $0 }) {
         case .timedOut: outcome = .timedOut(timeout)
         case .leaseLost(let message): outcome = .leaseLost(message)
+        case .cancelled: outcome = .cancelled
         case nil: break
         }
         // A failure while shutting down is most likely the shutdown's doing: hand the task back uncounted.
@@ -72,7 +74,7 @@ struct TaskExecution {
             for hook in handlers.errorHooks {
                 await hook(context, HandlerFailure.retry("timed out after \(seconds) s"))
             }
-        case .interrupted, .leaseLost:
+        case .interrupted, .leaseLost, .cancelled:
             break
         }
         await record(outcome, for: task, logger: logger)
@@ -162,6 +164,8 @@ struct TaskExecution {
             try spool.handBack(task)
         case .leaseLost(let message):
             logger.warning("lease lost while running", metadata: ["spool.error": "\(message)"])
+        case .cancelled:
+            try spool.finishCancelled(task)
         }
     }
 }

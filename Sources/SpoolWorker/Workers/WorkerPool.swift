@@ -1,5 +1,6 @@
 import Logging
 import SpoolCore
+import Synchronization
 
 /// What the worker pool is told.
 enum PoolMessage: Sendable {
@@ -17,6 +18,8 @@ enum PoolMessage: Sendable {
     case reconfigure(EngineConfiguration, TaskHandlers)
     /// A graceful shutdown began: claim nothing more, let running tasks finish within the grace.
     case drain
+    /// The cancel marker of running task file `name` appeared in this process's `running/` folder.
+    case cancelRequested(TaskFileName)
 }
 
 /// How the pool's attempt to run a task file ended.
@@ -53,6 +56,8 @@ final class WorkerPool: Sendable {
     private let watch: @Sendable (String) async -> Void
     private let claimFaults: FaultLog
     private let recordFaults: FaultLog
+    /// Queues whose `running/<queue>/<worker>/` folder of this process is watched, for cancel markers.
+    private let watchedRunning = Mutex<Set<String>>([])
 
     /// Creates a pool reading its messages from `inbox`; `watch` places a watch on a folder of the spool
     /// before it is listed.
@@ -116,6 +121,7 @@ final class WorkerPool: Sendable {
         var generator = SystemRandomNumberGenerator()
         var fault = FaultBackoff()
         let clock = spool.clock
+        let keeper = LeaseKeeper(spool: spool)
 
         func addQueue(_ queue: String) async {
             guard Names.isValidQueueName(queue), queues[queue] == nil else { return }
@@ -166,6 +172,8 @@ final class WorkerPool: Sendable {
                 for queue in queues.keys { queues[queue]?.unhandled.removeAll() }
             case .drain:
                 drainDeadline = drainDeadline ?? clock.now.adding(seconds: configuration.shutdownGrace)
+            case .cancelRequested(let name):
+                keeper.cancel(name)
             }
         }
 
@@ -202,7 +210,6 @@ final class WorkerPool: Sendable {
         }
 
         for queue in spool.activeQueues() { await addQueue(queue) }
-        let keeper = LeaseKeeper(spool: spool)
         let keeping = Task { await keeper.run() }
         defer { keeping.cancel() }
         await withDiscardingTaskGroup { group in
@@ -240,7 +247,9 @@ final class WorkerPool: Sendable {
                         var ending = AttemptEnding.claimed
                         if !Task.isCancelled {
                             switch self.claim(name, queue: queue) {
-                            case .claimed(let task): if !(await execution.run(task)) { ending = .unhandled }
+                            case .claimed(let task):
+                                await self.watchRunningFolder(of: queue)
+                                if !(await execution.run(task)) { ending = .unhandled }
                             case .taken: ending = .lostRace
                             case .finishedWithoutRunning: break
                             case nil: ending = .claimFailed
@@ -267,6 +276,13 @@ final class WorkerPool: Sendable {
             spool.logger.error("cannot read paused queues", metadata: ["spool.error": "\(error)"])
             return []
         }
+    }
+
+    /// Watches this process's `running/<queue>/<worker>/` folder once it exists (after its first claim), so
+    /// that a cancel marker placed there reaches the attempt at once.
+    private func watchRunningFolder(of queue: String) async {
+        guard watchedRunning.withLock({ $0.insert(queue).inserted }) else { return }
+        await watch(SpoolLayout.runningFolder(queue: queue, worker: spool.worker))
     }
 
     /// The oldest names of `active/<queue>/`; `nil` if the listing failed.
