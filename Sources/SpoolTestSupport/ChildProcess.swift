@@ -37,16 +37,24 @@ public struct ChildProcess: Sendable {
         return ".build/debug"
     }
 
-    /// Starts `executable` (a name in ``buildFolder`` or a path) with `arguments` and extra `environment`.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `executable` (a name in ``buildFolder`` or a path) with `arguments` and extra `environment`;
+    /// its standard input is `input`, or empty.
+    public init(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        input: String? = nil
+    ) throws {
         let program = executable.contains("/") ? executable : "\(ChildProcess.buildFolder)/\(executable)"
         let base = TemporarySpool("child").path
         outputPath = "\(base)/stdout"
         errorPath = "\(base)/stderr"
+        let inputPath = input == nil ? "/dev/null" : "\(base)/stdin"
+        if let input { try SpoolFiles.write(input, to: inputPath) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var inherited: [String] = []
@@ -125,11 +133,14 @@ public struct ChildProcess: Sendable {
     /// What the child wrote to standard error so far.
     public var errorOutput: String { String(decoding: (try? SpoolFiles.read(errorPath)) ?? [], as: UTF8.self) }
 
-    /// Runs `executable` to the end and returns its status and output.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> (status: Int32, output: String, error: String)
-    {
-        let child = try ChildProcess(executable, arguments, environment: environment)
+    /// Runs `executable` to the end, with `input` on its standard input, and returns its status and output.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        input: String? = nil
+    ) throws -> (status: Int32, output: String, error: String) {
+        let child = try ChildProcess(executable, arguments, environment: environment, input: input)
         let status = child.wait()
         return (status, child.output, child.errorOutput)
     }

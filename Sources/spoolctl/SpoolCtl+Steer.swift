@@ -112,9 +112,9 @@ struct TaskSelection: ParsableArguments {
 
     /// Checks the selection against the states the command acts on.
     func check(states allowed: [TaskState]) throws {
+        if queue == nil, !state.isEmpty { throw ValidationError("--state needs --queue") }
         if ids.isEmpty == (queue == nil) { throw ValidationError("give task ids, `-`, or --queue, but not both") }
         if let queue, !Names.isValidQueueName(queue) { throw ValidationError("--queue must match [a-z0-9_-]{1,64}") }
-        if queue == nil, !state.isEmpty { throw ValidationError("--state needs --queue") }
         for chosen in state where !allowed.contains(chosen) {
             throw ValidationError(
                 "--state must be one of: \(allowed.map(\.rawValue).joined(separator: ", "))"
