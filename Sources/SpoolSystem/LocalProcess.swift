@@ -100,7 +100,8 @@ extension LocalProcess {
         return groups
     }
 
-    /// When this host booted, in milliseconds since the epoch (`btime` of `/proc/stat`); 0 if unknown.
+    /// When this host booted, in milliseconds since the epoch: the wall clock less the time since boot
+    /// (`CLOCK_BOOTTIME`, which counts suspended time too); 0 if unknown.
     public static var bootTime: Int64 {
         let assumed = assumedBootTime.load(ordering: .relaxed)
         return assumed != 0 ? assumed : kernelBootTime
@@ -115,11 +116,13 @@ extension LocalProcess {
     private static let assumedBootTime = Atomic<Int64>(0)
 
     private static let kernelBootTime: Int64 = {
-        guard let text = read("/proc/stat").map({ String(decoding: $0, as: UTF8.self) }) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return (Int64(line.dropFirst(6).trimmingPrefix(" ")) ?? 0) * 1000
+        var wall = timespec()
+        var sinceBoot = timespec()
+        guard clock_gettime(CLOCK_REALTIME, &wall) == 0, clock_gettime(CLOCK_BOOTTIME, &sinceBoot) == 0 else {
+            return 0
         }
-        return 0
+        let milliseconds = { (time: timespec) in Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000 }
+        return milliseconds(wall) - milliseconds(sinceBoot)
     }()
 
     /// The content of a small file of `/proc`, or `nil` if it cannot be read.

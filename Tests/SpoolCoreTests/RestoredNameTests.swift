@@ -46,6 +46,24 @@ import Testing
         }
     }
 
+    @Test func aFinishedTasksOldVersionInActiveGoesAtStart() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let ids = try (0..<3).map { _ in try spool.enqueue(NewTask(type: "t")) }
+            let names = try spool.oldestActive(queue: "default", limit: 3).names
+            let old = try names.map { try SpoolFiles.read("\(directory.path)/active/default/\($0)") }
+            for name in names {
+                try spool.complete(#require(try spool.claim(name, queue: "default")), result: .string("ok"))
+            }
+            // The first one's old version comes back (another file: the finish rewrote it).
+            try SpoolFiles.write(old[0], to: "\(directory.path)/active/default/\(names[0])")
+            let report = afterReboot { spool.runJanitor(atStart: true) }
+            #expect(report.staleCopies == 1)
+            #expect(pendingFiles(directory).isEmpty)
+            #expect(ids.allSatisfy { spool.find(id: $0)?.state == .done })
+        }
+    }
+
     @Test func aLaterJanitorPassLeavesNamesAlone() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

@@ -96,44 +96,76 @@ extension Spool {
     }
 
     /// Settles the names in `active/` and `scheduled/` that a power loss may have brought back, once at
-    /// start: a name from before this boot whose file has another name too, finished or pending. Costs a
-    /// `stat` per pending task, at start only.
+    /// start: a name from before this boot of a task that is also finished (whole), or, in `scheduled/`,
+    /// also in `active/` as the same file. One listing of every folder, ids matched through ``IDFilter``s
+    /// of fixed size, and a `stat` only for the few names they report.
     func settleRestoredNames() -> Int {
         var settled = 0
-        for queue in names(in: SpoolLayout.active) where Names.isValidQueueName(queue) {
-            settled += settleRestoredNames(in: SpoolLayout.activeFolder(queue: queue), queue: queue)
-        }
-        for queue in names(in: SpoolLayout.scheduled) where Names.isValidQueueName(queue) {
-            for day in names(in: "\(SpoolLayout.scheduled)/\(queue)") {
-                for minute in names(in: "\(SpoolLayout.scheduled)/\(queue)/\(day)") {
-                    let folder = "\(SpoolLayout.scheduled)/\(queue)/\(day)/\(minute)"
-                    settled += settleRestoredNames(in: folder, queue: queue)
+        let queues = Set(
+            [SpoolLayout.active, SpoolLayout.scheduled, SpoolLayout.done, SpoolLayout.dead].flatMap {
+                names(in: $0).filter(Names.isValidQueueName)
+            }
+        )
+        for queue in queues.sorted() {
+            var finished = IDFilter()
+            for state in [SpoolLayout.done, SpoolLayout.dead] {
+                for day in names(in: "\(state)/\(queue)") { addIDs(in: "\(state)/\(queue)/\(day)", to: &finished) }
+            }
+            var candidates: [(folder: String, name: TaskFileName)] = []
+            /// Lists `folder`, keeping the names `isCandidate` reports; settles them in batches, so that
+            /// memory stays bounded whatever a power loss brought back.
+            func scan(_ folder: String, _ isCandidate: ([UInt8]) -> Bool) {
+                try? Syscall.forEachEntry(in: folder, relativeTo: rootDescriptor) { entry in
+                    guard let name = TaskFileName(entry.name) else { return true }
+                    if isCandidate(Array(name.id.utf8)) { candidates.append((folder, name)) }
+                    if candidates.count >= 1024 { settled += settleRestored(&candidates, queue: queue) }
+                    return true
                 }
             }
+            var active = IDFilter()
+            scan(SpoolLayout.activeFolder(queue: queue)) { id in
+                active.insert(id)
+                return finished.mayContain(id)
+            }
+            let scheduled = "\(SpoolLayout.scheduled)/\(queue)"
+            for day in names(in: scheduled) {
+                for minute in names(in: "\(scheduled)/\(day)") {
+                    scan("\(scheduled)/\(day)/\(minute)") { finished.mayContain($0) || active.mayContain($0) }
+                }
+            }
+            settled += settleRestored(&candidates, queue: queue)
         }
         return settled
     }
 
-    private func settleRestoredNames(in folder: String, queue: String) -> Int {
-        guard let directory = try? folders.handle(folder, create: false) else { return 0 }
+    /// Adds the ids of the finished task files `<id>.json` in `folder` to `filter`.
+    private func addIDs(in folder: String, to filter: inout IDFilter) {
+        try? Syscall.forEachEntryName(in: folder, relativeTo: rootDescriptor) { name, _ in
+            if name.count > 5 { filter.insert(name.prefix(name.count - 5)) }
+            return true
+        }
+    }
+
+    /// Settles the names a filter reported that are from before this boot, and empties the list.
+    private func settleRestored(_ candidates: inout [(folder: String, name: TaskFileName)], queue: String) -> Int {
+        defer { candidates.removeAll() }
         let boot = LocalProcess.bootTime
         let active = SpoolLayout.activeFolder(queue: queue)
         var settled = 0
-        try? Syscall.forEachEntry(in: folder, relativeTo: rootDescriptor) { entry in
-            guard let fileName = TaskFileName(entry.name),
-                let status = try? Syscall.status(entry.name, in: directory.descriptor),
-                status.linkCount > 1, status.changeTime.milliseconds < boot
-            else { return true }
-            if settleFinishedCopy(entry.name, in: folder, id: fileName.id, queue: queue) {
+        for (folder, fileName) in candidates {
+            let name = fileName.description
+            guard let status = try? Syscall.status("\(folder)/\(name)", in: rootDescriptor),
+                status.changeTime.milliseconds < boot
+            else { continue }
+            if settleFinishedCopy(name, in: folder, id: fileName.id, queue: queue) {
                 settled += 1
-            } else if folder != active,
-                let promoted = try? Syscall.status("\(active)/\(entry.name)", in: rootDescriptor),
+            } else if folder != active, status.linkCount > 1,
+                let promoted = try? Syscall.status("\(active)/\(name)", in: rootDescriptor),
                 promoted.inode == status.inode, promoted.device == status.device,
-                (try? unlinkSecondName(entry.name, in: folder, keeping: "\(active)/\(entry.name)")) != nil
+                (try? unlinkSecondName(name, in: folder, keeping: "\(active)/\(name)")) != nil
             {
                 settled += 1
             }
-            return true
         }
         return settled
     }
