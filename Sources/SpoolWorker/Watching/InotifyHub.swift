@@ -11,6 +11,9 @@ final class InotifyHub: Sendable {
     /// The events each watch reports: arrivals by rename, completed writes, new folders and deleted files
     /// (tasks leave by rename, which is not reported, so deletions are rare: markers, purges).
     static let mask = Int32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE)
+    /// The events a watch on a worker's `running/` folder reports: only new entries made there in place
+    /// (cancel markers), not the claims and rewrites renamed in, one per task, which nothing waits for.
+    static let markerMask = Int32(IN_CREATE)
 
     struct Target: Hashable {
         var subscriber: Int
@@ -19,6 +22,7 @@ final class InotifyHub: Sendable {
 
     private struct Request {
         var path: String
+        var mask: Int32
         var target: Target
         var done: CheckedContinuation<Bool, Never>
     }
@@ -78,11 +82,13 @@ final class InotifyHub: Sendable {
         state.withLock { $0.overflowed.remove(subscriber) != nil }
     }
 
-    /// Places a watch on `path` for `target`; returns once placed.
-    func watch(_ path: String, for target: Target) async -> Bool {
+    /// Places a watch on `path` for `target`, reporting the events of `mask`; returns once placed.
+    func watch(_ path: String, mask: Int32 = InotifyHub.mask, for target: Target) async -> Bool {
         guard available else { return false }
         return await withCheckedContinuation { continuation in
-            state.withLock { $0.requests.append(Request(path: path, target: target, done: continuation)) }
+            state.withLock {
+                $0.requests.append(Request(path: path, mask: mask, target: target, done: continuation))
+            }
             wake?.touch()
         }
     }
@@ -114,7 +120,7 @@ final class InotifyHub: Sendable {
                 }
             }
             for request in requests {
-                let placed = inotifytools_watch_file(request.path, InotifyHub.mask) != 0
+                let placed = inotifytools_watch_file(request.path, request.mask) != 0
                 if placed { targets[request.path + "/", default: []].insert(request.target) }
                 request.done.resume(returning: placed)
             }

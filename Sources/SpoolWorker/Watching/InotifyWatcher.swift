@@ -1,3 +1,5 @@
+import SpoolCore
+
 /// Watches a spool's folders with inotify, through the process's single libinotifytools thread.
 ///
 /// Arrivals are reported within milliseconds, with no polling. A queue overflow is reported as
@@ -19,9 +21,11 @@ public final class InotifyWatcher: SpoolWatcher {
         subscriber = InotifyHub.shared.subscribe(continuation)
     }
 
+    /// Watches `folder`; in a worker's `running/` folder only for entries made in place (cancel markers).
     public func watch(_ folder: String) async -> Bool {
         await InotifyHub.shared.watch(
             "\(root)/\(folder)",
+            mask: folder.hasPrefix(SpoolLayout.running + "/") ? InotifyHub.markerMask : InotifyHub.mask,
             for: InotifyHub.Target(subscriber: subscriber, folder: folder)
         )
     }
