@@ -170,7 +170,7 @@ import Testing
             let old = try SpoolFiles.read(running)
             try lost.fail(task, error: "boom", retryAfter: 3600)
             try SpoolFiles.write(old, to: running)
-            let report = try directory.open().runJanitor()
+            let report = try afterReboot { try directory.open().runJanitor() }
             #expect(report.orphanedLeases == 0, "the retry's copy is the task")
             #expect(!SpoolFiles.files(under: "\(directory.path)/running").contains { $0.hasSuffix(".json") })
             #expect(pendingFiles(directory).count == 1)
@@ -186,7 +186,7 @@ import Testing
             let task = try #require(try lost.claim(name, queue: "default"))
             let running = "\(directory.path)/\(task.folder)/\(task.fileName)"
             #expect(link(running, "\(directory.path)/active/default/\(name)") == 0)
-            let report = try directory.open().runJanitor()
+            let report = try afterReboot { try directory.open().runJanitor() }
             #expect(report.orphanedLeases == 1)
             #expect(pendingFiles(directory).count == 1, "\(pendingFiles(directory))")
             #expect(try lost.record(at: #require(lost.find(id: id))).attempts.count == 1)

@@ -58,8 +58,12 @@ extension Spool {
                 let folder = "\(SpoolLayout.running)/\(queue)/\(workerFolder)"
                 let entries = names(in: folder)
                 var markers = Set(entries.filter { $0.hasSuffix(".group") })
-                // After a power loss, a task may also be back under a name it had before or after its claim.
-                let copies = gone ? pendingCopies(of: entries.compactMap(TaskFileName.init), queue: queue) : [:]
+                // After a power loss, a task may also be back under a name it had before or after its claim;
+                // only a reboot can follow a power loss, so only files from before this boot are looked for.
+                let restored = entries.compactMap(TaskFileName.init).filter {
+                    gone && predatesBoot($0.description, in: folder)
+                }
+                let copies = pendingCopies(of: restored, queue: queue)
                 var remaining = 0
                 for name in entries {
                     guard let fileName = TaskFileName(name) else { continue }
