@@ -25,6 +25,19 @@ import Testing
         return try body()
     }
 
+    /// A task that succeeded with a result (a rewrite: another file), and its file from before, back in
+    /// `active/` under its old name.
+    private func finishedWithItsOldVersionBack(_ directory: TemporarySpool) throws -> (Spool, String, TaskFileName) {
+        let spool = try directory.open()
+        let id = try spool.enqueue(NewTask(type: "t"))
+        let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
+        let active = "\(directory.path)/active/default/\(name)"
+        let old = try SpoolFiles.read(active)
+        try spool.complete(#require(try spool.claim(name, queue: "default")), result: .string("ok"))
+        try SpoolFiles.write(old, to: active)
+        return (spool, id, name)
+    }
+
     private func pendingFiles(_ directory: TemporarySpool) -> [String] {
         (SpoolFiles.files(under: "\(directory.path)/active") + SpoolFiles.files(under: "\(directory.path)/scheduled"))
             .filter { $0.hasSuffix(".json") }
@@ -82,14 +95,7 @@ import Testing
 
     @Test func aClaimOfAFinishedTasksOldVersionRunsNothing() throws {
         try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            let id = try spool.enqueue(NewTask(type: "t"))
-            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
-            let active = "\(directory.path)/active/default/\(name)"
-            let old = try SpoolFiles.read(active)
-            let task = try #require(try spool.claim(name, queue: "default"))
-            try spool.complete(task, result: .string("ok"))
-            try SpoolFiles.write(old, to: active)
+            let (spool, id, name) = try finishedWithItsOldVersionBack(directory)
             let claimed = try afterReboot { try spool.attemptClaim(name, queue: "default") }
             guard case .finishedWithoutRunning = claimed else {
                 Issue.record("the old version was claimed to run: \(claimed)")
@@ -103,15 +109,11 @@ import Testing
 
     @Test func aClaimOfAnOldVersionRunsItWhenTheFinishedCopyIsTorn() throws {
         try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            let id = try spool.enqueue(NewTask(type: "t"))
-            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
-            let active = "\(directory.path)/active/default/\(name)"
-            let old = try SpoolFiles.read(active)
-            let task = try #require(try spool.claim(name, queue: "default"))
-            try spool.complete(task, result: .string("ok"))
-            try SpoolFiles.write([], to: "\(directory.path)/\(try #require(spool.find(id: id)).path)")
-            try SpoolFiles.write(old, to: active)
+            let (spool, id, name) = try finishedWithItsOldVersionBack(directory)
+            let done = try #require(
+                SpoolFiles.files(under: "\(directory.path)/done").first { $0.hasSuffix("\(id).json") }
+            )
+            try SpoolFiles.write([], to: "\(directory.path)/done/\(done)")
             let claimed = try afterReboot { try spool.attemptClaim(name, queue: "default") }
             guard case .claimed = claimed else {
                 Issue.record("the only whole copy was not run: \(claimed)")

@@ -56,6 +56,25 @@ func lines(of path: String) -> [String] {
     String(decoding: (try? SpoolFiles.read(path)) ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
 }
 
+/// Makes the HTTP `calls` to the API on 127.0.0.1:`port` from a Python client, each a Python expression
+/// `call(METHOD, PATH[, BODY])`; returns `[status, body]` for each, in order.
+func callAPI(port: Int, _ calls: [String]) throws -> [JSONValue] {
+    let client = """
+        import json, urllib.request, urllib.error
+        def call(method, path, body=None):
+            request = urllib.request.Request("http://127.0.0.1:\(port)" + path, method=method, data=body)
+            try:
+                with urllib.request.urlopen(request) as response:
+                    return response.status, json.load(response)
+            except urllib.error.HTTPError as error:
+                return error.code, json.load(error)
+        print(json.dumps([\(calls.joined(separator: ", "))]))
+        """
+    let result = try ChildProcess.run("/usr/bin/env", ["python3", "-c", client])
+    guard result.status == 0 else { throw SpoolError(.io, "the API client failed: \(result.error)") }
+    return try JSONParser.parse(Array(result.output.utf8)).arrayValue ?? []
+}
+
 /// The repository root, found from this file's path.
 let repositoryRoot = String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined()
 

@@ -189,28 +189,18 @@ import Glibc
             let spool = try directory.open()
             let daemon = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "api"])
             #expect(await waitForListener(port: port))
-            let client = """
-                import json, sys, urllib.request, urllib.error
-                def call(method, path, body=None):
-                    request = urllib.request.Request("http://127.0.0.1:\(port)" + path, method=method, data=body)
-                    try:
-                        with urllib.request.urlopen(request) as response:
-                            return response.status, json.load(response)
-                    except urllib.error.HTTPError as error:
-                        return error.code, json.load(error)
-                print(json.dumps([
-                    call("POST", "/v1/tasks", b'{"id":"from-api","queue":"web","type":"t","payload":{"x":1}}'),
-                    call("POST", "/v1/tasks", b'{"id":"from-api","type":"t"}'),
-                    call("POST", "/v1/tasks", b'{"type":""}'),
-                    call("GET", "/v1/tasks/from-api"),
-                    call("GET", "/v1/tasks/nothing"),
-                    call("POST", "/v1/queues/web/pause"),
-                    call("GET", "/v1/stats"),
-                ]))
-                """
-            let result = try ChildProcess.run("/usr/bin/env", ["python3", "-c", client])
-            #expect(result.status == 0, "\(result.error)")
-            let answers = try JSONParser.parse(Array(result.output.utf8)).arrayValue ?? []
+            let answers = try callAPI(
+                port: port,
+                [
+                    #"call("POST", "/v1/tasks", b'{"id":"from-api","queue":"web","type":"t","payload":{"x":1}}')"#,
+                    #"call("POST", "/v1/tasks", b'{"id":"from-api","type":"t"}')"#,
+                    #"call("POST", "/v1/tasks", b'{"type":""}')"#,
+                    #"call("GET", "/v1/tasks/from-api")"#,
+                    #"call("GET", "/v1/tasks/nothing")"#,
+                    #"call("POST", "/v1/queues/web/pause")"#,
+                    #"call("GET", "/v1/stats")"#,
+                ]
+            )
             #expect(answers.count == 7)
             let statuses = answers.compactMap { $0.arrayValue?.first?.integerValue.map(Int.init) }
             #expect(statuses == [201, 409, 400, 200, 404, 200, 200])
