@@ -25,6 +25,18 @@ import Testing
         return try body()
     }
 
+    /// A task that succeeded without a result (a bare rename: the same file), its name from before its
+    /// claim back in `active/` as a second name.
+    private func finishedWithItsNameBack(_ directory: TemporarySpool) throws -> (Spool, String) {
+        let spool = try directory.open()
+        let id = try spool.enqueue(NewTask(type: "t"))
+        let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
+        try spool.complete(#require(try spool.claim(name, queue: "default")))
+        let done = "\(directory.path)/\(try #require(spool.find(id: id)).path)"
+        #expect(link(done, "\(directory.path)/active/default/\(name)") == 0, "the old name, back")
+        return (spool, id)
+    }
+
     /// A task that succeeded with a result (a rewrite: another file), and its file from before, back in
     /// `active/` under its old name.
     private func finishedWithItsOldVersionBack(_ directory: TemporarySpool) throws -> (Spool, String, TaskFileName) {
@@ -45,13 +57,7 @@ import Testing
 
     @Test func aFinishedTasksOldNameInActiveGoesAtStart() throws {
         try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            let id = try spool.enqueue(NewTask(type: "t"))
-            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
-            let task = try #require(try spool.claim(name, queue: "default"))
-            try spool.complete(task)
-            let done = "\(directory.path)/\(try #require(spool.find(id: id)).path)"
-            #expect(link(done, "\(directory.path)/active/default/\(name)") == 0, "the old name, back")
+            let (spool, id) = try finishedWithItsNameBack(directory)
             let report = afterReboot { spool.runJanitor(atStart: true) }
             #expect(report.staleCopies == 1)
             #expect(pendingFiles(directory).isEmpty, "the task does not run again")
@@ -79,13 +85,7 @@ import Testing
 
     @Test func aLaterJanitorPassLeavesNamesAlone() throws {
         try TemporarySpool.with { directory in
-            let spool = try directory.open()
-            let id = try spool.enqueue(NewTask(type: "t"))
-            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
-            let task = try #require(try spool.claim(name, queue: "default"))
-            try spool.complete(task)
-            let done = "\(directory.path)/\(try #require(spool.find(id: id)).path)"
-            #expect(link(done, "\(directory.path)/active/default/\(name)") == 0)
+            let (spool, _) = try finishedWithItsNameBack(directory)
             // Made in this boot: no power loss can have brought it back, and only the first pass looks.
             #expect(spool.runJanitor(atStart: true).staleCopies == 0)
             #expect(afterReboot { spool.runJanitor() }.staleCopies == 0)
