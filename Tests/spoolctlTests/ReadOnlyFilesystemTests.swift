@@ -72,8 +72,17 @@ struct ReadOnlyFilesystemTests {
         )
         // Waiting in active/ while the spool is read-only: every claim fails.
         var ids = try (0..<20).map { _ in try library.enqueue(NewTask(type: "t")) }
-        // Due while it is read-only: every promotion fails.
-        ids += try (0..<5).map { _ in try library.enqueue(NewTask(type: "t", delay: 2)) }
+        // Due while it is read-only: every promotion fails. Enqueued by processes that exit, so that no
+        // handle of their minute folder outlives its removal: a removed folder still open keeps a
+        // filesystem from being remounted read-only (EBUSY).
+        for _ in 0..<5 {
+            let enqueued = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", root, "enqueue", "--type", "t", "--delay", "2"]
+            )
+            try #require(enqueued.status == 0, "\(enqueued.error)")
+            ids.append(String(enqueued.output.dropLast()))
+        }
         try await remount(folder.path, "ro")
         let daemon = try ChildProcess("spoold", ["--spool", root, "--mode", "all"])
         defer { daemon.send(SIGKILL) }
