@@ -129,11 +129,14 @@ extension Spool {
         FileTime(milliseconds: now.adding(seconds: configuration.leaseDuration).milliseconds)
     }
 
-    /// Log metadata naming `task`, with the attempt's duration so far once it has started.
+    /// Log metadata naming `task` and the process holding its file, with the attempt's duration so far once it
+    /// has started.
     func metadata(_ task: ClaimedTask) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "spool.task.id": "\(task.record.id)", "spool.task.queue": "\(task.record.queue)",
             "spool.task.type": "\(task.record.type)", "spool.task.attempt": "\(task.attempt)",
+            // The process holding the file: the worker, or a janitor returning a lost lease.
+            "spool.worker": "\(task.worker)",
         ]
         if let claimedAt = task.claimedAt {
             let milliseconds = max(clock.now.milliseconds - claimedAt.milliseconds, 0)
