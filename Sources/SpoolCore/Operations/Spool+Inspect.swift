@@ -51,6 +51,13 @@ public struct TaskLocation: Sendable, Hashable {
     public var path: String
 }
 
+extension TaskLocation {
+    /// The folder holding the task's file, relative to the spool root.
+    var folder: String { String(path[..<path.lastIndex(of: "/")!]) }
+    /// The name of the task's file in ``folder``.
+    var fileName: String { String(path[path.index(after: path.lastIndex(of: "/")!)...]) }
+}
+
 extension Spool {
     /// Counts every task by queue and state. Walks the whole tree: for inspection, not for hot paths.
     public func stats() -> SpoolStats {
@@ -108,11 +115,7 @@ extension Spool {
 
     /// Reads the task at `location`.
     public func record(at location: TaskLocation) throws(SpoolError) -> TaskRecord {
-        let slash = location.path.lastIndex(of: "/")!
-        return try readRecord(
-            String(location.path[location.path.index(after: slash)...]),
-            in: String(location.path[..<slash])
-        )
+        try readRecord(location.fileName, in: location.folder)
     }
 
     /// Calls `body` for every task file in the given states and queue, in the order the filesystem lists

@@ -121,9 +121,8 @@ extension Spool {
     /// Takes the task at `location` into this process's `running/` folder by one rename, so that no worker,
     /// sweeper or janitor acts on it meanwhile; `nil` if it moved first.
     private func take(_ location: TaskLocation) throws(SpoolError) -> ClaimedTask? {
-        let slash = location.path.lastIndex(of: "/")!
-        let folder = String(location.path[..<slash])
-        let name = String(location.path[location.path.index(after: slash)...])
+        let folder = location.folder
+        let name = location.fileName
         let fileName = TaskFileName(due: location.due ?? clock.now, id: location.id)
         let running = SpoolLayout.runningFolder(queue: location.queue, worker: worker)
         do {
@@ -153,9 +152,8 @@ extension Spool {
     /// Places the cancel marker next to a running task; the worker holding it, or `nil` if the task moved
     /// on first.
     private func requestCancel(_ location: TaskLocation) throws(SpoolError) -> String? {
-        let slash = location.path.lastIndex(of: "/")!
-        let folder = String(location.path[..<slash])
-        let name = String(location.path[location.path.index(after: slash)...])
+        let folder = location.folder
+        let name = location.fileName
         guard let fileName = TaskFileName(name) else { return nil }
         let directory = try folders.handle(folder, create: false)
         let marker = Spool.cancelMarker(for: fileName)
