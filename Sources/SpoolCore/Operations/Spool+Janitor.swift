@@ -196,6 +196,11 @@ extension Spool {
             guard stale else { continue }
             switch kind {
             case .write:
+                if isPlacedTask(staged: name) {
+                    discardStaged(name)
+                    report.staleCopies += 1
+                    continue
+                }
                 releaseReservation(madeFor: name)
                 discardStaged(name)
                 report.discardedWrites += 1
@@ -211,26 +216,25 @@ extension Spool {
         }
     }
 
-    /// Whether the staged file `staged` is also a task in place, under a second name: its ingest placed it
-    /// by a rename whose removal of the staging name a power loss undid.
+    /// Whether the staged file `staged` is a stale copy of a task in place: its enqueue or ingest placed it
+    /// by a rename whose removal of the staging name a power loss undid. Either the staging name is a
+    /// second name of the placed file, or (when the task was rewritten since, by a retry or a finish) it is
+    /// an older file from before this boot whose task is found in place. Only a power loss brings back a
+    /// staging name, and it holds the task's id once the task was placed.
     private func isPlacedTask(staged: String) -> Bool {
         guard let status = try? Syscall.status("\(SpoolLayout.tmp)/\(staged)", in: rootDescriptor),
-            status.linkCount > 1,
+            status.linkCount > 1 || status.changeTime.milliseconds < LocalProcess.bootTime,
             let record = try? readRecord(staged, in: SpoolLayout.tmp),
             let location = find(id: record.id),
             let placed = try? Syscall.status(location.path, in: rootDescriptor)
         else { return false }
-        return placed.inode == status.inode && placed.device == status.device
+        let sameFile = placed.inode == status.inode && placed.device == status.device
+        return sameFile || status.changeTime.milliseconds < LocalProcess.bootTime
     }
 
     /// An enqueue that died after reserving its id but before placing its task left the reservation
     /// naming its staged file: the enqueue never returned, so the reservation goes with the file.
     private func releaseReservation(madeFor staged: String) {
-        // A staged file with another name was placed: a power loss brought its old name back (btrfs keeps a
-        // committed name whose removal was not flushed). The task holds the reservation.
-        if let status = try? Syscall.status("\(SpoolLayout.tmp)/\(staged)", in: rootDescriptor), status.linkCount > 1 {
-            return
-        }
         guard let bytes = try? read(staged, in: SpoolLayout.tmp),
             let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" }),
             let folder = try? folders.handle(SpoolLayout.ids, create: false),
