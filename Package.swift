@@ -55,9 +55,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SpoolCron",
+            dependencies: ["SpoolCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SpoolWorker",
             dependencies: [
                 "SpoolCore",
+                "SpoolCron",
                 "SpoolSystem",
                 "CInotifyTools",
                 .product(name: "Logging", package: "swift-log"),
@@ -122,6 +128,7 @@ let package = Package(
             name: "spoolctl",
             dependencies: [
                 "SpoolCore",
+                "SpoolCron",
                 "SpoolWorker",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -171,6 +178,11 @@ let package = Package(
             name: "SpoolCoreTests",
             dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport", .product(name: "SystemPackage", package: "swift-system")],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolCronTests",
+            dependencies: ["SpoolCron", "SpoolCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
