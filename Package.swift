@@ -182,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolCronTests",
-            dependencies: ["SpoolCron", "SpoolCore"],
+            dependencies: ["SpoolCron", "SpoolCore", "SpoolTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -24,6 +24,15 @@ public enum SpoolLayout {
     /// One marker file per paused queue, named after the queue.
     public static let paused = "paused"
 
+    /// Cron: entries kept in the spool, pause markers, and the last tick each entry fired.
+    public static let cron = "cron"
+    /// `cron/entries/<name>.json`: entries added with `spoolctl cron add`.
+    public static let cronEntries = "cron/entries"
+    /// `cron/paused/<name>`: marker, the entry is paused.
+    public static let cronPaused = "cron/paused"
+    /// `cron/last/<name> -> <tick in Unix ms>`: the latest tick noted as fired (a hint).
+    public static let cronLast = "cron/last"
+
     /// The folders every spool has.
     public static let baseFolders = [tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused]
 

@@ -1,3 +1,5 @@
+public import SpoolCore
+
 /// How an engine watches a spool, which of its jobs it does, how many tasks it runs at once and in what
 /// order it serves its queues.
 public struct EngineConfiguration: Sendable {
@@ -57,6 +59,9 @@ public struct EngineConfiguration: Sendable {
     /// How many of the oldest names a worker keeps from one listing of `active/<queue>/`, which reads the
     /// whole folder. Default 32,768 (about 3 MB).
     public var claimWindow: Int
+    /// Cron entries from the configuration, fired by an engine with the ``Roles/scheduling`` role, besides
+    /// those kept in the spool.
+    public var cron: [CronEntry]
 
     /// Creates a configuration; every parameter has its documented default.
     public init(
@@ -70,7 +75,8 @@ public struct EngineConfiguration: Sendable {
         queueOrder: QueueOrder = .weighted,
         weights: [String: Int] = [:],
         shutdownGrace: Double = 30,
-        claimWindow: Int = 32768
+        claimWindow: Int = 32768,
+        cron: [CronEntry] = []
     ) {
         self.watchMode = watchMode
         self.pollInterval = pollInterval
@@ -83,6 +89,7 @@ public struct EngineConfiguration: Sendable {
         self.weights = weights
         self.shutdownGrace = shutdownGrace
         self.claimWindow = claimWindow
+        self.cron = cron
     }
 
     /// Tasks run at once in `queue`.

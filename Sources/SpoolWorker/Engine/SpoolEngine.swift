@@ -19,6 +19,7 @@ public final class SpoolEngine: Service {
     private let poolInbox = Mailbox<PoolMessage>()
     /// Set when a watch could not be placed: arrivals there are then found by periodic rescans.
     private let degraded = Atomic<Bool>(false)
+    private let cron: CronLoop
 
     /// Creates an engine for `spool`; with `handlers`, and the ``EngineConfiguration/Roles/working`` role,
     /// it also runs tasks.
@@ -27,15 +28,17 @@ public final class SpoolEngine: Service {
         self.spool = spool
         self.configuration = configuration
         self.handlers = handlers
+        cron = CronLoop(spool: spool, entries: configuration.cron)
     }
 
     private var logger: Logger { spool.logger }
     private var runsTasks: Bool { handlers != nil && configuration.roles.contains(.working) }
 
-    /// Applies new concurrency limits, weights, queue order and handlers to the running engine (a
+    /// Applies new concurrency limits, weights, queue order, cron entries and handlers to the running engine (a
     /// configuration reload). Watch mode, intervals and roles stay as they were at start.
     public func reload(configuration: EngineConfiguration, handlers: TaskHandlers) {
         poolInbox.post(.reconfigure(configuration, handlers))
+        cron.reload(entries: configuration.cron)
     }
 
     public func run() async throws {
@@ -87,6 +90,7 @@ public final class SpoolEngine: Service {
                         if roles.contains(.scheduling) {
                             loops.addTask { await self.ingestLoop(watcher) }
                             loops.addTask { await self.sweepLoop(watcher) }
+                            loops.addTask { await self.cron.run() }
                         }
                         if roles.contains(.maintenance) { loops.addTask { await self.janitorLoop() } }
                         loops.addTask { await self.degradedRescanLoop() }

@@ -1,0 +1,135 @@
+import Logging
+import SpoolCore
+import SpoolCron
+import Synchronization
+
+/// Fires the cron entries of `spool.yaml` and of the spool (`cron/entries/`) in a process with the
+/// scheduling role. Any number of such processes may run on one spool: each tick's task id is reserved
+/// without replacing, so each tick fires once, with no leader (see ``Spool/fireCron(_:at:)``).
+///
+/// Stored entries and pause markers are read again when their folders change (looked at every second),
+/// the configuration's entries on a reload. A tick whose firing fails is tried again with backoff.
+final class CronLoop: Sendable {
+    private let spool: Spool
+    private let configured: Mutex<(entries: [CronEntry], version: Int)>
+
+    /// How often the stored entries' folders are looked at, at most, while no tick is due.
+    static let lookInterval: Int64 = 1_000
+
+    init(spool: Spool, entries: [CronEntry]) {
+        self.spool = spool
+        configured = Mutex((entries, 0))
+    }
+
+    private var logger: Logger { spool.logger }
+
+    /// Replaces the entries from the configuration (a reload).
+    func reload(entries: [CronEntry]) {
+        configured.withLock { $0 = (entries, $0.version + 1) }
+    }
+
+    /// Runs until cancelled.
+    func run() async {
+        let clock = spool.clock
+        var scheduler = CronScheduler()
+        var stamp: [Int64]?
+        var version = -1
+        var fault = FaultBackoff()
+        let faults = FaultLog(
+            logger,
+            failing: "cron ticks cannot be fired; trying again",
+            recovered: "cron ticks are fired again"
+        )
+        while !Task.isCancelled {
+            let now = clock.now
+            let (entries, current) = configured.withLock { $0 }
+            let changed = spool.cronChangeStamp()
+            if changed != stamp || current != version {
+                stamp = changed
+                version = current
+                load(entries, into: &scheduler, now: now)
+            }
+            var failed = false
+            for due in scheduler.due(now: now) {
+                if failed {
+                    // The filesystem is failing: this entry's ticks wait for the next try too.
+                    if let first = due.ticks.first { scheduler.retry(due.entry.name, tick: first) }
+                    continue
+                }
+                if let skipped = due.skipped, skipped > 0 {
+                    logger.notice(
+                        "cron ticks missed",
+                        metadata: [
+                            "spool.cron": "\(due.entry.name)", "spool.cron.skipped": "\(skipped)",
+                            "spool.cron.missed": "\(due.entry.missed.rawValue)",
+                        ]
+                    )
+                } else if due.skipped == nil {
+                    logger.notice(
+                        "cron ticks missed (more than could be counted)",
+                        metadata: [
+                            "spool.cron": "\(due.entry.name)", "spool.cron.missed": "\(due.entry.missed.rawValue)",
+                        ]
+                    )
+                }
+                for tick in due.ticks {
+                    do {
+                        if case .fired(let id) = try spool.fireCron(due.entry, at: tick) {
+                            logger.info(
+                                "cron fired",
+                                metadata: [
+                                    "spool.cron": "\(due.entry.name)", "spool.task.id": "\(id)",
+                                    "spool.cron.tick": "\(tick)",
+                                ]
+                            )
+                        } else {
+                            spool.noteCronTick(tick, of: due.entry.name)
+                        }
+                    } catch {
+                        // Tried again at the next wake, as late or missed as it then is.
+                        scheduler.retry(due.entry.name, tick: tick)
+                        faults.failed(
+                            now: clock.now,
+                            metadata: ["spool.cron": "\(due.entry.name)", "spool.error": "\(error)"]
+                        )
+                        failed = true
+                        break
+                    }
+                }
+            }
+            if failed {
+                fault.failed(now: clock.now)
+            } else {
+                fault.succeeded()
+                faults.succeeded()
+            }
+            var wake = now.adding(milliseconds: CronLoop.lookInterval)
+            if let next = scheduler.nextTick, next < wake { wake = next }
+            if failed, let retryAt = fault.retryAt { wake = retryAt }
+            do { try await clock.sleep(until: wake) } catch { return }
+        }
+    }
+
+    /// Gives the scheduler the configured and stored entries; a stored entry with the name of a configured
+    /// one is ignored (and said so).
+    private func load(_ configuredEntries: [CronEntry], into scheduler: inout CronScheduler, now: Timestamp) {
+        let stored = spool.storedCronEntries()
+        var entries = configuredEntries
+        let names = Set(configuredEntries.map(\.name))
+        for entry in stored.entries {
+            if names.contains(entry.name) {
+                logger.warning(
+                    "cron entry in the spool has the name of one in the configuration; the configuration's fires",
+                    metadata: ["spool.cron": "\(entry.name)"]
+                )
+            } else {
+                entries.append(entry)
+            }
+        }
+        var problems = stored.problems
+        problems += scheduler.update(entries: entries, paused: spool.pausedCronEntries(), now: now) {
+            spool.lastCronTick(of: $0)
+        }
+        for problem in problems { logger.error("cron entry not scheduled", metadata: ["spool.error": "\(problem)"]) }
+    }
+}
