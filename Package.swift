@@ -75,6 +75,7 @@ let package = Package(
             name: "SpoolConfig",
             dependencies: [
                 "SpoolCore",
+                "SpoolCron",
                 "SpoolWorker",
                 .product(name: "Yams", package: "Yams"),
             ],

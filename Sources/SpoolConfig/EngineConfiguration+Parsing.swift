@@ -1,8 +1,9 @@
+internal import SpoolCore
 internal import SpoolWorker
 
 extension EngineConfiguration {
     /// Applies the top-level settings that belong to the engine: `watch`, `poll_interval`, `janitor_interval`,
-    /// `shutdown_grace`, `default_concurrency` and `workers`. Per-queue settings are read with `queues`.
+    /// `shutdown_grace`, `default_concurrency`, `workers` and `cron`. Per-queue settings are read with `queues`.
     mutating func read(_ top: ConfigMapping) throws(ConfigProblem) {
         watchMode = try top["watch"]?.choice(WatchMode.allCases.map { ($0.rawValue, $0) }) ?? watchMode
         pollInterval = try top["poll_interval"]?.duration() ?? pollInterval
@@ -14,6 +15,17 @@ extension EngineConfiguration {
             workerConcurrency = try workers["concurrency"]?.integer(atLeast: 1) ?? workerConcurrency
             queueOrder = try workers["order"]?.choice(QueueOrder.allCases.map { ($0.rawValue, $0) }) ?? queueOrder
             claimWindow = try workers["claim_window"]?.integer(atLeast: 1) ?? claimWindow
+        }
+        if let node = top["cron"] {
+            var names: Set<String> = []
+            cron = []
+            for element in try node.sequence() {
+                let entry = try CronEntry(config: element)
+                guard names.insert(entry.name).inserted else {
+                    throw element.problem("a second entry named \(quoted(entry.name))")
+                }
+                cron.append(entry)
+            }
         }
     }
 }

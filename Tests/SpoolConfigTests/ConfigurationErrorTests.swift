@@ -14,7 +14,7 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
 @Suite struct ConfigurationErrorTests {
     static let topLevelKeys =
         "durability, watch, poll_interval, janitor_interval, lease, timeout, max_attempts, max_task_bytes, retry, "
-        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api"
+        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron"
     static let execKeys = "exec, env, dir, retry_exit_codes, permanent_exit_codes, kill_grace, max_output"
     static let durationSyntax = #"a duration: seconds, or a number with unit ms, s, m, h or d such as "90s" or "1.5h""#
 
@@ -288,7 +288,53 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
         ),
     ]
 
-    @Test(arguments: unknownKeys + wrongValues + names + handlers + retries + documents)
+    static let crons: [InvalidConfiguration] = [
+        .init(what: "cron not a list", text: "cron: {}\n", error: "1:7: cron: must be a list, not a mapping"),
+        .init(
+            what: "cron entry without spec",
+            text: "cron:\n  - name: a\n    task: {type: t}\n",
+            error: "2:5: cron[0]: spec: required"
+        ),
+        .init(
+            what: "cron spec",
+            text: "cron:\n  - name: a\n    spec: \"61 * * * *\"\n    task: {type: t}\n",
+            error: #"3:11: cron[0].spec: cron spec "61 * * * *": minute field: 61 is out of range 0-59"#
+        ),
+        .init(
+            what: "cron zone",
+            text: "cron:\n  - {name: a, spec: \"@daily\", time_zone: Moon/Base, task: {type: t}}\n",
+            error:
+                #"2:42: cron[0].time_zone: time zone "Moon/Base" is not in the tz database (such as Europe/Berlin, or UTC)"#
+        ),
+        .init(
+            what: "cron missed policy",
+            text: "cron:\n  - {name: a, spec: \"@daily\", missed: sometimes, task: {type: t}}\n",
+            error: #"2:39: cron[0].missed: must be skip, once or all, not "sometimes""#
+        ),
+        .init(
+            what: "cron task without type",
+            text: "cron:\n  - {name: a, spec: \"@daily\", task: {queue: q}}\n",
+            error: "2:5: cron[0]: cron entry a: task: type: required"
+        ),
+        .init(
+            what: "cron task with id",
+            text: "cron:\n  - {name: a, spec: \"@daily\", task: {type: t, id: x}}\n",
+            error: "2:5: cron[0]: cron entry a: task: id is set for each tick"
+        ),
+        .init(
+            what: "cron name",
+            text: "cron:\n  - {name: \"a b\", spec: \"@daily\", task: {type: t}}\n",
+            error: #"2:12: cron[0].name: must be a name matching [A-Za-z0-9_-]{1,45}, not "a b""#
+        ),
+        .init(
+            what: "cron names repeated",
+            text:
+                "cron:\n  - {name: a, spec: \"@daily\", task: {type: t}}\n  - {name: a, spec: \"@daily\", task: {type: t}}\n",
+            error: #"3:5: cron[1]: a second entry named "a""#
+        ),
+    ]
+
+    @Test(arguments: unknownKeys + wrongValues + names + handlers + retries + documents + crons)
     func reportsOneLineWithPosition(_ invalid: InvalidConfiguration) {
         #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(invalid.text, source: "x.yaml") }
         do {

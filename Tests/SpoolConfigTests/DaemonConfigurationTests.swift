@@ -5,6 +5,40 @@ import Testing
 @testable import SpoolConfig
 
 @Suite struct DaemonConfigurationTests {
+    @Test func cronEntriesKeepTheirTaskAsJSON() throws {
+        let text = """
+            cron:
+              - name: refire-callbacks
+                spec: "0 */3 * * * *"
+                time_zone: Europe/Berlin
+                missed: once
+                task:
+                  type: callbacks.refire
+                  queue: callbacks
+                  max_attempts: 5
+                  payload: {since: "1h", dry: false, ratio: 0.5, tags: [a, "1"], none: ~, big: 12345678901234567890}
+              - name: tick
+                spec: "@every 10s"
+                task: {type: t}
+            """
+        let entries = try DaemonConfiguration.parse(text, source: "spool.yaml").engine.cron
+        #expect(entries.map(\.name) == ["refire-callbacks", "tick"])
+        let first = try #require(entries.first)
+        #expect(first.spec == "0 */3 * * * *" && first.timeZone == "Europe/Berlin" && first.missed == .once)
+        #expect(first.missedLimit == 100 && entries[1].missed == .skip && entries[1].timeZone == "UTC")
+        let payload = JSONValue.object([
+            JSONMember("since", .string("1h")), JSONMember("dry", .bool(false)), JSONMember("ratio", .number("0.5")),
+            JSONMember("tags", .array([.string("a"), .string("1")])), JSONMember("none", .null),
+            JSONMember("big", .number("12345678901234567890")),
+        ])
+        #expect(
+            first.task == [
+                JSONMember("type", .string("callbacks.refire")), JSONMember("queue", .string("callbacks")),
+                JSONMember("max_attempts", .number("5")), JSONMember("payload", payload),
+            ]
+        )
+    }
+
     @Test(arguments: ["", "\n\n", "# only a comment\n", "---\n# a document with only comments\n", "~\n"])
     func emptyTextGivesDefaults(text: String) throws {
         let configuration = try DaemonConfiguration.parse(text, source: "spool.yaml")
