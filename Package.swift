@@ -130,6 +130,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore",
                 "SpoolCron",
+                "SpoolConfig",
                 "SpoolWorker",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -162,7 +163,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "spool-test-worker",
-            dependencies: ["SpoolCore", "SpoolSystem"],
+            dependencies: ["SpoolCore", "SpoolCron", "SpoolSystem"],
             swiftSettings: strictSettings
         ),
         .target(

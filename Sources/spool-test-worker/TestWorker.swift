@@ -1,4 +1,5 @@
 import SpoolCore
+import SpoolCron
 import SpoolSystem
 
 #if canImport(Glibc)
@@ -87,6 +88,7 @@ enum TestWorker {
                spool-test-worker work <spool> <finish-log> [--durability full|enqueue|none] [--queue Q]
                    [--skip-call fsync|fdatasync|syncfs]
                spool-test-worker recover <spool> [--durability full|enqueue|none]
+               spool-test-worker cron <spool> <spec> <start-ms> <ticks> [--at MS]
         """
 
     static func main(_ arguments: [String]) -> Int32 {
@@ -115,6 +117,7 @@ enum TestWorker {
                 )
             case "work": return try work(Arguments(rest, allowed: ["durability", "queue", "skip-call"]))
             case "recover": return try recover(Arguments(rest, allowed: ["durability"]))
+            case "cron": return try cron(Arguments(rest, allowed: ["at"]))
             default: throw UsageError("unknown command \"\(command)\"")
             }
         } catch let error as UsageError {
@@ -255,6 +258,34 @@ enum TestWorker {
             }
         }
         print("drained \(drained)")
+        return 0
+    }
+
+    static func cron(_ arguments: Arguments) throws -> Int32 {
+        guard arguments.positional.count == 4, let start = Int64(arguments.positional[2]),
+            let ticks = Int(arguments.positional[3]), ticks >= 0
+        else { throw UsageError("cron wants <spool> <spec> <start-ms> <ticks>") }
+        let spool = try Spool(root: arguments.positional[0], configuration: SpoolConfiguration(durability: .none))
+        let entry = try CronEntry(
+            name: "race",
+            spec: arguments.positional[1],
+            task: [JSONMember("type", .string("test"))]
+        )
+        var scheduler = CronScheduler()
+        let problems = scheduler.update(entries: [entry], paused: [], now: Timestamp(milliseconds: start)) { _ in nil }
+        guard problems.isEmpty else { throw UsageError(problems.joined(separator: "; ")) }
+        if let text = arguments.options["at"], let at = Int64(text) {
+            while SystemClock().now.milliseconds < at { usleep(200) }
+        }
+        var seen = 0
+        while seen < ticks, let now = scheduler.nextTick {
+            for due in scheduler.due(now: now) {
+                for tick in due.ticks {
+                    seen += 1
+                    if case .fired(let id) = try spool.fireCron(due.entry, at: tick) { print("fired \(id)") }
+                }
+            }
+        }
         return 0
     }
 

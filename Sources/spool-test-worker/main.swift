@@ -46,6 +46,11 @@
 //       What a daemon does at start after a power loss: one janitor pass, then a sweep promoting every task
 //       due by now; waits for deferred deletions. Prints "janitor <report>".
 //
+//   spool-test-worker cron <spool> <spec> <start-ms> <ticks> [--at MS]
+//       A cron scheduler racing others: schedules entry "race" (<spec>, UTC) from <start-ms>, and fires its
+//       next <ticks> ticks as fast as it can, each at its own time, after waiting until wall-clock time MS
+//       (--at, so that racing processes start together). Prints "fired <id>" for each tick it fired itself.
+//
 // --crash-at CALL:N installs SyscallFaults().inject(.crash, into: CALL, after: N) around the operation only
 // (the spool is opened before it): the process SIGKILLs itself just before the (N+1)-th call named CALL.
 // CALL is one of the names in `crashableCalls`. Debug builds only (ENABLE_MOCKING); a release build refuses.

@@ -16,7 +16,7 @@ struct SpoolCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self, Cancel.self,
-            Retry.self, Reschedule.self,
+            Retry.self, Reschedule.self, Cron.self,
         ]
     )
 
