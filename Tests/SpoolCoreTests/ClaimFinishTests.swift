@@ -115,6 +115,31 @@ import Testing
         }
     }
 
+    @Test func aTieredScheduleIsNotCutShortByTheDefaultAttemptLimit() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            let spool = try directory.open(clock: clock)
+            // 30 retries every minute, then 10 every 10 minutes: 41 attempts, more than the default 25.
+            let tiers = Backoff.tiers([BackoffTier(every: 60, for: 1800), BackoffTier(every: 600, for: 6000)])
+            let id = try spool.enqueue(NewTask(type: "t", backoff: tiers))
+            var outcomes: [FailureOutcome] = []
+            while let task = try claimNext(spool) {
+                outcomes.append(try spool.fail(task, error: "down"))
+                clock.advance(by: 600)
+                Sweeper(spool: spool).advance(now: clock.now)
+            }
+            #expect(outcomes.count == 41)
+            #expect(outcomes.last == .dead(reason: "retry schedule spent after 41 attempts"))
+            // A limit the task sets still holds.
+            let limited = try spool.enqueue(NewTask(type: "t", maxAttempts: 2, backoff: tiers))
+            #expect(try spool.fail(#require(try claimNext(spool)), error: "x") != .dead(reason: ""))
+            clock.advance(by: 60)
+            Sweeper(spool: spool).advance(now: clock.now)
+            #expect(try spool.fail(#require(try claimNext(spool)), error: "x") == .dead(reason: "attempts spent (2 of 2)"))
+            #expect(spool.find(id: id)?.state == .dead && spool.find(id: limited)?.state == .dead)
+        }
+    }
+
     @Test func failureRecordsAttemptAndFollowsBackoffTable() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)

@@ -65,7 +65,16 @@ extension Spool {
         let attempts = updated.record.attempts.count
         // Attempts before a retry by hand from dead/ do not count against the budget.
         let counted = attempts - min(task.record.attemptBudgetStart ?? 0, attempts)
-        let maxAttempts = task.record.maxAttempts ?? configuration.defaultMaxAttempts
+        let backoff = task.record.backoff ?? configuration.defaultBackoff
+        // A tiered schedule says how long to keep trying: the default limit does not cut it short.
+        let maxAttempts: Int
+        if let limit = task.record.maxAttempts {
+            maxAttempts = limit
+        } else if case .tiers = backoff {
+            maxAttempts = .max
+        } else {
+            maxAttempts = configuration.defaultMaxAttempts
+        }
         if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now, loggedAs: task) }
         if counted >= maxAttempts {
             return try giveUp(
@@ -76,7 +85,6 @@ extension Spool {
             )
         }
         var generator = SystemRandomNumberGenerator()
-        let backoff = task.record.backoff ?? configuration.defaultBackoff
         guard let wait = retryAfter ?? backoff.delay(afterAttempt: counted, using: &generator) else {
             return try giveUp(
                 updated,
