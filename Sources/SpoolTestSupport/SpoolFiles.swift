@@ -8,6 +8,11 @@ public enum SpoolFiles {
         ((try? Syscall.entries(in: path)) ?? []).map(\.name).sorted()
     }
 
+    /// Every file below the spool `root` but its `format` stamp: what operations left in it.
+    public static func contents(ofSpool root: String) -> [String] {
+        files(under: root).filter { $0 != "format" }
+    }
+
     /// Every regular file below `path`, as paths relative to it, sorted.
     public static func files(under path: String) -> [String] {
         var result: [String] = []

@@ -49,7 +49,7 @@ import Testing
                 let error = error as? SpoolError
                 return error?.code == .invalidArgument && error?.message.hasPrefix("task 2 of 2:") == true
             }
-            #expect(SpoolFiles.files(under: directory.path).isEmpty)
+            #expect(SpoolFiles.contents(ofSpool: directory.path).isEmpty)
         }
     }
 
@@ -64,7 +64,7 @@ import Testing
                     ])
                 }
             } throws: { ($0 as? SpoolError)?.code == .noSpace }
-            #expect(SpoolFiles.files(under: directory.path).isEmpty, "no staging file and no reservation left")
+            #expect(SpoolFiles.contents(ofSpool: directory.path).isEmpty, "no staging file and no reservation left")
             try spool.enqueue(contentsOf: [NewTask(id: "one", type: "t"), NewTask(id: "two", type: "t")])
             #expect(spool.list().count == 2)
         }

@@ -71,7 +71,7 @@ import Testing
             ] {
                 #expect { try spool.enqueue(task) } throws: { ($0 as? SpoolError)?.code == .invalidArgument }
             }
-            #expect(SpoolFiles.files(under: directory.path).isEmpty)
+            #expect(SpoolFiles.contents(ofSpool: directory.path).isEmpty)
         }
     }
 
@@ -82,7 +82,7 @@ import Testing
             #expect {
                 try SyscallFaults.withFaults(faults) { try spool.enqueue(NewTask(id: "keep-me", type: "t")) }
             } throws: { ($0 as? SpoolError)?.code == .noSpace }
-            #expect(SpoolFiles.files(under: directory.path).isEmpty, "no staging file and no reservation left")
+            #expect(SpoolFiles.contents(ofSpool: directory.path).isEmpty, "no staging file and no reservation left")
             // The disk has room again: the same id can be used.
             try spool.enqueue(NewTask(id: "keep-me", type: "t"))
             #expect(spool.find(id: "keep-me")?.state == .active)

@@ -37,7 +37,7 @@ import Testing
             let token = try #require(readlink("\(directory.path)/ids/\(id)"))
             let staged = String(token.split(separator: "/").last!)
             #expect(link(placed, "\(directory.path)/tmp/\(staged)") == 0)
-            #expect(try directory.open().runJanitor().discardedWrites == 1, "the old staging name goes")
+            #expect(try directory.open().runJanitor().staleCopies == 1, "the old staging name goes")
             #expect(SpoolFiles.names("\(directory.path)/ids") == [id], "the reservation stays with the task")
             #expect(throws: SpoolError.self) { try spool.enqueue(NewTask(id: id, type: "t")) }
         }

@@ -76,6 +76,7 @@ public final class Spool: Sendable {
                 throw SpoolError(.notASpool, "not a spool: \(root) has no \(missing.joined(separator: "/ or "))/")
             }
         }
+        try settleFormat(fresh: empty)
     }
 
     /// Creates the root folder if missing, and flushes its parent when it did.
@@ -101,7 +102,7 @@ public final class Spool: Sendable {
     /// Creates the base folders that are missing, and flushes the root once when it created any. A
     /// read-only filesystem (a mounted backup, say) is left as it is: writes into a missing folder report
     /// their own error.
-    private func makeBaseFolders(flushing: Bool) throws(SpoolError) {
+    func makeBaseFolders(flushing: Bool) throws(SpoolError) {
         var created = false
         for folder in SpoolLayout.baseFolders {
             do {

@@ -1,7 +1,11 @@
-/// The names of a spool's folders and files: the on-disk contract of `docs/FORMAT.md`, format version 1.
+/// The names of a spool's folders and files: the on-disk contract of `docs/FORMAT.md`, format version 2.
 public enum SpoolLayout {
-    /// The on-disk format version this code reads and writes.
-    public static let formatVersion = 1
+    /// The on-disk format version this code writes; it reads this one and older ones, migrating them when
+    /// it may change the spool.
+    public static let formatVersion = 2
+    /// `format`: the spool's format version, a decimal number and a newline. A spool without it is of
+    /// version 1.
+    public static let formatFile = "format"
 
     /// Staging: every write lands here first.
     public static let tmp = "tmp"
@@ -34,7 +38,9 @@ public enum SpoolLayout {
     public static let cronLast = "cron/last"
 
     /// The folders every spool has.
-    public static let baseFolders = [tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused]
+    public static let baseFolders = [
+        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron,
+    ]
 
     /// `scheduled/<queue>/<YYYYMMDD>/<HHMM>`: the folder of tasks due in `due`'s minute.
     public static func scheduledFolder(queue: String, due: Timestamp) -> String {

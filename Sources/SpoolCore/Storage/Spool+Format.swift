@@ -1,0 +1,73 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+extension Spool {
+    /// The format version of the spool, from its `format` file: 1 when there is none (a spool made before
+    /// the version was written).
+    ///
+    /// - Throws: ``SpoolError`` with ``SpoolError/Code/corruptRecord`` if the file holds anything but a
+    ///   version number.
+    public func formatVersion() throws(SpoolError) -> Int {
+        let bytes: [UInt8]
+        do {
+            let file = try FileDescriptor.open(SpoolLayout.formatFile, in: rootDescriptor, .readOnly)
+            bytes = try file.closeAfter { (file) throws(Errno) in try file.readAll(limit: 64).bytes }
+        } catch .noSuchFileOrDirectory {
+            return 1
+        } catch {
+            throw SpoolError(error, "read", "\(root)/\(SpoolLayout.formatFile)")
+        }
+        // Written only by rename of a flushed file, it is empty only after a power loss cut its writing
+        // short on a filesystem that did not flush it: the stamp is written again.
+        if bytes.isEmpty { return 1 }
+        var text = String(decoding: bytes, as: UTF8.self)
+        while text.last == "\n" || text.last == " " { text.removeLast() }
+        guard text.utf8.count <= 4, text.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int(text),
+            version >= 1
+        else {
+            throw SpoolError(
+                .corruptRecord,
+                "\(root)/\(SpoolLayout.formatFile) holds \(JSONWriter.quoted(text)), not a format version"
+            )
+        }
+        return version
+    }
+
+    /// Checks the spool's format version when it is opened, and migrates an older spool that the process
+    /// may change to ``SpoolLayout/formatVersion``: the folders the newer version adds are made, then the
+    /// version is written. Every step can be repeated, so an interrupted migration finishes at the next open.
+    /// A `fresh` spool (its folder was empty) is only stamped.
+    ///
+    /// - Throws: ``SpoolError`` with ``SpoolError/Code/unsupported`` for a spool of a newer format.
+    func settleFormat(fresh: Bool) throws(SpoolError) {
+        let version = try formatVersion()
+        guard version <= SpoolLayout.formatVersion else {
+            throw SpoolError(
+                .unsupported,
+                "\(root) is a spool of format \(version); this Spool reads format \(SpoolLayout.formatVersion) and older"
+            )
+        }
+        guard version < SpoolLayout.formatVersion, access.writes else { return }
+        // 1 → 2: the cron/ folder; the format file itself.
+        try makeBaseFolders(flushing: configuration.durability.syncsEnqueue)
+        // Flushed whatever the durability level: a spool is stamped once.
+        let staged = try stage(Array("\(SpoolLayout.formatVersion)\n".utf8), sync: true)
+        let tmp = try folders.handle(SpoolLayout.tmp, create: true)
+        do {
+            try Syscall.rename(staged, in: tmp.descriptor, to: SpoolLayout.formatFile, in: rootDescriptor)
+            try rootDescriptor.synchronize()
+        } catch {
+            discardStaged(staged)
+            throw SpoolError(error, "write", "\(root)/\(SpoolLayout.formatFile)")
+        }
+        guard !fresh else { return }
+        logger.notice(
+            "spool format migrated",
+            metadata: [
+                "spool.root": "\(root)", "spool.format.from": "\(version)",
+                "spool.format.to": "\(SpoolLayout.formatVersion)",
+            ]
+        )
+    }
+}
