@@ -141,6 +141,7 @@ let package = Package(
             name: "spool-bench",
             dependencies: [
                 "SpoolCore",
+                "SpoolCron",
                 "SpoolWorker",
                 "SpoolSystem",
                 .product(name: "SystemPackage", package: "swift-system"),

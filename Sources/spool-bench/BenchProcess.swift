@@ -79,6 +79,18 @@ final class BenchProcess {
         }
     }
 
+    /// CPU time the child has used (user and system), in seconds, from `/proc/<pid>/stat`.
+    func cpuSeconds() -> Double? {
+        guard let file = try? FileDescriptor.open("/proc/\(pid)/stat", .readOnly),
+            let content = file.closeAfter({ try? $0.readAll(limit: 65536).bytes }),
+            let close = content.lastIndex(of: UInt8(ascii: ")"))
+        else { return nil }
+        // Fields after the command name start at field 3; utime and stime are fields 14 and 15.
+        let fields = String(decoding: content[(close + 2)...], as: UTF8.self).split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// VmRSS from `/proc/<pid>/status`, in kB.
     func residentKilobytes() -> Int? {
         guard let file = try? FileDescriptor.open("/proc/\(pid)/status", .readOnly),

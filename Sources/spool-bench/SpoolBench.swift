@@ -13,11 +13,12 @@ struct SpoolBench: AsyncParsableCommand {
         discussion: """
             W1 enqueue, W2 drain (one worker process, then two), W3 punctuality of delayed tasks, W4 memory and \
             disk with 1,000,000 pending, W5 exec handler against xargs -P, W6 HTTP handler, SUSTAINED steady \
-            enqueue and drain. `all` runs W1 to W6; SUSTAINED runs when named.
+            enqueue and drain, CRON 10,000 cron entries fired by one scheduler. `all` runs W1 to W6; SUSTAINED \
+            and CRON run when named.
             """
     )
 
-    @Option(help: "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, all.")
+    @Option(help: "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, CRON, all.")
     var workload = "all"
 
     @Flag(help: "Smaller counts and shorter runs: a quick look, not figures to compare.")
@@ -47,7 +48,7 @@ struct SpoolBench: AsyncParsableCommand {
     @Option(help: .hidden)
     var serveRoles = "working"
 
-    static let workloads = ["W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED"]
+    static let workloads = ["W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON"]
 
     func validate() throws {
         for name in selectedWorkloads where !Self.workloads.contains(name) {
@@ -60,13 +61,18 @@ struct SpoolBench: AsyncParsableCommand {
 
     private var selectedWorkloads: [String] {
         workload.split(separator: ",").flatMap { name -> [String] in
-            name.lowercased() == "all" ? Array(Self.workloads.dropLast()) : [name.uppercased()]
+            name.lowercased() == "all" ? Array(Self.workloads.prefix(6)) : [name.uppercased()]
         }
     }
 
     func run() async throws {
         if let serve {
-            let roles: EngineConfiguration.Roles = serveRoles == "all" ? .all : .working
+            let roles: EngineConfiguration.Roles =
+                switch serveRoles {
+                case "all": .all
+                case "scheduling": .scheduling
+                default: .working
+                }
             try await BenchWorker(root: serve, expected: serveExpected, concurrency: serveConcurrency, roles: roles)
                 .run()
             return
@@ -83,6 +89,7 @@ struct SpoolBench: AsyncParsableCommand {
             case "W4": measured = try await bench.measureScale()
             case "W5": measured = try await bench.measureExec()
             case "W6": measured = try await bench.measureHTTP()
+            case "CRON": measured = try await bench.measureCron()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }
             for result in measured { bench.report("\(result.workload) \(result.setting): \(result.summary)") }
