@@ -112,3 +112,22 @@ func waitForListener(port: Int) async -> Bool {
         }
     }
 }
+
+/// `spoold` with its wall clock moved by `offset`, through the `faketime` wrapper (libfaketime), which
+/// runs it as its child. The monotonic clocks are left alone, as a wall-clock jump leaves them: the
+/// runtime times its sleeps with them.
+func fakedSpoold(_ offset: String, _ arguments: String...) throws -> ChildProcess {
+    try ChildProcess(
+        "/usr/bin/env",
+        ["FAKETIME_DONT_FAKE_MONOTONIC=1", "/usr/bin/faketime", "-f", offset, "\(ChildProcess.buildFolder)/spoold"]
+            + arguments
+    )
+}
+
+/// Sends SIGTERM to the daemon under `wrapper`; the wrapper then exits with its status.
+func stopFaked(_ wrapper: ChildProcess) {
+    let children = (try? SpoolFiles.read("/proc/\(wrapper.pid)/task/\(wrapper.pid)/children")) ?? []
+    for pid in String(decoding: children, as: UTF8.self).split(separator: " ").compactMap({ Int32($0) }) {
+        kill(pid, SIGTERM)
+    }
+}

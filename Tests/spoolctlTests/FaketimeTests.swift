@@ -33,40 +33,26 @@ import Glibc
             let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
             try spool.complete(#require(try spool.claim(name, queue: "default")))
 
-            let ahead = try faked("+2d", "--spool", directory.path)
+            let ahead = try fakedSpoold("+2d", "--spool", directory.path)
             #expect(
                 await eventually {
                     spool.find(id: tomorrow)?.state == .done && spool.find(id: expiring)?.state == .dead
                 }
             )
             #expect(await eventually { spool.find(id: finished) == nil }, "purged past its retention")
-            stop(ahead)
+            stopFaked(ahead)
             #expect(await ahead.wait() == 0, "\(ahead.errorOutput)")
 
-            let back = try faked("+47h", "--spool", directory.path)
+            let back = try fakedSpoold("+47h", "--spool", directory.path)
             #expect(await eventually { back.errorOutput.contains("spool open") })
             try await Task.sleep(for: .seconds(2))
-            stop(back)
+            stopFaked(back)
             #expect(await back.wait() == 0, "\(back.errorOutput)")
 
             let runs = String(decoding: (try? SpoolFiles.read(log)) ?? [], as: UTF8.self).split(separator: "\n")
             #expect(runs == [Substring(tomorrow)], "each due task ran once; the expired one never")
             #expect(spool.find(id: later)?.state == .scheduled)
             #expect(try spool.record(at: #require(spool.find(id: expiring))).stateReason?.hasPrefix("deadline") == true)
-        }
-    }
-
-    /// `spoold` with its clock moved by `offset`, through the `faketime` wrapper (libfaketime), which runs
-    /// it as its child.
-    private func faked(_ offset: String, _ arguments: String...) throws -> ChildProcess {
-        try ChildProcess("/usr/bin/faketime", ["-f", offset, "\(ChildProcess.buildFolder)/spoold"] + arguments)
-    }
-
-    /// Sends SIGTERM to the daemon under `wrapper`; the wrapper then exits with its status.
-    private func stop(_ wrapper: ChildProcess) {
-        let children = (try? SpoolFiles.read("/proc/\(wrapper.pid)/task/\(wrapper.pid)/children")) ?? []
-        for pid in String(decoding: children, as: UTF8.self).split(separator: " ").compactMap({ Int32($0) }) {
-            kill(pid, SIGTERM)
         }
     }
 }
