@@ -35,6 +35,29 @@ struct SpoolCronTests {
         }
     }
 
+    @Test func aBatchOfTicksLeavesOutThoseFiredAlready() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let ticks = (1...3).map { clock.now.adding(seconds: Double(-$0)) }
+            #expect(try spool.fireCron(entry(), at: ticks[1]) == .fired(id: "cron-nightly-\(ticks[1].milliseconds)"))
+            let fires = try spool.fireCron(ticks.map { (try entry(), $0) })
+            #expect(
+                fires == [
+                    .fired(id: "cron-nightly-\(ticks[0].milliseconds)"),
+                    .alreadyFired(id: "cron-nightly-\(ticks[1].milliseconds)"),
+                    .fired(id: "cron-nightly-\(ticks[2].milliseconds)"),
+                ]
+            )
+            #expect(spool.lastCronTick(of: "nightly") == ticks[0])
+            #expect(
+                SpoolFiles.names("\(directory.path)/tmp").isEmpty,
+                "the staged copy of the tick fired already is gone"
+            )
+            #expect(SpoolFiles.names("\(directory.path)/active/reports").count == 3)
+        }
+    }
+
     @Test func theLastNotedTickOnlyMovesForward() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

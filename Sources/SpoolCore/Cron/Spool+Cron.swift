@@ -15,14 +15,39 @@ extension Spool {
     /// ``CronEntry/taskID(name:tick:)`` reserved in `ids/`. The reservation is made without replacing, so
     /// any number of schedulers on one spool fire each tick once; it lasts as long as the task is kept.
     public func fireCron(_ entry: CronEntry, at tick: Timestamp) throws(SpoolError) -> CronFire {
-        let id = CronEntry.taskID(name: entry.name, tick: tick)
-        do {
-            try enqueue(json: JSONWriter.encode(entry.task(at: tick)))
-        } catch  where error.code == .alreadyExists {
-            return .alreadyFired(id: id)
+        try fireCron([(entry, tick)])[0]
+    }
+
+    /// Fires several ticks as one batch enqueue (one flush of the filesystem for all), as
+    /// ``fireCron(_:at:)`` fires one; a tick fired already is left out of the batch.
+    ///
+    /// - Returns: What happened to each tick, in order. On a failure, none was fired.
+    public func fireCron(_ ticks: [(entry: CronEntry, tick: Timestamp)]) throws(SpoolError) -> [CronFire] {
+        guard !ticks.isEmpty else { return [] }
+        let now = clock.now
+        var records: [TaskRecord] = []
+        records.reserveCapacity(ticks.count)
+        for (entry, tick) in ticks {
+            do {
+                var record = try TaskRecord(json: entry.task(at: tick), now: now) { "" }
+                stamp(&record, now: now)
+                records.append(record)
+            } catch {
+                throw SpoolError(.invalidArgument, "cron entry \(entry.name): \(error.reason)")
+            }
         }
-        noteCronTick(tick, of: entry.name)
-        return .fired(id: id)
+        let placed = try enqueueBatch(
+            records,
+            reservingIDs: Array(repeating: true, count: records.count),
+            skippingTaken: true,
+            now: now
+        )
+        var latest: [String: Timestamp] = [:]
+        for (entry, tick) in ticks where latest[entry.name].map({ $0 < tick }) ?? true { latest[entry.name] = tick }
+        for (name, tick) in latest { noteCronTick(tick, of: name) }
+        return zip(records, placed).map { record, placed in
+            placed ? .fired(id: record.id) : .alreadyFired(id: record.id)
+        }
     }
 
     /// Stores `entry` in `cron/entries/<name>.json`, to be fired by every scheduler on the spool.

@@ -29,24 +29,55 @@ extension Spool {
                 throw SpoolError(.invalidArgument, "task \(index + 1) of \(tasks.count): \(error.reason)")
             }
         }
-        let reservingIDs = tasks.map { $0.id != nil }
-        let staged = try stageBatch(records, reservingIDs: reservingIDs)
-        try placeBatch(records, staged: staged, reservingIDs: reservingIDs, now: now)
-        for record in records { logger.info("enqueued", metadata: metadata(record)) }
+        try enqueueBatch(records, reservingIDs: tasks.map { $0.id != nil }, skippingTaken: false, now: now)
         return records.map(\.id)
     }
 
+    /// Places stamped, validated records as one batch, as ``enqueue(contentsOf:)`` does. With
+    /// `skippingTaken`, a record whose id is in use is left out rather than failing the batch.
+    ///
+    /// - Returns: For each record, whether it was placed.
+    @discardableResult
+    func enqueueBatch(
+        _ records: [TaskRecord],
+        reservingIDs: [Bool],
+        skippingTaken: Bool,
+        now: Timestamp
+    ) throws(SpoolError) -> [Bool] {
+        let staged = try stageBatch(records, reservingIDs: reservingIDs, skippingTaken: skippingTaken)
+        let placing = staged.indices.filter { staged[$0] != nil }
+        try placeBatch(
+            placing.map { records[$0] },
+            staged: placing.compactMap { staged[$0] },
+            reservingIDs: placing.map { reservingIDs[$0] },
+            now: now
+        )
+        for index in placing { logger.info("enqueued", metadata: metadata(records[index])) }
+        return staged.map { $0 != nil }
+    }
+
     /// Writes every record to `tmp/` and reserves the ids asked for, then flushes the filesystem once.
-    /// On failure nothing is left behind.
-    private func stageBatch(_ records: [TaskRecord], reservingIDs: [Bool]) throws(SpoolError) -> [String] {
-        var staged: [String] = []
+    /// With `skippingTaken`, a record whose id is in use has its staged file removed and `nil` in its
+    /// place. On failure nothing is left behind.
+    private func stageBatch(
+        _ records: [TaskRecord],
+        reservingIDs: [Bool],
+        skippingTaken: Bool
+    ) throws(SpoolError) -> [String?] {
+        var staged: [String?] = []
         var reserved: [String] = []
         staged.reserveCapacity(records.count)
         do throws(SpoolError) {
             for record in records { staged.append(try stage(record.encoded, sync: false)) }
             for (index, record) in records.enumerated() where reservingIDs[index] {
-                if try reserve(id: record.id, queue: record.queue, token: staged[index], sync: false) {
-                    reserved.append(record.id)
+                guard let name = staged[index] else { continue }
+                do {
+                    if try reserve(id: record.id, queue: record.queue, token: name, sync: false) {
+                        reserved.append(record.id)
+                    }
+                } catch  where skippingTaken && error.code == .alreadyExists {
+                    discardStaged(name)
+                    staged[index] = nil
                 }
             }
             if configuration.durability.syncsEnqueue {
@@ -57,7 +88,7 @@ extension Spool {
             }
         } catch {
             for id in reserved { releaseReservation(id: id) }
-            for name in staged { discardStaged(name) }
+            for name in staged.compactMap({ $0 }) { discardStaged(name) }
             throw error
         }
         return staged

@@ -49,53 +49,19 @@ final class CronLoop: Sendable {
                 version = current
                 load(entries, into: &scheduler, now: now)
             }
+            let due = scheduler.due(now: now)
+            for entry in due { reportMissed(entry) }
             var failed = false
-            for due in scheduler.due(now: now) {
-                if failed {
-                    // The filesystem is failing: this entry's ticks wait for the next try too.
-                    if let first = due.ticks.first { scheduler.retry(due.entry.name, tick: first) }
-                    continue
-                }
-                if let skipped = due.skipped, skipped > 0 {
-                    logger.notice(
-                        "cron ticks missed",
-                        metadata: [
-                            "spool.cron": "\(due.entry.name)", "spool.cron.skipped": "\(skipped)",
-                            "spool.cron.missed": "\(due.entry.missed.rawValue)",
-                        ]
-                    )
-                } else if due.skipped == nil {
-                    logger.notice(
-                        "cron ticks missed (more than could be counted)",
-                        metadata: [
-                            "spool.cron": "\(due.entry.name)", "spool.cron.missed": "\(due.entry.missed.rawValue)",
-                        ]
-                    )
-                }
-                for tick in due.ticks {
-                    do {
-                        if case .fired(let id) = try spool.fireCron(due.entry, at: tick) {
-                            logger.info(
-                                "cron fired",
-                                metadata: [
-                                    "spool.cron": "\(due.entry.name)", "spool.task.id": "\(id)",
-                                    "spool.cron.tick": "\(tick)",
-                                ]
-                            )
-                        } else {
-                            spool.noteCronTick(tick, of: due.entry.name)
-                        }
-                    } catch {
-                        // Tried again at the next wake, as late or missed as it then is.
-                        scheduler.retry(due.entry.name, tick: tick)
-                        faults.failed(
-                            now: clock.now,
-                            metadata: ["spool.cron": "\(due.entry.name)", "spool.error": "\(error)"]
-                        )
-                        failed = true
-                        break
-                    }
-                }
+            // One batch for every tick due now: one flush of the filesystem for all of them.
+            let ticks = due.flatMap { entry in entry.ticks.map { (entry: entry.entry, tick: $0) } }
+            do {
+                // Each fired tick's task is logged as enqueued, its id naming the entry and the tick.
+                _ = try spool.fireCron(ticks)
+            } catch {
+                // None was fired: each is tried again at the next wake, as late or missed as it then is.
+                for entry in due { if let first = entry.ticks.first { scheduler.retry(entry.entry.name, tick: first) } }
+                faults.failed(now: clock.now, metadata: ["spool.error": "\(error)"])
+                failed = true
             }
             if failed {
                 fault.failed(now: clock.now)
@@ -108,6 +74,18 @@ final class CronLoop: Sendable {
             if failed, let retryAt = fault.retryAt { wake = retryAt }
             do { try await clock.sleep(until: wake) } catch { return }
         }
+    }
+
+    /// Says that an entry's missed ticks were skipped, by its policy or beyond its limit.
+    private func reportMissed(_ due: CronScheduler.Due) {
+        if let skipped = due.skipped, skipped == 0 { return }
+        logger.notice(
+            "cron ticks missed",
+            metadata: [
+                "spool.cron": "\(due.entry.name)", "spool.cron.skipped": "\(due.skipped.map(String.init) ?? "many")",
+                "spool.cron.missed": "\(due.entry.missed.rawValue)",
+            ]
+        )
     }
 
     /// Gives the scheduler the configured and stored entries; a stored entry with the name of a configured
