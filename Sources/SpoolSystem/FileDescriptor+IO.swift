@@ -58,6 +58,14 @@ extension FileDescriptor {
         try nothingOrErrno { system_fsync(rawValue) }.unwrap()
     }
 
+    /// Takes an exclusive advisory lock on the open file, waiting for it; the lock goes when the descriptor
+    /// is closed (or the process dies). Processes on one host see each other's locks.
+    ///
+    /// The corresponding C function is `flock` with `LOCK_EX`.
+    public func lockExclusively() throws(Errno) {
+        try nothingOrErrno { system_flock(rawValue, LOCK_EX) }.unwrap()
+    }
+
     /// Flushes the file's data, and only the metadata needed to read it back.
     ///
     /// The corresponding C function is `fdatasync`.

@@ -107,6 +107,11 @@ func system_unlinkat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ flags: CInt)
     return unlinkat(dirfd, path, flags)
 }
 
+func system_flock(_ fd: CInt, _ operation: CInt) -> CInt {
+    if let fault = injectedFault("flock") { return fault }
+    return flock(fd, operation)
+}
+
 func system_mkdirat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ mode: mode_t) -> CInt {
     if let fault = injectedFault("mkdirat") { return fault }
     return mkdirat(dirfd, path, mode)

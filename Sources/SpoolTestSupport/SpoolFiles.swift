@@ -8,9 +8,24 @@ public enum SpoolFiles {
         ((try? Syscall.entries(in: path)) ?? []).map(\.name).sorted()
     }
 
-    /// Every file below the spool `root` but its `format` stamp: what operations left in it.
+    /// Every file below the spool `root` but its `format` stamp and the lock files of `unique/`: what
+    /// operations left in it.
     public static func contents(ofSpool root: String) -> [String] {
-        files(under: root).filter { $0 != "format" }
+        files(under: root).filter { $0 != "format" && !($0.hasPrefix("unique/") && $0.hasSuffix("/.lock")) }
+    }
+
+    /// The text of the symbolic link at `path`, or `nil` if there is none.
+    public static func readLink(_ path: String) -> String? {
+        try? Syscall.readSymbolicLink(path, in: .currentWorkingDirectory)
+    }
+
+    /// Creates the folder at `path` and any missing parent.
+    public static func makeFolder(_ path: String) {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/\(component)"
+            try? Syscall.makeDirectory(partial, in: .currentWorkingDirectory)
+        }
     }
 
     /// Every regular file below `path`, as paths relative to it, sorted.

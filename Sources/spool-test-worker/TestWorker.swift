@@ -11,7 +11,7 @@ import SpoolSystem
 /// The system call names the fault hooks of `SpoolSystem` know.
 let crashableCalls: Set<String> = [
     "openat", "read", "write", "fsync", "fdatasync", "renameat2", "renameat", "unlinkat", "mkdirat",
-    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat",
+    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock",
 ]
 
 /// A `--crash-at CALL:N` point: die just before the (N+1)-th call named `call`.

@@ -219,7 +219,7 @@ import Testing
             let spool = try directory.open(worker: RestoredNameTests.gone)
             let id = try spool.enqueue(NewTask(id: "order-1", type: "t"))
             let reservation = "\(directory.path)/ids/order-1"
-            let staged = try #require(readLink(reservation)?.split(separator: "/").last.map(String.init))
+            let staged = try #require(SpoolFiles.readLink(reservation)?.split(separator: "/").last.map(String.init))
             let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
             let old = try SpoolFiles.read("\(directory.path)/active/default/\(name)")
             // Finished with a result: the task is another file now, and its staging name comes back alone.
@@ -228,7 +228,7 @@ import Testing
             let report = try afterReboot { try directory.open().runJanitor(atStart: true) }
             #expect(report.staleCopies == 1 && report.discardedWrites == 0, "\(report)")
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
-            #expect(readLink(reservation) != nil, "the finished task still holds its id")
+            #expect(SpoolFiles.readLink(reservation) != nil, "the finished task still holds its id")
             #expect(throws: SpoolError.self) { try spool.enqueue(NewTask(id: id, type: "t")) }
             #expect(spool.find(id: id)?.state == .done)
         }
@@ -239,20 +239,13 @@ import Testing
             let spool = try directory.open(worker: RestoredNameTests.gone)
             try spool.enqueue(NewTask(id: "order-2", type: "t"))
             let reservation = "\(directory.path)/ids/order-2"
-            let staged = try #require(readLink(reservation)?.split(separator: "/").last.map(String.init))
+            let staged = try #require(SpoolFiles.readLink(reservation)?.split(separator: "/").last.map(String.init))
             let location = try #require(spool.find(id: "order-2"))
             // As if the enqueue had died before its rename: the task only in tmp/.
             #expect(rename("\(directory.path)/\(location.path)", "\(directory.path)/tmp/\(staged)") == 0)
             let report = try afterReboot { try directory.open().runJanitor(atStart: true) }
             #expect(report.discardedWrites == 1 && report.staleCopies == 0, "\(report)")
-            #expect(readLink(reservation) == nil, "the enqueue never returned: its id is free again")
+            #expect(SpoolFiles.readLink(reservation) == nil, "the enqueue never returned: its id is free again")
         }
-    }
-
-    private func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 512)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -19,10 +19,14 @@ extension Spool {
     }
 
     /// Fires several ticks as one batch enqueue (one flush of the filesystem for all), as
-    /// ``fireCron(_:at:)`` fires one; a tick fired already is left out of the batch.
+    /// ``fireCron(_:at:)`` fires one; a tick fired already is left out of the batch. With `notingTicks`
+    /// unset, the caller notes the latest ticks itself (``noteCronTick(_:of:)``).
     ///
     /// - Returns: What happened to each tick, in order. On a failure, none was fired.
-    public func fireCron(_ ticks: [(entry: CronEntry, tick: Timestamp)]) throws(SpoolError) -> [CronFire] {
+    public func fireCron(
+        _ ticks: [(entry: CronEntry, tick: Timestamp)],
+        notingTicks: Bool = true
+    ) throws(SpoolError) -> [CronFire] {
         guard !ticks.isEmpty else { return [] }
         let now = clock.now
         var records: [TaskRecord] = []
@@ -42,9 +46,11 @@ extension Spool {
             skippingTaken: true,
             now: now
         )
-        var latest: [String: Timestamp] = [:]
-        for (entry, tick) in ticks where latest[entry.name].map({ $0 < tick }) ?? true { latest[entry.name] = tick }
-        for (name, tick) in latest { noteCronTick(tick, of: name) }
+        if notingTicks {
+            var latest: [String: Timestamp] = [:]
+            for (entry, tick) in ticks where latest[entry.name].map({ $0 < tick }) ?? true { latest[entry.name] = tick }
+            for (name, tick) in latest { noteCronTick(tick, of: name) }
+        }
         return zip(records, placed).map { record, placed in
             placed ? .fired(id: record.id) : .alreadyFired(id: record.id)
         }

@@ -27,6 +27,11 @@ public struct NewTask: Sendable {
     public var retention: Double?
     /// External business key, for lookup.
     public var key: String?
+    /// A key at most one task of the queue holds while it is pending or running (and for `uniqueFor`
+    /// seconds from acceptance): a second enqueue with it is refused, naming the holder.
+    public var uniqueKey: String?
+    /// Seconds from acceptance during which `uniqueKey` stays held, even after the task finished.
+    public var uniqueFor: Double?
     /// The callback an HTTP handler fires: `url`, `method`, `headers`, `body` or `form`.
     public var http: JSONValue?
     /// More fields, kept as they are.
@@ -46,6 +51,8 @@ public struct NewTask: Sendable {
         deadline: Timestamp? = nil,
         retention: Double? = nil,
         key: String? = nil,
+        uniqueKey: String? = nil,
+        uniqueFor: Double? = nil,
         http: JSONValue? = nil,
         extra: [JSONMember] = []
     ) {
@@ -61,6 +68,8 @@ public struct NewTask: Sendable {
         self.deadline = deadline
         self.retention = retention
         self.key = key
+        self.uniqueKey = uniqueKey
+        self.uniqueFor = uniqueFor
         self.http = http
         self.extra = extra
     }
@@ -80,6 +89,8 @@ public struct NewTask: Sendable {
         add("timeout", timeout.map { .double($0) })
         add("deadline", deadline.map { .string($0.rfc3339) })
         add("retention", retention.map { .double($0) })
+        add("unique_key", uniqueKey.map { .string($0) })
+        add("unique_for", uniqueFor.map { .double($0) })
         add("key", key.map { .string($0) })
         add("http", http)
         for member in extra

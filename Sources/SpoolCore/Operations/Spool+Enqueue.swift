@@ -69,15 +69,18 @@ extension Spool {
         ]
     }
 
-    /// Stages the record's content, reserves its id (naming the staged file, so that recovery can tell
-    /// a reservation whose enqueue never finished), and renames the file into place by its due time.
+    /// Stages the record's content, reserves its id and its unique key (naming the staged file, so that
+    /// recovery can tell a reservation whose enqueue never finished), and renames the file into place by
+    /// its due time.
     private func place(_ record: TaskRecord, reservingID: Bool, now: Timestamp) throws(SpoolError) {
         let staged = try stage(record.encoded, sync: configuration.durability.syncsEnqueue)
         var reserved = false
         do {
             if reservingID { reserved = try reserve(id: record.id, queue: record.queue, token: staged) }
+            try reserveUniqueKey(of: record, token: staged, now: now, sync: true)
             try placeDurably(staged, record: record, due: record.runAt ?? now, now: now)
         } catch {
+            releaseUniqueKey(of: record, madeFor: staged)
             if reserved { releaseReservation(id: record.id) }
             discardStaged(staged)
             throw error

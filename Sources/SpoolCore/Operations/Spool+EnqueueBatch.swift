@@ -44,7 +44,7 @@ extension Spool {
         skippingTaken: Bool,
         now: Timestamp
     ) throws(SpoolError) -> [Bool] {
-        let staged = try stageBatch(records, reservingIDs: reservingIDs, skippingTaken: skippingTaken)
+        let staged = try stageBatch(records, reservingIDs: reservingIDs, skippingTaken: skippingTaken, now: now)
         let placing = staged.indices.filter { staged[$0] != nil }
         try placeBatch(
             placing.map { records[$0] },
@@ -62,10 +62,12 @@ extension Spool {
     private func stageBatch(
         _ records: [TaskRecord],
         reservingIDs: [Bool],
-        skippingTaken: Bool
+        skippingTaken: Bool,
+        now: Timestamp
     ) throws(SpoolError) -> [String?] {
         var staged: [String?] = []
         var reserved: [String] = []
+        var keysReserved: [Int] = []
         staged.reserveCapacity(records.count)
         do throws(SpoolError) {
             for record in records { staged.append(try stage(record.encoded, sync: false)) }
@@ -80,6 +82,19 @@ extension Spool {
                     staged[index] = nil
                 }
             }
+            for (index, record) in records.enumerated() where record.uniqueKey != nil {
+                guard let name = staged[index] else { continue }
+                do {
+                    if try reserveUniqueKey(of: record, token: name, now: now, sync: false) {
+                        keysReserved.append(index)
+                    }
+                } catch  where skippingTaken && error.code == .alreadyExists {
+                    if reservingIDs[index] { releaseReservation(id: record.id) }
+                    reserved.removeAll { $0 == record.id }
+                    discardStaged(name)
+                    staged[index] = nil
+                }
+            }
             if configuration.durability.syncsEnqueue {
                 let tmp = try folders.handle(SpoolLayout.tmp, create: true)
                 do { try tmp.descriptor.synchronizeFileSystem() } catch {
@@ -87,6 +102,9 @@ extension Spool {
                 }
             }
         } catch {
+            for index in keysReserved {
+                if let name = staged[index] { releaseUniqueKey(of: records[index], madeFor: name) }
+            }
             for id in reserved { releaseReservation(id: id) }
             for name in staged.compactMap({ $0 }) { discardStaged(name) }
             throw error
@@ -129,6 +147,7 @@ extension Spool {
                 claimed += 1
                 continue
             }
+            releaseUniqueKey(of: records[index], madeFor: staged[index])
             if reservingIDs[index] { releaseReservation(id: records[index].id) }
             discardStaged(staged[index])
         }

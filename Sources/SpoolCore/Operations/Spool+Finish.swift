@@ -155,7 +155,7 @@ extension Spool {
         return .dead(reason: reason)
     }
 
-    /// Moves a claimed file to `<folder>/<id>.json`.
+    /// Moves a claimed file to `<folder>/<id>.json`, and releases its unique key.
     private func finish(_ task: ClaimedTask, into folder: String) throws(SpoolError) {
         let name = task.fileName.description
         do {
@@ -169,6 +169,7 @@ extension Spool {
         } catch  where error.code == .notFound {
             throw SpoolError(.leaseLost, "finish \(task.folder)/\(name): moved by another process")
         }
+        releaseUniqueKey(of: task.record, now: clock.now)
     }
 
     /// Moves an unreadable task file out of the way, to `rejected/`, with its reason.

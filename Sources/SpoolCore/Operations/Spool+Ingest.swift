@@ -171,6 +171,15 @@ extension Spool {
                 return try reject(claimed, originalName: originalName, reason: error.message)
             }
         }
+        do {
+            try reserveUniqueKey(of: record, token: claimed, now: now, sync: true)
+        } catch  where error.code == .alreadyExists {
+            if reserved { releaseReservation(id: record.id) }
+            return try reject(claimed, originalName: originalName, reason: error.message)
+        } catch {
+            if reserved { releaseReservation(id: record.id) }
+            throw error
+        }
         if record.createdAt == nil { record.createdAt = now }
         // Due at acceptance when it says nothing, as FORMAT.md says: not at its `created_at`, which a drop
         // exported from elsewhere may carry, and which may lie anywhere up to the year 9999.
@@ -178,7 +187,8 @@ extension Spool {
         do {
             try place(claimed, record: record, read: drop, now: now)
         } catch {
-            // The drop goes back to be ingested again: so does its id.
+            // The drop goes back to be ingested again: so do its id and its unique key.
+            releaseUniqueKey(of: record, madeFor: claimed)
             if reserved { releaseReservation(id: record.id) }
             throw error
         }

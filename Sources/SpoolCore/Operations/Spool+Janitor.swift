@@ -1,5 +1,6 @@
 import Logging
 import SpoolSystem
+import Synchronization
 import SystemPackage
 
 /// What one janitor pass did.
@@ -16,6 +17,8 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     public var purgedTasks = 0
     /// Second names of tasks that a power loss brought back, removed.
     public var staleCopies = 0
+    /// Unique keys that no task held any longer, released.
+    public var releasedKeys = 0
 
     /// An empty report.
     public init() {}
@@ -23,7 +26,8 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     /// The counts as `name=value` pairs, for a log line.
     public var description: String {
         "expired_leases=\(expiredLeases) orphaned_leases=\(orphanedLeases) discarded_writes=\(discardedWrites) "
-            + "resumed_drops=\(resumedDrops) purged_tasks=\(purgedTasks) stale_copies=\(staleCopies)"
+            + "resumed_drops=\(resumedDrops) purged_tasks=\(purgedTasks) stale_copies=\(staleCopies) "
+            + "released_keys=\(releasedKeys)"
     }
 }
 
@@ -44,6 +48,12 @@ extension Spool {
         recoverLeases(now: now, into: &report)
         recoverStaging(now: now, into: &report)
         purgeFinished(now: now, into: &report)
+        // Keys no task holds are rare (a process died between a finish and its release): looked for at
+        // start and once an hour.
+        let hour = now.milliseconds / 3_600_000
+        if atStart || lastUniqueKeySweep.exchange(hour, ordering: .relaxed) != hour {
+            report.releasedKeys += sweepUniqueKeys(now: now)
+        }
         return report
     }
 
@@ -232,12 +242,14 @@ extension Spool {
         return sameFile || status.changeTime.milliseconds < LocalProcess.bootTime
     }
 
-    /// An enqueue that died after reserving its id but before placing its task left the reservation
-    /// naming its staged file: the enqueue never returned, so the reservation goes with the file.
+    /// An enqueue that died after reserving its id (or unique key) but before placing its task left the
+    /// reservation naming its staged file: the enqueue never returned, so the reservation goes with the file.
     private func releaseReservation(madeFor staged: String) {
         guard let bytes = try? read(staged, in: SpoolLayout.tmp),
-            let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" }),
-            let folder = try? folders.handle(SpoolLayout.ids, create: false),
+            let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" })
+        else { return }
+        releaseUniqueKey(of: record, madeFor: staged)
+        guard let folder = try? folders.handle(SpoolLayout.ids, create: false),
             (try? Syscall.readSymbolicLink(record.id, in: folder.descriptor)) == "\(record.queue)/\(staged)"
         else { return }
         releaseReservation(id: record.id)

@@ -89,7 +89,14 @@ extension Spool {
                 guard let task = try take(location) else { continue }
                 try place(task, due: now) { $0.runAt = now }
             case .dead:
-                guard let task = try take(location) else { continue }
+                // Its unique key was released when it died: held again, unless another task took it.
+                let dead = try record(at: location)
+                let token = "retry.\(stagingName(.write))"
+                try reserveUniqueKey(of: dead, token: token, now: now, sync: true)
+                guard let task = try take(location) else {
+                    releaseUniqueKey(of: dead, madeFor: token)
+                    continue
+                }
                 try place(task, due: now) { record in
                     record.runAt = now
                     record.attemptBudgetStart = record.attempts.count

@@ -25,6 +25,8 @@ public final class Spool: Sendable {
     let rootDescriptor: FileDescriptor
     let folders: DirectoryCache
     let ids: ULIDGenerator
+    /// The hour of the janitor's last look for unique keys that no task holds.
+    let lastUniqueKeySweep = Atomic<Int64>(-1)
     /// Numbers staging names; one counter per process, since several `Spool` values of one process share
     /// its worker name.
     private static let stagingSequence = Atomic<UInt64>(0)

@@ -37,9 +37,17 @@ public enum SpoolLayout {
     /// `cron/last/<name> -> <tick in Unix ms>`: the latest tick noted as fired (a hint).
     public static let cronLast = "cron/last"
 
+    /// Reservations of unique keys, one folder per queue.
+    public static let unique = "unique"
+    /// The lock file in each `unique/<queue>/` folder, taken to change an existing reservation.
+    public static let uniqueLock = ".lock"
+
+    /// `unique/<queue>`.
+    public static func uniqueFolder(queue: String) -> String { "\(unique)/\(queue)" }
+
     /// The folders every spool has.
     public static let baseFolders = [
-        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron,
+        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique,
     ]
 
     /// `scheduled/<queue>/<YYYYMMDD>/<HHMM>`: the folder of tasks due in `due`'s minute.

@@ -18,6 +18,7 @@ extension TaskRecord {
         add("deadline", deadline.map { .string($0.rfc3339) })
         add("retention", retention.map { .double($0) })
         add("unique_key", uniqueKey.map { .string($0) })
+        add("unique_for", uniqueFor.map { .double($0) })
         add("key", key.map { .string($0) })
         add("http", http)
         add("created_at", createdAt.map { .string($0.rfc3339) })

@@ -6,8 +6,9 @@ extension TaskRecord {
     /// Every field name the format defines.
     public static let knownFields: Set<String> = [
         "id", "queue", "type", "payload", "run_at", "delay", "max_attempts", "backoff", "timeout", "deadline",
-        "retention", "unique_key", "key", "http", "created_at", "attempts", "result", "finished_at", "state_reason",
-        "attempt_budget_start",
+        "retention", "unique_key", "unique_for", "key", "http", "created_at", "attempts", "result", "finished_at",
+        "state_reason",
+        "attempt_budget_start", "cron",
     ]
     /// The latest due time whose Unix milliseconds fit the 13 digits of a task file name
     /// (2286-11-20T17:46:39.999Z). A `run_at` at or after it is refused; a retry that would fall later is
@@ -70,6 +71,8 @@ extension TaskRecord {
         deadline = try fields.time("deadline")
         retention = try fields.number("retention", in: 0...TaskRecord.maximumDelay)
         uniqueKey = try fields.string("unique_key", maxLength: 256)
+        uniqueFor = try fields.number("unique_for", in: 0...TaskRecord.maximumDelay)
+        if uniqueFor != nil, uniqueKey == nil { throw TaskValidationError("unique_for: needs unique_key") }
         key = try fields.string("key", maxLength: 256)
         if let http = fields.take("http") {
             guard case .object = http else { throw TaskValidationError("http: must be an object") }

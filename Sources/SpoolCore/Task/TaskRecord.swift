@@ -25,6 +25,8 @@ public struct TaskRecord: Sendable, Hashable {
     public var retention: Double?
     /// A key that at most one pending task may hold.
     public var uniqueKey: String?
+    /// Seconds from acceptance during which the unique key stays held, even after the task finished.
+    public var uniqueFor: Double?
     /// An external business key, for lookup.
     public var key: String?
     /// Callback description for HTTP handlers.

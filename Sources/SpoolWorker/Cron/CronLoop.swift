@@ -15,6 +15,10 @@ final class CronLoop: Sendable {
 
     /// How often the stored entries' folders are looked at, at most, while no tick is due.
     static let lookInterval: Int64 = 1_000
+    /// How often an entry's latest tick is noted in `cron/last/`, at most. A note older than the latest
+    /// tick only makes a scheduler that starts look at ticks fired already, which their reservations
+    /// refuse.
+    static let noteInterval: Int64 = 600_000
 
     init(spool: Spool, entries: [CronEntry]) {
         self.spool = spool
@@ -40,6 +44,8 @@ final class CronLoop: Sendable {
             failing: "cron ticks cannot be fired; trying again",
             recovered: "cron ticks are fired again"
         )
+        var notes = TickNotes()
+        defer { notes.flush(to: spool) }
         while !Task.isCancelled {
             let now = clock.now
             let (entries, current) = configured.withLock { $0 }
@@ -56,7 +62,9 @@ final class CronLoop: Sendable {
             let ticks = due.flatMap { entry in entry.ticks.map { (entry: entry.entry, tick: $0) } }
             do {
                 // Each fired tick's task is logged as enqueued, its id naming the entry and the tick.
-                _ = try spool.fireCron(ticks)
+                _ = try spool.fireCron(ticks, notingTicks: false)
+                for (entry, tick) in ticks { notes.fired(tick, of: entry.name) }
+                notes.flush(to: spool, olderThan: now.adding(milliseconds: -CronLoop.noteInterval))
             } catch {
                 // None was fired: each is tried again at the next wake, as late or missed as it then is.
                 for entry in due { if let first = entry.ticks.first { scheduler.retry(entry.entry.name, tick: first) } }
@@ -109,5 +117,26 @@ final class CronLoop: Sendable {
             spool.lastCronTick(of: $0)
         }
         for problem in problems { logger.error("cron entry not scheduled", metadata: ["spool.error": "\(problem)"]) }
+    }
+}
+
+/// The latest tick each entry fired, noted in the spool at most every ``CronLoop/noteInterval``.
+private struct TickNotes {
+    private var latest: [String: (tick: Timestamp, noted: Bool)] = [:]
+    private var lastNote: [String: Timestamp] = [:]
+
+    mutating func fired(_ tick: Timestamp, of name: String) {
+        if let current = latest[name], current.tick >= tick { return }
+        latest[name] = (tick, false)
+    }
+
+    /// Notes every tick not noted yet, or only those of entries last noted before `before`.
+    mutating func flush(to spool: Spool, olderThan before: Timestamp? = nil) {
+        for (name, value) in latest where !value.noted {
+            if let before, let last = lastNote[name], last > before { continue }
+            spool.noteCronTick(value.tick, of: name)
+            latest[name] = (value.tick, true)
+            lastNote[name] = value.tick
+        }
     }
 }
