@@ -79,7 +79,8 @@ enum Outcome: String {
 
 enum TestWorker {
     static let usage = """
-        usage: spool-test-worker enqueue <spool> <count> [--id-prefix P] [--delay SECONDS] [--queue Q] [--crash-at CALL:N]
+        usage: spool-test-worker enqueue <spool> <count> [--id-prefix P] [--delay SECONDS] [--queue Q] [--unique-key K]
+                   [--crash-at CALL:N]
                spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
                spool-test-worker claim <spool> <queue> <complete|complete-result|fail|fail-permanent|hand-back> [--crash-at CALL:N]
                spool-test-worker drain <spool> <queue> <log-file>
@@ -101,7 +102,8 @@ enum TestWorker {
         let rest = arguments.dropFirst()
         do {
             switch command {
-            case "enqueue": return try enqueue(Arguments(rest, allowed: ["id-prefix", "delay", "queue", "crash-at"]))
+            case "enqueue":
+                return try enqueue(Arguments(rest, allowed: ["id-prefix", "delay", "queue", "unique-key", "crash-at"]))
             case "ingest": return try ingest(Arguments(rest, allowed: ["crash-at"]))
             case "claim": return try claim(Arguments(rest, allowed: ["crash-at"]))
             case "drain": return try drain(Arguments(rest, allowed: []))
@@ -144,10 +146,13 @@ enum TestWorker {
         let spool = try Spool(root: arguments.positional[0])
         let prefix = arguments.options["id-prefix"]
         let queue = arguments.options["queue"] ?? "default"
+        let key = arguments.options["unique-key"]
         let ids = try withCrashPlan(crash) {
             var ids: [String] = []
             for index in 0..<count {
-                ids.append(try spool.enqueue(task(index, idPrefix: prefix, queue: queue, delay: delay)))
+                ids.append(
+                    try spool.enqueue(task(index, idPrefix: prefix, queue: queue, delay: delay, uniqueKey: key))
+                )
             }
             return ids
         }
@@ -156,13 +161,16 @@ enum TestWorker {
     }
 
     /// The task `enqueue` writes for index `index`; the crash tests build the same one in-process.
-    static func task(_ index: Int, idPrefix: String?, queue: String, delay: Double?) -> NewTask {
+    static func task(_ index: Int, idPrefix: String?, queue: String, delay: Double?, uniqueKey: String? = nil)
+        -> NewTask
+    {
         NewTask(
             id: idPrefix.map { "\($0)-\(index)" },
             queue: queue,
             type: "test",
             payload: .object([JSONMember("n", .integer(index))]),
-            delay: delay
+            delay: delay,
+            uniqueKey: uniqueKey.map { "\($0)-\(index)" }
         )
     }
 

@@ -4,10 +4,12 @@
 // chosen system call, so that a test can look at what a crash at that instant leaves behind. Arguments are
 // parsed by hand (no ArgumentParser) to keep the tool's own system calls few and predictable.
 //
-//   spool-test-worker enqueue <spool> <count> [--id-prefix P] [--delay SECONDS] [--queue Q] [--crash-at CALL:N]
+//   spool-test-worker enqueue <spool> <count> [--id-prefix P] [--delay SECONDS] [--queue Q] [--unique-key K]
+//                             [--crash-at CALL:N]
 //       Enqueues <count> tasks of type "test" with payload {"n": i} (i from 0). With --id-prefix the task ids
 //       are "<P>-<i>" (producer ids, reserved in ids/); without it Spool generates ULIDs. With --delay the
-//       tasks are due SECONDS from now (scheduled/), otherwise now (active/). Prints one id per line.
+//       tasks are due SECONDS from now (scheduled/), otherwise now (active/). With --unique-key task i holds the
+//       unique key "<K>-<i>". Prints one id per line.
 //
 //   spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
 //       Ingests incoming/<drop-name>. Prints "accepted <id> <queue>", "rejected <name>" or "skipped".

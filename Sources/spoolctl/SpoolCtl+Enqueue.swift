@@ -43,6 +43,12 @@ extension SpoolCtl {
         @Option(help: "Seconds to keep the task once finished.")
         var retention: Double?
 
+        @Option(help: "A key no other waiting or running task of the queue may hold; a second task with it is refused.")
+        var uniqueKey: String?
+
+        @Option(help: "Seconds from now the unique key stays held, even after the task finished.")
+        var uniqueFor: Double?
+
         func validate() throws {
             if delay != nil && at != nil { throw ValidationError("--delay and --at cannot be combined") }
         }
@@ -62,7 +68,9 @@ extension SpoolCtl {
                 delay: delay,
                 maxAttempts: maxAttempts,
                 timeout: timeout,
-                retention: retention
+                retention: retention,
+                uniqueKey: uniqueKey,
+                uniqueFor: uniqueFor
             )
             if let at { task.runAt = try parseTime(at, option: "--at") }
             if let deadline { task.deadline = try parseTime(deadline, option: "--deadline") }

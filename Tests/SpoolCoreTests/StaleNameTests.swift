@@ -34,7 +34,7 @@ import Testing
             let spool = try directory.open(worker: StaleNameTests.gone)
             let id = try spool.enqueue(NewTask(id: "kept-1", type: "t"))
             let placed = "\(directory.path)/\(try #require(spool.find(id: id)).path)"
-            let token = try #require(readlink("\(directory.path)/ids/\(id)"))
+            let token = try #require(SpoolFiles.readLink("\(directory.path)/ids/\(id)"))
             let staged = String(token.split(separator: "/").last!)
             #expect(link(placed, "\(directory.path)/tmp/\(staged)") == 0)
             #expect(try directory.open().runJanitor().staleCopies == 1, "the old staging name goes")
@@ -53,12 +53,5 @@ import Testing
             try SyscallFaults.withFaults(faults) { try spool.complete(task) }
             #expect(faults.flushedPaths.contains("fsync \(directory.path)/\(task.folder)"), "\(faults.flushedPaths)")
         }
-    }
-
-    private func readlink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = Glibc.readlink(path, &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -155,6 +155,21 @@ import Testing
         case .claim:
             if tasks.count != 1 { problems.append("\(tasks.count) tasks where there was one") }
         }
+        // Its unique key: held by the task while it waits or runs, free once it finished or is not there.
+        let keys = SpoolFiles.names("\(root)/\(SpoolLayout.uniqueFolder(queue: CrashScenario.queue))")
+            .filter { $0 != SpoolLayout.uniqueLock }
+        let holding = tasks.filter { [.scheduled, .active, .running].contains($0.state) }
+        if let task = holding.first {
+            let text = SpoolFiles.readLink("\(root)/unique/\(CrashScenario.queue)/\(CrashScenario.uniqueKey)") ?? ""
+            let holder = (try? JSONParser.parse(Array(text.utf8)))?["task"]?.stringValue
+            if keys != [CrashScenario.uniqueKey] || holder != task.id {
+                problems.append(
+                    "\(stage): task \(task.id) waits or runs, but its unique key is held by \(holder ?? "none") (\(keys))"
+                )
+            }
+        } else if !keys.isEmpty {
+            problems.append("\(stage): no task waits or runs, yet unique keys \(keys) are held")
+        }
         if let id = scenario.taskID, let other = tasks.first(where: { $0.id != id }) {
             problems.append("unexpected task \(other.id) at \(other.path)")
         }

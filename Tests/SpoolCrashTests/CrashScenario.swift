@@ -5,7 +5,7 @@ import SpoolTestSupport
 /// The system call names the fault hooks know, in the order crash points are tried.
 let crashableCalls = [
     "openat", "read", "write", "fsync", "fdatasync", "renameat2", "renameat", "unlinkat", "mkdirat",
-    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat",
+    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock",
 ]
 
 /// One operation run by `spool-test-worker` in a child process, killed at each of its system calls in turn.
@@ -32,6 +32,8 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomStringConvertible {
     static let claimedID = "task-1"
     /// Backoff of the set-up task: a retry goes to the next due-minute folder, never straight to active/.
     static let claimedBackoff = Backoff.table([60])
+    /// The unique key every scenario's task holds while it waits or runs.
+    static let uniqueKey = "key-0"
 
     enum Kind { case enqueue, ingest, claim }
 
@@ -68,8 +70,8 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The drop's bytes, for the ingest scenarios.
     var dropBytes: [UInt8]? {
         switch self {
-        case .ingestWithoutID: Array(#"{"type":"test","payload":{"n":7}}"#.utf8)
-        case .ingestWithID: Array(#"{"id":"drop-1","type":"test","payload":{"n":7}}"#.utf8)
+        case .ingestWithoutID: Array(#"{"type":"test","payload":{"n":7},"unique_key":"key-0"}"#.utf8)
+        case .ingestWithID: Array(#"{"id":"drop-1","type":"test","payload":{"n":7},"unique_key":"key-0"}"#.utf8)
         // A half-written drop: not valid JSON.
         case .ingestInvalid: Array(#"{"type":"test","payload":{"n":"#.utf8)
         default: nil
@@ -120,7 +122,8 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomStringConvertible {
                     type: "test",
                     payload: payload,
                     maxAttempts: 5,
-                    backoff: CrashScenario.claimedBackoff
+                    backoff: CrashScenario.claimedBackoff,
+                    uniqueKey: CrashScenario.uniqueKey
                 )
             )
         }
@@ -129,8 +132,8 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The arguments of `spool-test-worker` for the operation on the spool at `root`.
     func arguments(_ root: String) -> [String] {
         switch self {
-        case .enqueueWithID: ["enqueue", root, "1", "--id-prefix", "task"]
-        case .enqueueDelayed: ["enqueue", root, "1", "--delay", "3600"]
+        case .enqueueWithID: ["enqueue", root, "1", "--id-prefix", "task", "--unique-key", "key"]
+        case .enqueueDelayed: ["enqueue", root, "1", "--delay", "3600", "--unique-key", "key"]
         case .ingestWithoutID, .ingestWithID, .ingestInvalid: ["ingest", root, CrashScenario.dropName]
         default: ["claim", root, CrashScenario.queue, outcome!]
         }
@@ -143,7 +146,8 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomStringConvertible {
             queue: CrashScenario.queue,
             type: "test",
             payload: payload,
-            delay: self == .enqueueDelayed ? 3600 : nil
+            delay: self == .enqueueDelayed ? 3600 : nil,
+            uniqueKey: CrashScenario.uniqueKey
         )
     }
 

@@ -117,7 +117,7 @@ struct KillChild: Sendable {
     init(_ executable: String, _ arguments: [String]) throws {
         process = try ChildProcess(executable, arguments)
         // The child has its standard output open until it exits: its path names the folder.
-        let output = readLink("/proc/\(process.pid)/fd/1")
+        let output = SpoolFiles.readLink("/proc/\(process.pid)/fd/1")
         outputFolder = output.flatMap { $0.hasSuffix("/stdout") ? String($0.dropLast(7)) : nil }
     }
 

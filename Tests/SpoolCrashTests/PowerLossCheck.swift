@@ -148,7 +148,7 @@ struct PowerLossCheck {
         }
         let reserved = Set(SpoolFiles.names("\(root)/\(SpoolLayout.ids)"))
         for id in reserved.sorted() where places[id] == nil {
-            let text = readLink("\(root)/\(SpoolLayout.ids)/\(id)") ?? "?"
+            let text = SpoolFiles.readLink("\(root)/\(SpoolLayout.ids)/\(id)") ?? "?"
             problems.append(Problem(id: id, text: "ids/\(id) (-> \(text)) reserves an id no task has"))
         }
         for id in givenIDs.sorted() where !reserved.contains(id) {

@@ -25,7 +25,7 @@ struct SpoolSnapshot: Equatable {
                     entries[child] = "dir"
                     walk(child)
                 case .symlink:
-                    entries[child] = "link \(readLink(path) ?? "?")"
+                    entries[child] = "link \(SpoolFiles.readLink(path) ?? "?")"
                 default:
                     let inode = (try? Syscall.status(path, in: .currentWorkingDirectory))?.inode ?? 0
                     let bytes = (try? SpoolFiles.read(path)) ?? []
@@ -41,14 +41,6 @@ struct SpoolSnapshot: Equatable {
     func differences(from other: SpoolSnapshot) -> [String] {
         Set(entries.keys).union(other.entries.keys).filter { entries[$0] != other.entries[$0] }.sorted()
     }
-}
-
-/// The text of the symbolic link at `path`.
-func readLink(_ path: String) -> String? {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let count = readlink(path, &buffer, buffer.count - 1)
-    guard count >= 0 else { return nil }
-    return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// What a spool holds, read back after recovery, with everything that breaks the one invariant.
@@ -112,7 +104,7 @@ struct SpoolInspection {
             }
         }
         for id in SpoolFiles.names("\(root)/\(SpoolLayout.ids)") where places[id] == nil {
-            let text = readLink("\(root)/\(SpoolLayout.ids)/\(id)") ?? "?"
+            let text = SpoolFiles.readLink("\(root)/\(SpoolLayout.ids)/\(id)") ?? "?"
             problems.append(
                 "ids/\(id) (-> \(text)) reserves an id no task has: an enqueue of \(id) is now refused forever"
             )

@@ -77,7 +77,8 @@ extension SpoolInvariants {
                         InvariantViolation(
                             invariant: .i5,
                             subject: path,
-                            evidence: "process group marker (-> \(readLink("\(root)/\(path)") ?? "?")) left behind"
+                            evidence:
+                                "process group marker (-> \(SpoolFiles.readLink("\(root)/\(path)") ?? "?")) left behind"
                         )
                     )
                     continue

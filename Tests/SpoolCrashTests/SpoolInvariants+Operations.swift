@@ -100,7 +100,7 @@ extension SpoolInvariants {
         }
         let ids = Set(tasks.map(\.nameID))
         for name in SpoolFiles.names("\(root)/\(SpoolLayout.ids)") where !ids.contains(name) {
-            let target = readLink("\(root)/\(SpoolLayout.ids)/\(name)") ?? "?"
+            let target = SpoolFiles.readLink("\(root)/\(SpoolLayout.ids)/\(name)") ?? "?"
             report.violations.append(
                 InvariantViolation(
                     invariant: .i5,

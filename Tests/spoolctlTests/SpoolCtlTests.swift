@@ -172,3 +172,46 @@ import Glibc
         }
     }
 }
+
+/// A unique key as producers meet it: from `spoolctl` and over HTTP.
+@Suite struct UniqueKeyCommandTests {
+    @Test func aHeldKeyIsRefusedByTheCommandAndTheAPI() async throws {
+        try await TemporarySpool.with { directory in
+            _ = try directory.open()
+            let first = try ChildProcess.run(
+                "spoolctl",
+                [
+                    "--spool", directory.path, "enqueue", "--type", "t", "--unique-key", "order-9:paid", "--unique-for",
+                    "60",
+                ]
+            )
+            #expect(first.status == 0)
+            let holder = first.output.split(separator: "\n").first.map(String.init) ?? ""
+            let second = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", directory.path, "enqueue", "--type", "t", "--unique-key", "order-9:paid"]
+            )
+            #expect(second.status == 1)
+            #expect(
+                second.error == "spoolctl: unique_key \"order-9:paid\" is held by task \(holder) in queue default\n"
+            )
+
+            let port = freePort()
+            try SpoolFiles.write("api: {listen: \"127.0.0.1:\(port)\"}\n", to: "\(directory.path)/spool.yaml")
+            let daemon = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "api"])
+            defer { daemon.send(SIGKILL) }
+            #expect(await waitForListener(port: port))
+            let answers = try callAPI(
+                port: port,
+                [
+                    #"call('POST', '/v1/tasks', b'{"type":"t","unique_key":"order-9:paid"}')"#,
+                    #"call('POST', '/v1/tasks', b'{"type":"t","unique_key":"order-10:paid"}')"#,
+                ]
+            )
+            #expect(answers.first?.arrayValue?.first == .number("409"))
+            let refusal = answers.first?.arrayValue?.last?["error"]?.stringValue ?? ""
+            #expect(refusal.contains("held by task \(holder)"), "\(answers)")
+            #expect(answers.last?.arrayValue?.first == .number("201"))
+        }
+    }
+}
