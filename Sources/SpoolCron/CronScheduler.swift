@@ -96,8 +96,10 @@ public struct CronScheduler: Sendable {
     /// `now`.
     public mutating func due(now: Timestamp) -> [Due] {
         var result: [Due] = []
-        for name in plans.keys {
-            guard var plan = plans[name], let next = plan.next, next <= now else { continue }
+        // Names first: changing a plan while iterating the dictionary would copy it for each change.
+        let dueNames = plans.compactMap { name, plan in plan.next.map { $0 <= now } == true ? name : nil }
+        for name in dueNames {
+            guard var plan = plans[name] else { continue }
             defer { plans[name] = plan }
             let start = plan.cursor
             plan.cursor = now
