@@ -40,7 +40,11 @@ struct FormatMigrationTests {
             let spool = try Spool(root: root, clock: clock, access: .existing)
             #expect(try spool.formatVersion() == 2)
             #expect(SpoolFiles.names(root).contains("cron"))
-            #expect(SpoolFiles.files(under: root).sorted() == (before + ["format"]).sorted(), "only the stamp added")
+            #expect(
+                SpoolFiles.files(under: root).sorted()
+                    == (before + ["format", "unique/default/.lock", "unique/default/invoice-7"]).sorted(),
+                "only the stamp and the reservation of the one unique key added"
+            )
             #expect(spool.find(id: "order-1")?.state == .done)
             #expect(spool.find(id: "doomed-1")?.state == .dead)
             #expect(spool.find(id: "later-1")?.state == .scheduled)
@@ -49,6 +53,12 @@ struct FormatMigrationTests {
                 try spool.record(at: #require(spool.find(id: "order-1"))).payload["to"] == .string("ada@example.com")
             )
             #expect(throws: SpoolError.self) { try spool.enqueue(NewTask(id: "order-1", type: "t")) }
+            // Two waiting tasks had one unique key (version 1 did not enforce it): one of them holds it now.
+            let holder = SpoolFiles.readLink("\(root)/unique/default/invoice-7").flatMap {
+                try? JSONParser.parse(Array($0.utf8))["task"]?.stringValue
+            }
+            #expect(holder == "keyed-1" || holder == "keyed-2")
+            #expect(throws: SpoolError.self) { try spool.enqueue(NewTask(type: "t", uniqueKey: "invoice-7")) }
             #expect(try spool.ingest("drop.json") == .accepted(id: "drop-1", queue: "default"))
             let janitor = spool.runJanitor(atStart: true)
             #expect(janitor == JanitorReport(), "nothing to recover in a migrated spool: \(janitor)")

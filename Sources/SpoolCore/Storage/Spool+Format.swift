@@ -49,8 +49,10 @@ extension Spool {
             )
         }
         guard version < SpoolLayout.formatVersion, access.writes else { return }
-        // 1 → 2: the cron/ folder; the format file itself.
+        // 1 → 2: the cron/ and unique/ folders; the keys of waiting and running tasks (version 1 stored
+        // them without enforcing them: of two tasks with one key, the first found holds it); the stamp.
         try makeBaseFolders(flushing: configuration.durability.syncsEnqueue)
+        if !fresh { try reserveKeysOfWaitingTasks() }
         // Flushed whatever the durability level: a spool is stamped once.
         let staged = try stage(Array("\(SpoolLayout.formatVersion)\n".utf8), sync: true)
         let tmp = try folders.handle(SpoolLayout.tmp, create: true)
@@ -69,5 +71,27 @@ extension Spool {
                 "spool.format.to": "\(SpoolLayout.formatVersion)",
             ]
         )
+    }
+
+    /// Reserves the unique key of every waiting or running task that has one, for the migration from
+    /// version 1. A key held already stays with its holder.
+    private func reserveKeysOfWaitingTasks() throws(SpoolError) {
+        var failure: SpoolError?
+        forEachTask(states: [.scheduled, .active, .running]) { location in
+            guard let record = try? record(at: location), record.uniqueKey != nil else { return true }
+            do throws(SpoolError) {
+                try reserveUniqueKey(of: record, token: "", now: record.createdAt ?? clock.now, sync: false)
+            } catch  where error.code == .alreadyExists {
+                logger.warning(
+                    "two waiting tasks hold one unique key; the first keeps it",
+                    metadata: ["spool.task.id": "\(record.id)", "spool.error": "\(error.message)"]
+                )
+            } catch {
+                failure = error
+                return false
+            }
+            return true
+        }
+        if let failure { throw failure }
     }
 }
