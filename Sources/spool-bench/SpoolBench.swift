@@ -13,12 +13,12 @@ struct SpoolBench: AsyncParsableCommand {
         discussion: """
             W1 enqueue, W2 drain (one worker process, then two), W3 punctuality of delayed tasks, W4 memory and \
             disk with 1,000,000 pending, W5 exec handler against xargs -P, W6 HTTP handler, SUSTAINED steady \
-            enqueue and drain, CRON 10,000 cron entries fired by one scheduler. `all` runs W1 to W6; SUSTAINED \
-            and CRON run when named.
+            enqueue and drain, CRON 10,000 cron entries fired by one scheduler, UNIQUE the cost of a unique key \
+            at enqueue. `all` runs W1 to W6; the others run when named.
             """
     )
 
-    @Option(help: "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, CRON, all.")
+    @Option(help: "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, CRON, UNIQUE, all.")
     var workload = "all"
 
     @Flag(help: "Smaller counts and shorter runs: a quick look, not figures to compare.")
@@ -48,7 +48,7 @@ struct SpoolBench: AsyncParsableCommand {
     @Option(help: .hidden)
     var serveRoles = "working"
 
-    static let workloads = ["W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON"]
+    static let workloads = ["W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE"]
 
     func validate() throws {
         for name in selectedWorkloads where !Self.workloads.contains(name) {
@@ -90,6 +90,7 @@ struct SpoolBench: AsyncParsableCommand {
             case "W5": measured = try await bench.measureExec()
             case "W6": measured = try await bench.measureHTTP()
             case "CRON": measured = try await bench.measureCron()
+            case "UNIQUE": measured = try await bench.measureUniqueKeys()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }
             for result in measured { bench.report("\(result.workload) \(result.setting): \(result.summary)") }
