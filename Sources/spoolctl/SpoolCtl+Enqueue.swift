@@ -43,6 +43,9 @@ extension SpoolCtl {
         @Option(help: "Seconds to keep the task once finished.")
         var retention: Double?
 
+        @Option(help: "A business key (an order number, say) to find the task by: list --key, show --key.")
+        var key: String?
+
         @Option(help: "A key no other waiting or running task of the queue may hold; a second task with it is refused.")
         var uniqueKey: String?
 
@@ -69,6 +72,7 @@ extension SpoolCtl {
                 maxAttempts: maxAttempts,
                 timeout: timeout,
                 retention: retention,
+                key: key,
                 uniqueKey: uniqueKey,
                 uniqueFor: uniqueFor
             )

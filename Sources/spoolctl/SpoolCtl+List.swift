@@ -18,6 +18,9 @@ extension SpoolCtl {
         @Option(help: "At most this many tasks.")
         var limit = 100
 
+        @Option(help: "Only tasks with this business key (the task field key), found through the key index.")
+        var key: String?
+
         func validate() throws {
             guard limit > 0 else { throw ValidationError("--limit must be greater than 0") }
             if let queue, !Names.isValidQueueName(queue) {
@@ -26,7 +29,18 @@ extension SpoolCtl {
         }
 
         func run() async throws {
-            let tasks = try global.open(.readOnly).list(state: state, queue: queue, limit: limit)
+            let spool = try global.open(.readOnly)
+            let tasks: [TaskLocation]
+            if let key {
+                tasks =
+                    Array(
+                        spool.tasks(withKey: key)
+                            .filter { (state == nil || $0.state == state) && (queue == nil || $0.queue == queue) }
+                            .prefix(limit)
+                    )
+            } else {
+                tasks = spool.list(state: state, queue: queue, limit: limit)
+            }
             if global.json {
                 Output.json(.array(tasks.map(\.json)))
                 return

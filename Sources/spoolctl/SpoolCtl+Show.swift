@@ -8,16 +8,26 @@ extension SpoolCtl {
         @OptionGroup var global: GlobalOptions
 
         @Argument(help: "The task id.")
-        var id: String
+        var id: String?
+
+        @Option(help: "Instead of an id: the task with this business key (the most recent, if several have it).")
+        var key: String?
 
         func validate() throws {
-            guard Names.isValidTaskID(id) else { throw ValidationError("the id must match [A-Za-z0-9_-]{1,64}") }
+            guard (id == nil) != (key == nil) else { throw ValidationError("give a task id or --key, not both") }
+            if let id, !Names.isValidTaskID(id) { throw ValidationError("the id must match [A-Za-z0-9_-]{1,64}") }
         }
 
         func run() async throws {
             let spool = try global.open(.readOnly)
-            guard let location = spool.find(id: id) else {
-                throw ValidationError("no task with id \(id)")
+            let found: TaskLocation? =
+                if let key {
+                    spool.tasks(withKey: key).max { createdAt($0, in: spool) < createdAt($1, in: spool) }
+                } else {
+                    id.flatMap { spool.find(id: $0) }
+                }
+            guard let location = found else {
+                throw ValidationError(key.map { "no task with key \($0)" } ?? "no task with id \(id ?? "")")
             }
             let record = try spool.record(at: location)
             if global.json {
@@ -30,6 +40,11 @@ extension SpoolCtl {
             Output.line("path:  \(location.path)")
             if let due = location.due { Output.line("due:   \(due.rfc3339)") }
             Output.json(record.json)
+        }
+
+        /// When the task at `location` was accepted; the earliest time if it cannot be read.
+        private func createdAt(_ location: TaskLocation, in spool: Spool) -> Timestamp {
+            (try? spool.record(at: location))?.createdAt ?? .earliest
         }
     }
 }

@@ -18,6 +18,11 @@ struct FormatMigrationTests {
     /// A clock on the day the fixture was made, so that nothing in it has passed its retention.
     let clock = ManualClock(Timestamp(rfc3339: "2026-12-04T22:10:00Z")!)
 
+    /// The entries of the key index, as paths relative to `root`.
+    private func keyEntries(_ root: String) -> [String] {
+        SpoolFiles.files(under: "\(root)/keys").map { "keys/\($0)" }
+    }
+
     @Test func aNewSpoolIsStamped() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()
@@ -42,8 +47,9 @@ struct FormatMigrationTests {
             #expect(SpoolFiles.names(root).contains("cron"))
             #expect(
                 SpoolFiles.files(under: root).sorted()
-                    == (before + ["format", "unique/default/.lock", "unique/default/invoice-7"]).sorted(),
-                "only the stamp and the reservation of the one unique key added"
+                    == (before + ["format", "unique/default/.lock", "unique/default/invoice-7"]
+                    + ["done/default/20261211/order-1.key"] + keyEntries(root)).sorted(),
+                "only the stamp, the reservation of the one unique key and the key index added"
             )
             #expect(spool.find(id: "order-1")?.state == .done)
             #expect(spool.find(id: "doomed-1")?.state == .dead)
@@ -59,6 +65,10 @@ struct FormatMigrationTests {
             }
             #expect(holder == "keyed-1" || holder == "keyed-2")
             #expect(throws: SpoolError.self) { try spool.enqueue(NewTask(type: "t", uniqueKey: "invoice-7")) }
+            // Business keys are indexed, waiting and finished tasks alike.
+            #expect(spool.tasks(withKey: "INV-7").map(\.id) == ["keyed-1"])
+            #expect(spool.tasks(withKey: "ORDER-1").map(\.state) == [.done])
+            #expect(keyEntries(root).count == 2)
             #expect(try spool.ingest("drop.json") == .accepted(id: "drop-1", queue: "default"))
             let janitor = spool.runJanitor(atStart: true)
             #expect(janitor == JanitorReport(), "nothing to recover in a migrated spool: \(janitor)")

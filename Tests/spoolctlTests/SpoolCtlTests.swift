@@ -215,3 +215,53 @@ import Glibc
         }
     }
 }
+
+/// Lookup by business key as users make it: `spoolctl list --key`, `show --key`, `GET /v1/tasks?key=`.
+@Suite struct KeyLookupCommandTests {
+    @Test func tasksAreFoundByTheirKey() async throws {
+        try await TemporarySpool.with { directory in
+            _ = try directory.open()
+            for (id, delay) in [("first", "0"), ("second", "600")] {
+                let result = try ChildProcess.run(
+                    "spoolctl",
+                    [
+                        "--spool", directory.path, "enqueue", "--type", "t", "--id", id, "--key", "order-42", "--delay",
+                        delay,
+                    ]
+                )
+                #expect(result.status == 0, "\(result.error)")
+            }
+            let list = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", directory.path, "--json", "list", "--key", "order-42"]
+            )
+            let listed = try JSONParser.parse(Array(list.output.utf8)).arrayValue ?? []
+            #expect(listed.map { $0["id"] } == [.string("first"), .string("second")])
+            #expect(listed.map { $0["state"] } == [.string("active"), .string("scheduled")])
+            let show = try ChildProcess.run(
+                "spoolctl",
+                ["--spool", directory.path, "--json", "show", "--key", "order-42"]
+            )
+            #expect(
+                try JSONParser.parse(Array(show.output.utf8))["task"]?["id"] == .string("second"),
+                "the most recent"
+            )
+            let none = try ChildProcess.run("spoolctl", ["--spool", directory.path, "show", "--key", "order-43"])
+            #expect(none.status == 64 && none.error == "spoolctl: no task with key order-43\n")
+
+            let port = freePort()
+            try SpoolFiles.write("api: {listen: \"127.0.0.1:\(port)\"}\n", to: "\(directory.path)/spool.yaml")
+            let daemon = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "api"])
+            defer { daemon.send(SIGKILL) }
+            #expect(await waitForListener(port: port))
+            let answers = try callAPI(
+                port: port,
+                ["call('GET', '/v1/tasks?key=order-42')", "call('GET', '/v1/tasks')"]
+            )
+            #expect(
+                answers.first?.arrayValue?.last?.arrayValue?.map { $0["id"] } == [.string("first"), .string("second")]
+            )
+            #expect(answers.last?.arrayValue?.first == .number("400"))
+        }
+    }
+}

@@ -78,8 +78,10 @@ extension Spool {
         do {
             if reservingID { reserved = try reserve(id: record.id, queue: record.queue, token: staged) }
             try reserveUniqueKey(of: record, token: staged, now: now, sync: true)
+            try indexKey(of: record, Spool.keyText(queue: record.queue, due: placedDue(record, now: now)), sync: true)
             try placeDurably(staged, record: record, due: record.runAt ?? now, now: now)
         } catch {
+            unindexKey(of: record)
             releaseUniqueKey(of: record, madeFor: staged)
             if reserved { releaseReservation(id: record.id) }
             discardStaged(staged)
@@ -106,6 +108,11 @@ extension Spool {
     /// Moves a task just placed back to `tmp/<staged>`; `false` when a worker has claimed it already.
     func takeBack(_ placed: (folder: String, name: String), to staged: String) -> Bool {
         (try? move(placed.name, in: placed.folder, to: staged, in: SpoolLayout.tmp)) != nil
+    }
+
+    /// The due time a new task's file name gets.
+    func placedDue(_ record: TaskRecord, now: Timestamp) -> Timestamp {
+        min(record.runAt ?? now, TaskRecord.latestDue)
     }
 
     /// Moves a task file to where a task due at `due` waits: `active/<queue>/` if due by `now`, else its

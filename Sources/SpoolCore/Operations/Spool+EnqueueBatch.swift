@@ -82,6 +82,9 @@ extension Spool {
                     staged[index] = nil
                 }
             }
+            for (index, record) in records.enumerated() where record.key != nil && staged[index] != nil {
+                try indexKey(of: record, Spool.keyText(queue: record.queue, due: placedDue(record, now: now)))
+            }
             for (index, record) in records.enumerated() where record.uniqueKey != nil {
                 guard let name = staged[index] else { continue }
                 do {
@@ -102,6 +105,7 @@ extension Spool {
                 }
             }
         } catch {
+            for record in records { unindexKey(of: record) }
             for index in keysReserved {
                 if let name = staged[index] { releaseUniqueKey(of: records[index], madeFor: name) }
             }
@@ -147,6 +151,7 @@ extension Spool {
                 claimed += 1
                 continue
             }
+            unindexKey(of: records[index])
             releaseUniqueKey(of: records[index], madeFor: staged[index])
             if reservingIDs[index] { releaseReservation(id: records[index].id) }
             discardStaged(staged[index])

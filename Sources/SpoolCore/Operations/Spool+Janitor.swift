@@ -249,6 +249,7 @@ extension Spool {
             let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" })
         else { return }
         releaseUniqueKey(of: record, madeFor: staged)
+        if record.key != nil, find(id: record.id) == nil { unindexKey(of: record) }
         guard let folder = try? folders.handle(SpoolLayout.ids, create: false),
             (try? Syscall.readSymbolicLink(record.id, in: folder.descriptor)) == "\(record.queue)/\(staged)"
         else { return }
@@ -274,8 +275,16 @@ extension Spool {
         defer { directory.closeQuietly() }
         var count = 0
         for name in names(in: folder) {
+            if name.hasSuffix(".key"), let entry = try? Syscall.readSymbolicLink(name, in: directory),
+                entry.hasPrefix(SpoolLayout.keys + "/"), !entry.contains("..")
+            {
+                // The task's entry in the key index goes with it.
+                try? Syscall.unlink(entry, in: rootDescriptor)
+                try? Syscall.unlink(name, in: directory)
+                continue
+            }
             if name.hasSuffix(".json") { releaseReservation(id: String(name.dropLast(5))) }
-            if (try? Syscall.unlink(name, in: directory)) != nil { count += 1 }
+            if (try? Syscall.unlink(name, in: directory)) != nil, name.hasSuffix(".json") { count += 1 }
         }
         try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
         folders.invalidate(folder)

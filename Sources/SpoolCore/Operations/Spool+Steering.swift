@@ -154,6 +154,7 @@ extension Spool {
         let name = task.fileName.description
         try rewrite(name, in: task.folder, with: record.encoded)
         _ = try moveIntoPlace(name, in: task.folder, record: record, due: due, now: clock.now)
+        try? indexKey(of: record, Spool.keyText(queue: record.queue, due: min(due, TaskRecord.latestDue)))
     }
 
     /// Places the cancel marker next to a running task; the worker holding it, or `nil` if the task moved

@@ -51,10 +51,13 @@ struct UniqueKeyHolder: Equatable {
 }
 
 extension Spool {
-    /// The file name of unique key `key` in `unique/<queue>/`: the key with every byte outside
-    /// `[A-Za-z0-9_-]` (and a first `.`) written `%XX`; a key longer than 200 bytes so written is named
-    /// `~` and a 128-bit hash of it, the key itself kept in the link.
-    static func uniqueKeyName(_ key: String) -> String {
+    /// The file name of unique key `key` in `unique/<queue>/`: see ``keyName(_:longest:)``.
+    static func uniqueKeyName(_ key: String) -> String { keyName(key, longest: 200) }
+
+    /// A name for `key` in a folder: the key with every byte outside `[A-Za-z0-9_-]` (and a first `.`)
+    /// written `%XX`; a key longer than `longest` bytes so written is named `~` and a 128-bit hash of it,
+    /// and whoever reads the name checks the key kept beside it.
+    static func keyName(_ key: String, longest: Int) -> String {
         var name = ""
         for byte in key.utf8 {
             let kept =
@@ -67,7 +70,7 @@ extension Spool {
                 name += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
             }
         }
-        guard name.utf8.count > 200 else { return name }
+        guard name.utf8.count > longest else { return name }
         func fnv(_ offset: UInt64) -> String {
             var hash = offset
             for byte in key.utf8 {

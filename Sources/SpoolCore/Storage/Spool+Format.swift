@@ -52,7 +52,7 @@ extension Spool {
         // 1 → 2: the cron/ and unique/ folders; the keys of waiting and running tasks (version 1 stored
         // them without enforcing them: of two tasks with one key, the first found holds it); the stamp.
         try makeBaseFolders(flushing: configuration.durability.syncsEnqueue)
-        if !fresh { try reserveKeysOfWaitingTasks() }
+        if !fresh { try indexExistingTasks() }
         // Flushed whatever the durability level: a spool is stamped once.
         let staged = try stage(Array("\(SpoolLayout.formatVersion)\n".utf8), sync: true)
         let tmp = try folders.handle(SpoolLayout.tmp, create: true)
@@ -73,13 +73,20 @@ extension Spool {
         )
     }
 
-    /// Reserves the unique key of every waiting or running task that has one, for the migration from
-    /// version 1. A key held already stays with its holder.
-    private func reserveKeysOfWaitingTasks() throws(SpoolError) {
+    /// For the migration from version 1: indexes the `key` of every task that has one, and reserves the
+    /// unique key of every waiting or running task that has one (a key held already stays with its holder).
+    private func indexExistingTasks() throws(SpoolError) {
         var failure: SpoolError?
-        forEachTask(states: [.scheduled, .active, .running]) { location in
-            guard let record = try? record(at: location), record.uniqueKey != nil else { return true }
+        forEachTask { location in
+            guard let record = try? record(at: location), record.uniqueKey != nil || record.key != nil else {
+                return true
+            }
             do throws(SpoolError) {
+                switch location.state {
+                case .done, .dead: indexFinish(of: record, in: location.folder)
+                default: try indexKey(of: record, Spool.keyText(queue: record.queue, due: location.due ?? clock.now))
+                }
+                guard location.state != .done, location.state != .dead else { return true }
                 try reserveUniqueKey(of: record, token: "", now: record.createdAt ?? clock.now, sync: false)
             } catch  where error.code == .alreadyExists {
                 logger.warning(

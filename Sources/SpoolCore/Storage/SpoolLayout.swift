@@ -42,12 +42,15 @@ public enum SpoolLayout {
     /// The lock file in each `unique/<queue>/` folder, taken to change an existing reservation.
     public static let uniqueLock = ".lock"
 
+    /// The index of business keys: `keys/<shard>/<key name>+<id>`.
+    public static let keys = "keys"
+
     /// `unique/<queue>`.
     public static func uniqueFolder(queue: String) -> String { "\(unique)/\(queue)" }
 
     /// The folders every spool has.
     public static let baseFolders = [
-        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique,
+        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique, keys,
     ]
 
     /// `scheduled/<queue>/<YYYYMMDD>/<HHMM>`: the folder of tasks due in `due`'s minute.

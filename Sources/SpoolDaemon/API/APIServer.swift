@@ -11,6 +11,7 @@ import SpoolCore
 /// | `GET /v1/health` | `{"status":"ok"}` |
 /// | `POST /v1/tasks` | enqueue a task-file JSON document; 201 with `{"id","queue","state"}`, 400 invalid, 409 id in use |
 /// | `GET /v1/tasks/{id}` | where the task is and its content; 404 unknown |
+/// | `GET /v1/tasks?key=K` | where each task with business key `K` is, from the key index |
 /// | `GET /v1/stats` | counts by queue and state, paused queues |
 /// | `POST /v1/queues/{queue}/pause`, `/resume` | pause or resume a queue |
 enum APIServer {
@@ -38,6 +39,16 @@ enum APIServer {
                         JSONMember("state", .string(state.rawValue)),
                     ])
                 )
+            })
+        }
+        api.get("tasks") { request, _ in
+            JSONResponse(result: { () throws(SpoolError) -> (HTTPResponse.Status, JSONValue) in
+                guard let key = request.uri.queryParameters["key"].map(String.init), !key.isEmpty,
+                    key.count <= 256
+                else {
+                    throw SpoolError(.invalidArgument, "GET /v1/tasks needs ?key=<the business key, 1-256 characters>")
+                }
+                return (.ok, .array(spool.tasks(withKey: key).map(\.json)))
             })
         }
         api.get("tasks/:id") { _, context in
