@@ -14,11 +14,11 @@ struct SpoolBench: AsyncParsableCommand {
             W1 enqueue, W2 drain (one worker process, then two), W3 punctuality of delayed tasks, W4 memory and \
             disk with 1,000,000 pending, W5 exec handler against xargs -P, W6 HTTP handler, SUSTAINED steady \
             enqueue and drain, CRON 10,000 cron entries fired by one scheduler, UNIQUE the cost of a unique key \
-            at enqueue. `all` runs W1 to W6; the others run when named.
+            at enqueue, KEY lookup by business key among 1,000,000 tasks. `all` runs W1 to W6; the others run when named.
             """
     )
 
-    @Option(help: "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, CRON, UNIQUE, all.")
+    @Option(help: "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, CRON, UNIQUE, KEY, all.")
     var workload = "all"
 
     @Flag(help: "Smaller counts and shorter runs: a quick look, not figures to compare.")
@@ -48,7 +48,7 @@ struct SpoolBench: AsyncParsableCommand {
     @Option(help: .hidden)
     var serveRoles = "working"
 
-    static let workloads = ["W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE"]
+    static let workloads = ["W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY"]
 
     func validate() throws {
         for name in selectedWorkloads where !Self.workloads.contains(name) {
@@ -91,6 +91,7 @@ struct SpoolBench: AsyncParsableCommand {
             case "W6": measured = try await bench.measureHTTP()
             case "CRON": measured = try await bench.measureCron()
             case "UNIQUE": measured = try await bench.measureUniqueKeys()
+            case "KEY": measured = try await bench.measureKeyLookup()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }
             for result in measured { bench.report("\(result.workload) \(result.setting): \(result.summary)") }
