@@ -4,12 +4,6 @@ import SpoolTestSupport
 import Testing
 
 @Suite struct ClaimFinishTests {
-    func claimNext(_ spool: Spool, queue: String = "default") throws -> ClaimedTask? {
-        for name in try spool.oldestActive(queue: queue, limit: 10).names {
-            if let task = try spool.claim(name, queue: queue) { return task }
-        }
-        return nil
-    }
 
     @Test func claimsOldestFirstAndSetsLease() throws {
         try TemporarySpool.with { directory in
@@ -17,14 +11,14 @@ import Testing
             let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 30), clock: clock)
             let first = try spool.enqueue(NewTask(type: "t", runAt: clock.now.adding(seconds: -10)))
             let second = try spool.enqueue(NewTask(type: "t"))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             #expect(task.record.id == first)
             #expect(task.attempt == 1)
             let path = "\(directory.path)/\(task.folder)/\(task.fileName)"
             let status = try Syscall.status(path, in: .currentWorkingDirectory)
             #expect(status.modificationTime.milliseconds == clock.now.adding(seconds: 30).milliseconds)
-            #expect(try claimNext(spool)?.record.id == second)
-            #expect(try claimNext(spool) == nil)
+            #expect(try spool.claimNext()?.record.id == second)
+            #expect(try spool.claimNext() == nil)
         }
     }
 
@@ -85,7 +79,7 @@ import Testing
             let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
             let spool = try directory.open(clock: clock)
             let id = try spool.enqueue(NewTask(type: "t", retention: 86400))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             try spool.complete(task, result: .object([JSONMember("sent", .bool(true))]))
             #expect(SpoolFiles.names("\(directory.path)/done/default/20261122") == ["\(id).json"])
             let record = try spool.record(at: #require(spool.find(id: id)))
@@ -101,7 +95,7 @@ import Testing
         try TemporarySpool.with { directory in
             let spool = try directory.open()
             try spool.enqueue(NewTask(type: "t"))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             let before = try Syscall.status(
                 "\(directory.path)/\(task.folder)/\(task.fileName)",
                 in: .currentWorkingDirectory
@@ -123,7 +117,7 @@ import Testing
             let tiers = Backoff.tiers([BackoffTier(every: 60, for: 1800), BackoffTier(every: 600, for: 6000)])
             let id = try spool.enqueue(NewTask(type: "t", backoff: tiers))
             var outcomes: [FailureOutcome] = []
-            while let task = try claimNext(spool) {
+            while let task = try spool.claimNext() {
                 outcomes.append(try spool.fail(task, error: "down"))
                 clock.advance(by: 600)
                 Sweeper(spool: spool).advance(now: clock.now)
@@ -132,10 +126,12 @@ import Testing
             #expect(outcomes.last == .dead(reason: "retry schedule spent after 41 attempts"))
             // A limit the task sets still holds.
             let limited = try spool.enqueue(NewTask(type: "t", maxAttempts: 2, backoff: tiers))
-            #expect(try spool.fail(#require(try claimNext(spool)), error: "x") != .dead(reason: ""))
+            #expect(try spool.fail(#require(try spool.claimNext()), error: "x") != .dead(reason: ""))
             clock.advance(by: 60)
             Sweeper(spool: spool).advance(now: clock.now)
-            #expect(try spool.fail(#require(try claimNext(spool)), error: "x") == .dead(reason: "attempts spent (2 of 2)"))
+            #expect(
+                try spool.fail(#require(try spool.claimNext()), error: "x") == .dead(reason: "attempts spent (2 of 2)")
+            )
             #expect(spool.find(id: id)?.state == .dead && spool.find(id: limited)?.state == .dead)
         }
     }
@@ -145,13 +141,13 @@ import Testing
             let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
             let spool = try directory.open(clock: clock)
             let id = try spool.enqueue(NewTask(type: "t", maxAttempts: 3, backoff: .table([5, 120])))
-            var task = try #require(try claimNext(spool))
+            var task = try #require(try spool.claimNext())
             #expect(try spool.fail(task, error: "smtp down") == .retry(at: clock.now.adding(seconds: 5)))
             #expect(spool.find(id: id)?.state == .scheduled)
             #expect(SpoolFiles.names("\(directory.path)/scheduled/default/20261121/1000").count == 1)
             clock.advance(by: 5)
             Sweeper(spool: spool).advance(now: clock.now)
-            task = try #require(try claimNext(spool))
+            task = try #require(try spool.claimNext())
             #expect(task.attempt == 2)
             #expect(task.record.attempts.first?.error == "smtp down")
             #expect(task.record.attempts.first?.worker == "\(WorkerName.current)")
@@ -159,7 +155,7 @@ import Testing
             #expect(SpoolFiles.names("\(directory.path)/scheduled/default/20261121/1002").count == 1)
             clock.advance(by: 120)
             Sweeper(spool: spool).advance(now: clock.now)
-            task = try #require(try claimNext(spool))
+            task = try #require(try spool.claimNext())
             #expect(try spool.fail(task, error: "last") == .dead(reason: "attempts spent (3 of 3)"))
             let record = try spool.record(at: #require(spool.find(id: id)))
             #expect(spool.find(id: id)?.state == .dead)
@@ -173,9 +169,9 @@ import Testing
             let clock = ManualClock()
             let spool = try directory.open(clock: clock)
             try spool.enqueue(NewTask(type: "t"))
-            var task = try #require(try claimNext(spool))
+            var task = try #require(try spool.claimNext())
             #expect(try spool.fail(task, error: "busy", retryAfter: 0) == .retry(at: clock.now))
-            task = try #require(try claimNext(spool), "a zero delay goes straight back to active/")
+            task = try #require(try spool.claimNext(), "a zero delay goes straight back to active/")
             #expect(
                 try spool.fail(task, error: "bad input", permanent: true)
                     == .dead(reason: "permanent failure: bad input")
@@ -190,7 +186,7 @@ import Testing
             let id = try spool.enqueue(
                 NewTask(type: "t", backoff: .table([60]), deadline: clock.now.adding(seconds: 30))
             )
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             guard case .dead(let reason) = try spool.fail(task, error: "x") else {
                 Issue.record("expected dead")
                 return
@@ -198,7 +194,7 @@ import Testing
             #expect(reason.hasPrefix("deadline"))
             let late = try spool.enqueue(NewTask(type: "t", deadline: clock.now.adding(seconds: 1)))
             clock.advance(by: 2)
-            #expect(try claimNext(spool) == nil, "a task past its deadline is not handed out")
+            #expect(try spool.claimNext() == nil, "a task past its deadline is not handed out")
             #expect(spool.find(id: late)?.state == .dead)
             #expect(spool.find(id: id)?.state == .dead)
         }
@@ -209,7 +205,7 @@ import Testing
             let clock = ManualClock()
             let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 30), clock: clock)
             try spool.enqueue(NewTask(type: "t", timeout: 60))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             let path = "\(directory.path)/\(task.folder)/\(task.fileName)"
             clock.advance(by: 20)
             try spool.heartbeat(task)
@@ -230,9 +226,9 @@ import Testing
         try TemporarySpool.with { directory in
             let spool = try directory.open()
             try spool.enqueue(NewTask(type: "t"))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             try spool.handBack(task)
-            let again = try #require(try claimNext(spool))
+            let again = try #require(try spool.claimNext())
             #expect(again.fileName == task.fileName)
             #expect(again.attempt == 1)
         }
@@ -243,7 +239,7 @@ import Testing
             let clock = ManualClock()
             let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 10), clock: clock)
             try spool.enqueue(NewTask(type: "t"))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             clock.advance(by: 11)
             let janitor = try directory.open(clock: clock, worker: WorkerName(host: "janitor", pid: 2, startTicks: 2))
             #expect(janitor.runJanitor().expiredLeases == 1)
@@ -258,7 +254,7 @@ import Testing
             let spool = try directory.open()
             try SpoolFiles.makeDirectory("\(directory.path)/active/default")
             try SpoolFiles.write("garbage", to: "\(directory.path)/active/default/0000000000001.broken.json")
-            #expect(try claimNext(spool) == nil)
+            #expect(try spool.claimNext() == nil)
             #expect(
                 SpoolFiles.names("\(directory.path)/rejected") == [
                     "0000000000001.broken.json", "0000000000001.broken.json.reason",

@@ -7,26 +7,19 @@ import Testing
     /// A worker name for a process on this host that no longer runs.
     static let goneWorker = WorkerName(host: WorkerName.current.host, pid: Int32.max - 7, startTicks: 1)
 
-    func claimNext(_ spool: Spool) throws -> ClaimedTask? {
-        for name in try spool.oldestActive(queue: "default", limit: 10).names {
-            if let task = try spool.claim(name, queue: "default") { return task }
-        }
-        return nil
-    }
-
     @Test func expiredLeaseReturnsAsFailedAttempt() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock()
             let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 30), clock: clock)
             let id = try spool.enqueue(NewTask(type: "t", backoff: .table([0])))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             clock.advance(by: 29)
             #expect(spool.runJanitor() == JanitorReport(), "a lease still valid is left alone")
             clock.advance(by: 2)
             let janitor = try directory.open(clock: clock, worker: WorkerName(host: "janitor", pid: 3, startTicks: 3))
             #expect(janitor.runJanitor().expiredLeases == 1)
             #expect(janitor.runJanitor().expiredLeases == 0, "idempotent")
-            let again = try #require(try claimNext(spool))
+            let again = try #require(try spool.claimNext())
             #expect(again.record.id == id)
             #expect(again.attempt == 2)
             #expect(again.record.attempts.first?.error.hasPrefix("lease expired") == true)
@@ -39,7 +32,7 @@ import Testing
             let clock = ManualClock()
             let dead = try directory.open(clock: clock, worker: JanitorTests.goneWorker)
             try dead.enqueue(NewTask(type: "t", backoff: .table([0])))
-            _ = try #require(try claimNext(dead))
+            _ = try #require(try dead.claimNext())
             let spool = try directory.open(clock: clock)
             #expect(spool.runJanitor().orphanedLeases == 1)
             // The janitor took the task into its own folder to return it, so that the lost attempt could not finish.
@@ -47,7 +40,7 @@ import Testing
                 SpoolFiles.names("\(directory.path)/running/default") == ["\(spool.worker)"],
                 "the gone worker's folder is removed"
             )
-            #expect(try claimNext(spool)?.attempt == 2)
+            #expect(try spool.claimNext()?.attempt == 2)
         }
     }
 
@@ -87,7 +80,7 @@ import Testing
             let spool = try directory.open(clock: clock)
             try spool.enqueue(NewTask(id: "short", type: "t", retention: 3600))
             try spool.enqueue(NewTask(id: "long", type: "t", retention: 86400 * 3))
-            while let task = try claimNext(spool) { try spool.complete(task) }
+            while let task = try spool.claimNext() { try spool.complete(task) }
             #expect(spool.runJanitor().purgedTasks == 0)
             clock.set(Timestamp(rfc3339: "2026-11-22T00:00:00Z")!)
             #expect(spool.runJanitor().purgedTasks == 1)

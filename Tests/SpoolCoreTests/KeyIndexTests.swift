@@ -5,12 +5,6 @@ import Testing
 /// Lookup by business key (`key`): every task with the key, in every state it moves through, without
 /// walking the spool, and nothing left of it once the task is purged.
 struct KeyIndexTests {
-    private func claimNext(_ spool: Spool, queue: String = "default") throws -> ClaimedTask? {
-        for name in try spool.oldestActive(queue: queue, limit: 10).names {
-            if let task = try spool.claim(name, queue: queue) { return task }
-        }
-        return nil
-    }
 
     @Test func theTasksOfAKeyAreFoundInEveryState() throws {
         try TemporarySpool.with { directory in
@@ -24,7 +18,7 @@ struct KeyIndexTests {
                 Dictionary(uniqueKeysWithValues: spool.tasks(withKey: "order-42").map { ($0.id, $0.state) })
             }
             #expect(states() == [due: .active, later: .scheduled])
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             #expect(states()[due] == .running)
             // A retry moves it to a new due time; the index follows.
             try spool.fail(task, error: "later", retryAfter: 600)
@@ -32,7 +26,7 @@ struct KeyIndexTests {
             clock.advance(by: 600)
             Sweeper(spool: spool).advance(now: clock.now)
             #expect(states()[due] == .active)
-            try spool.complete(#require(try claimNext(spool)), result: .string("ok"))
+            try spool.complete(#require(try spool.claimNext()), result: .string("ok"))
             #expect(states()[due] == .done)
             try spool.reschedule(id: later, to: clock.now.adding(seconds: 7200))
             #expect(states()[later] == .scheduled)
@@ -66,7 +60,7 @@ struct KeyIndexTests {
             let clock = ManualClock()
             let spool = try directory.open(clock: clock)
             try spool.enqueue(NewTask(id: "p", type: "t", retention: 60, key: "order-1"))
-            try spool.complete(#require(try claimNext(spool)))
+            try spool.complete(#require(try spool.claimNext()))
             #expect(spool.tasks(withKey: "order-1").map(\.state) == [.done])
             clock.advance(by: 2 * 86_400)
             #expect(spool.runJanitor().purgedTasks == 1)

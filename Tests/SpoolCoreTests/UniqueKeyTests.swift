@@ -12,13 +12,6 @@ import Testing
 struct UniqueKeyTests {
     static let gone = WorkerName(host: WorkerName.current.host, pid: Int32.max - 7, startTicks: 1)
 
-    private func claimNext(_ spool: Spool, queue: String = "default") throws -> ClaimedTask? {
-        for name in try spool.oldestActive(queue: queue, limit: 10).names {
-            if let task = try spool.claim(name, queue: queue) { return task }
-        }
-        return nil
-    }
-
     private func keyed(_ key: String = "order-7:paid", queue: String = "default", uniqueFor: Double? = nil) -> NewTask {
         NewTask(queue: queue, type: "t", uniqueKey: key, uniqueFor: uniqueFor)
     }
@@ -42,7 +35,7 @@ struct UniqueKeyTests {
             // Another key, or the same key in another queue, is free.
             try spool.enqueue(keyed("order-8:paid"))
             try spool.enqueue(keyed(queue: "other"))
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             #expect(task.record.id == first)
             #expect(refused(spool, keyed(), heldBy: first), "held while running")
             #expect(try spool.fail(task, error: "later") != .dead(reason: ""))
@@ -58,7 +51,7 @@ struct UniqueKeyTests {
             if how == "cancel-waiting" {
                 #expect(try spool.cancel(id: first) == .cancelled)
             } else {
-                let task = try #require(try claimNext(spool))
+                let task = try #require(try spool.claimNext())
                 switch how {
                 case "success": try spool.complete(task, result: .string("ok"))
                 case "death": try spool.fail(task, error: "bad", permanent: true)
@@ -75,7 +68,7 @@ struct UniqueKeyTests {
             let clock = ManualClock()
             let spool = try directory.open(clock: clock)
             let first = try spool.enqueue(keyed(uniqueFor: 60))
-            try spool.complete(#require(try claimNext(spool)))
+            try spool.complete(#require(try spool.claimNext()))
             clock.advance(by: 59)
             #expect(refused(spool, keyed(), heldBy: first))
             clock.advance(by: 1)
@@ -130,7 +123,7 @@ struct UniqueKeyTests {
         try TemporarySpool.with { directory in
             let spool = try directory.open()
             let first = try spool.enqueue(keyed())
-            let task = try #require(try claimNext(spool))
+            let task = try #require(try spool.claimNext())
             // The process died between moving the task to done/ and releasing the key.
             SpoolFiles.makeFolder("\(directory.path)/done/default/20990101")
             #expect(
@@ -163,13 +156,13 @@ struct UniqueKeyTests {
         try TemporarySpool.with { directory in
             let spool = try directory.open()
             let first = try spool.enqueue(keyed())
-            try spool.fail(#require(try claimNext(spool)), error: "bad", permanent: true)
+            try spool.fail(#require(try spool.claimNext()), error: "bad", permanent: true)
             let second = try spool.enqueue(keyed())
             #expect {
                 try spool.retryNow(id: first)
             } throws: { ($0 as? SpoolError)?.code == .alreadyExists && "\($0)".contains("held by task \(second)") }
             #expect(spool.find(id: first)?.state == .dead)
-            try spool.complete(#require(try claimNext(spool)))
+            try spool.complete(#require(try spool.claimNext()))
             #expect(try spool.retryNow(id: first) == .active)
             #expect(refused(spool, keyed(), heldBy: first))
         }

@@ -131,31 +131,16 @@ extension Spool {
     /// ``resumeCron(_:)``; the ticks that pass meanwhile are skipped.
     public func pauseCron(_ name: String) throws(SpoolError) {
         try requireCronName(name)
-        let marker = JSONValue.object([JSONMember("paused_at", .string(clock.now.rfc3339))])
-        let staged = try stage(JSONWriter.encode(marker), sync: configuration.durability.syncsMoves)
-        do {
-            try move(staged, in: SpoolLayout.tmp, to: name, in: SpoolLayout.cronPaused, sync: true)
-        } catch {
-            discardStaged(staged)
-            throw error
-        }
+        try placePauseMarker(name, in: SpoolLayout.cronPaused)
         logger.info("cron entry paused", metadata: ["spool.cron": "\(name)"])
     }
 
     /// Resumes entry `name`; resuming an entry that is not paused is harmless.
     public func resumeCron(_ name: String) throws(SpoolError) {
         try requireCronName(name)
-        try requireWrites("resume cron entry")
-        let folder = try folders.handle(SpoolLayout.cronPaused, create: true)
-        do {
-            try Syscall.unlink(name, in: folder.descriptor)
-        } catch .noSuchFileOrDirectory {
-            return
-        } catch {
-            throw SpoolError(error, "resume", "\(SpoolLayout.cronPaused)/\(name)")
+        if try removePauseMarker(name, in: SpoolLayout.cronPaused) {
+            logger.info("cron entry resumed", metadata: ["spool.cron": "\(name)"])
         }
-        if configuration.durability.syncsMoves { try? folder.descriptor.synchronize() }
-        logger.info("cron entry resumed", metadata: ["spool.cron": "\(name)"])
     }
 
     /// The entries paused now.

@@ -7,31 +7,44 @@ extension Spool {
     /// ``resume(_:)``. The marker `paused/<queue>` is placed by rename, so pausing twice is harmless.
     public func pause(_ queue: String) throws(SpoolError) {
         try requireQueueName(queue)
-        let marker = JSONValue.object([JSONMember("paused_at", .string(clock.now.rfc3339))])
-        let staged = try stage(JSONWriter.encode(marker), sync: configuration.durability.syncsMoves)
-        do {
-            try move(staged, in: SpoolLayout.tmp, to: queue, in: SpoolLayout.paused, sync: true)
-        } catch {
-            discardStaged(staged)
-            throw error
-        }
+        try placePauseMarker(queue, in: SpoolLayout.paused)
         logger.info("queue paused", metadata: ["spool.task.queue": "\(queue)"])
     }
 
     /// Resumes a paused `queue`; resuming a queue that is not paused is harmless.
     public func resume(_ queue: String) throws(SpoolError) {
         try requireQueueName(queue)
-        try requireWrites("resume")
-        let folder = try folders.handle(SpoolLayout.paused, create: true)
-        do {
-            try Syscall.unlink(queue, in: folder.descriptor)
-        } catch .noSuchFileOrDirectory {
-            return
-        } catch {
-            throw SpoolError(error, "resume", "\(SpoolLayout.paused)/\(queue)")
+        if try removePauseMarker(queue, in: SpoolLayout.paused) {
+            logger.info("queue resumed", metadata: ["spool.task.queue": "\(queue)"])
         }
-        if configuration.durability.syncsMoves { try? folder.descriptor.synchronize() }
-        logger.info("queue resumed", metadata: ["spool.task.queue": "\(queue)"])
+    }
+
+    /// Places the pause marker `folder/name` (`{"paused_at": …}`) by rename, so that placing it twice is
+    /// harmless.
+    func placePauseMarker(_ name: String, in folder: String) throws(SpoolError) {
+        let marker = JSONValue.object([JSONMember("paused_at", .string(clock.now.rfc3339))])
+        let staged = try stage(JSONWriter.encode(marker), sync: configuration.durability.syncsMoves)
+        do {
+            try move(staged, in: SpoolLayout.tmp, to: name, in: folder, sync: true)
+        } catch {
+            discardStaged(staged)
+            throw error
+        }
+    }
+
+    /// Removes the pause marker `folder/name`; `false` if there was none.
+    func removePauseMarker(_ name: String, in folder: String) throws(SpoolError) -> Bool {
+        try requireWrites("resume")
+        let directory = try folders.handle(folder, create: true)
+        do {
+            try Syscall.unlink(name, in: directory.descriptor)
+        } catch .noSuchFileOrDirectory {
+            return false
+        } catch {
+            throw SpoolError(error, "resume", "\(folder)/\(name)")
+        }
+        if configuration.durability.syncsMoves { try? directory.descriptor.synchronize() }
+        return true
     }
 
     /// The queues paused now.

@@ -162,13 +162,7 @@ extension Spool {
             guard let text = try? Syscall.readSymbolicLink(name, in: folder), let current = UniqueKeyHolder(text: text),
                 current.task == record.id, !current.finished
             else { return }
-            if let until = current.until, now.milliseconds < until {
-                var finished = current
-                finished.finished = true
-                replaceHolder(name, in: folder, with: finished)
-            } else {
-                try? Syscall.unlink(name, in: folder)
-            }
+            release(name, in: folder, heldBy: current, now: now)
         }
     }
 
@@ -181,6 +175,18 @@ extension Spool {
             guard let text = try? Syscall.readSymbolicLink(name, in: folder), let current = UniqueKeyHolder(text: text),
                 current.task == record.id, current.token == token, !current.finished
             else { return }
+            try? Syscall.unlink(name, in: folder)
+        }
+    }
+
+    /// Releases key `name`, held by `holder` whose task has finished: removed, or marked finished while its
+    /// `unique_for` lasts. The caller holds the queue's lock.
+    private func release(_ name: String, in folder: FileDescriptor, heldBy holder: UniqueKeyHolder, now: Timestamp) {
+        if let until = holder.until, now.milliseconds < until {
+            var finished = holder
+            finished.finished = true
+            replaceHolder(name, in: folder, with: finished)
+        } else {
             try? Syscall.unlink(name, in: folder)
         }
     }
@@ -256,13 +262,7 @@ extension Spool {
                 }
                 try? withUniqueKeyLock(queue: queue) { (folder) throws(SpoolError) in
                     guard (try? Syscall.readSymbolicLink(name, in: folder)) == text else { return }
-                    if let until = holder.until, now.milliseconds < until {
-                        var finished = holder
-                        finished.finished = true
-                        replaceHolder(name, in: folder, with: finished)
-                    } else {
-                        try? Syscall.unlink(name, in: folder)
-                    }
+                    release(name, in: folder, heldBy: holder, now: now)
                     released += 1
                 }
             }
