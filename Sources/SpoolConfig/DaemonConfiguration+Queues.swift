@@ -3,9 +3,10 @@ internal import SpoolWorker
 
 extension DaemonConfiguration {
     /// The keys allowed under each queue.
-    static let queueKeys = ["concurrency", "weight", "handler"]
+    static let queueKeys = ["concurrency", "weight", "handler", "retention"]
 
-    /// Reads `queues`: each queue's concurrency and weight into ``engine``, its handler into ``queueHandlers``.
+    /// Reads `queues`: each queue's concurrency and weight into ``engine``, its handler into ``queueHandlers``,
+    /// its retention into ``spool``.
     /// Handlers must be read first.
     mutating func readQueues(_ node: ConfigNode?) throws(ConfigProblem) {
         guard let node else { return }
@@ -25,6 +26,13 @@ extension DaemonConfiguration {
             }
             if let handler = queue["handler"] {
                 queueHandlers[entry.key] = try handlerReference(handler)
+            }
+            if let node = queue["retention"] {
+                let retention = try node.mapping(allowedKeys: ["done", "dead"])
+                spool.queueRetention[entry.key] = (
+                    try retention["done"]?.duration(allowingZero: true),
+                    try retention["dead"]?.duration(allowingZero: true)
+                )
             }
         }
     }

@@ -32,7 +32,7 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
         .init(
             what: "queue",
             text: "queues:\n  media:\n    weigth: 2\n",
-            error: #"3:5: unknown key "weigth" in queues.media (expected concurrency, weight, handler)"#
+            error: #"3:5: unknown key "weigth" in queues.media (expected concurrency, weight, handler, retention)"#
         ),
         .init(
             what: "retention",

@@ -5,6 +5,17 @@ import Testing
 @testable import SpoolConfig
 
 @Suite struct DaemonConfigurationTests {
+    @Test func aQueueMayHaveItsOwnRetention() throws {
+        let text =
+            "retention: {done: 2d}\nqueues:\n  hooks: {retention: {done: 1h, dead: 3d}}\n  media: {retention: {dead: 0}}\n"
+        let spool = try DaemonConfiguration.parse(text, source: "spool.yaml").spool
+        #expect(spool.retention(of: "hooks", succeeded: true) == 3600)
+        #expect(spool.retention(of: "hooks", succeeded: false) == 3 * 86400)
+        #expect(spool.retention(of: "media", succeeded: true) == 2 * 86400)
+        #expect(spool.retention(of: "media", succeeded: false) == 0)
+        #expect(spool.retention(of: "other", succeeded: false) == 30 * 86400)
+    }
+
     @Test func cronEntriesKeepTheirTaskAsJSON() throws {
         let text = """
             cron:

@@ -109,6 +109,31 @@ import Testing
         }
     }
 
+    @Test func aQueuesRetentionAppliesWhenTheTaskSetsNone() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T23:30:00Z")!)
+            var configuration = SpoolConfiguration()
+            configuration.queueRetention["short"] = (done: 3600, dead: nil)
+            let spool = try directory.open(configuration: configuration, clock: clock)
+            let short = try spool.enqueue(NewTask(queue: "short", type: "t"))
+            let own = try spool.enqueue(NewTask(queue: "short", type: "t", retention: 0))
+            let failing = try spool.enqueue(NewTask(queue: "short", type: "t"))
+            let plain = try spool.enqueue(NewTask(type: "t"))
+            for queue in ["short", "short", "short", "default"] {
+                let task = try #require(try spool.claimNext(queue: queue))
+                if task.record.id == failing {
+                    try spool.fail(task, error: "no", permanent: true)
+                } else {
+                    try spool.complete(task)
+                }
+            }
+            #expect(spool.find(id: short)?.path == "done/short/20261122/\(short).json", "an hour")
+            #expect(spool.find(id: own)?.path == "done/short/20261121/\(own).json", "the task's own")
+            #expect(spool.find(id: failing)?.path == "dead/short/20261221/\(failing).json", "the spool's dead default")
+            #expect(spool.find(id: plain)?.path == "done/default/20261128/\(plain).json", "the spool's done default")
+        }
+    }
+
     @Test func aTieredScheduleIsNotCutShortByTheDefaultAttemptLimit() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)

@@ -17,7 +17,7 @@ extension Spool {
             record.finishedAt = now
             try rewrite(name, in: task.folder, with: record.encoded)
         }
-        let expiry = now.adding(seconds: record.retention ?? configuration.doneRetention)
+        let expiry = now.adding(seconds: record.retention ?? configuration.retention(of: record.queue, succeeded: true))
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry))
         logger.info("succeeded", metadata: metadata(task))
     }
@@ -143,7 +143,9 @@ extension Spool {
         record.finishedAt = now
         record.stateReason = reason
         try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
-        let expiry = now.adding(seconds: record.retention ?? configuration.deadRetention)
+        let expiry = now.adding(
+            seconds: record.retention ?? configuration.retention(of: record.queue, succeeded: false)
+        )
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
         var details: Logger.Metadata = ["spool.reason": "\(reason)"]
         // The last attempt's error, so that the line alone says what went wrong.

@@ -60,6 +60,9 @@ public struct SpoolConfiguration: Sendable {
     public var deadRetention: Double
     /// Seconds after which a staging file of a running process is taken for garbage. Default 1 hour.
     public var stagingTimeout: Double
+    /// Retention by queue, for tasks that set none: `done` and `dead` seconds, each falling back to
+    /// ``doneRetention`` and ``deadRetention`` when unset.
+    public var queueRetention: [String: (done: Double?, dead: Double?)] = [:]
 
     /// Creates a configuration; every parameter has its documented default.
     public init(
@@ -82,5 +85,11 @@ public struct SpoolConfiguration: Sendable {
         self.doneRetention = doneRetention
         self.deadRetention = deadRetention
         self.stagingTimeout = stagingTimeout
+    }
+
+    /// Seconds a task of `queue` that sets no `retention` stays in `done/` (`succeeded`) or `dead/`.
+    public func retention(of queue: String, succeeded: Bool) -> Double {
+        let configured = queueRetention[queue]
+        return succeeded ? configured?.done ?? doneRetention : configured?.dead ?? deadRetention
     }
 }
