@@ -78,10 +78,10 @@ extension Spool {
         do {
             if reservingID { reserved = try reserve(id: record.id, queue: record.queue, token: staged) }
             try reserveUniqueKey(of: record, token: staged, now: now, sync: true)
-            try indexKey(of: record, Spool.keyText(queue: record.queue, due: placedDue(record, now: now)), sync: true)
+            try indexPlacement(of: record, due: placedDue(record, now: now), sync: true)
             try placeDurably(staged, record: record, due: record.runAt ?? now, now: now)
         } catch {
-            unindexKey(of: record)
+            unindexPlacement(of: record)
             releaseUniqueKey(of: record, madeFor: staged)
             if reserved { releaseReservation(id: record.id) }
             discardStaged(staged)

@@ -82,8 +82,9 @@ extension Spool {
                     staged[index] = nil
                 }
             }
-            for (index, record) in records.enumerated() where record.key != nil && staged[index] != nil {
-                try indexKey(of: record, Spool.keyText(queue: record.queue, due: placedDue(record, now: now)))
+            for (index, record) in records.enumerated()
+            where (record.key != nil || record.deadline != nil) && staged[index] != nil {
+                try indexPlacement(of: record, due: placedDue(record, now: now))
             }
             for (index, record) in records.enumerated() where record.uniqueKey != nil {
                 guard let name = staged[index] else { continue }
@@ -105,7 +106,7 @@ extension Spool {
                 }
             }
         } catch {
-            for record in records { unindexKey(of: record) }
+            for record in records { unindexPlacement(of: record) }
             for index in keysReserved {
                 if let name = staged[index] { releaseUniqueKey(of: records[index], madeFor: name) }
             }
@@ -151,7 +152,7 @@ extension Spool {
                 claimed += 1
                 continue
             }
-            unindexKey(of: records[index])
+            unindexPlacement(of: records[index])
             releaseUniqueKey(of: records[index], madeFor: staged[index])
             if reservingIDs[index] { releaseReservation(id: records[index].id) }
             discardStaged(staged[index])

@@ -119,7 +119,7 @@ extension Spool {
         } catch  where error.code == .notFound {
             throw SpoolError(.leaseLost, "retry \(task.folder)/\(name): moved by another process")
         }
-        try? indexKey(of: updated.record, Spool.keyText(queue: updated.record.queue, due: next))
+        try? indexPlacement(of: updated.record, due: next)
         logger.warning(
             "failed, will retry",
             metadata: metadata(task).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 }
@@ -174,6 +174,7 @@ extension Spool {
         }
         releaseUniqueKey(of: task.record, now: clock.now)
         indexFinish(of: task.record, in: folder)
+        unindexPlacement(of: task.record, keepingKey: true)
     }
 
     /// Moves an unreadable task file out of the way, to `rejected/`, with its reason.

@@ -185,11 +185,11 @@ extension Spool {
         // exported from elsewhere may carry, and which may lie anywhere up to the year 9999.
         if record.runAt == nil { record.runAt = now }
         do {
-            try indexKey(of: record, Spool.keyText(queue: record.queue, due: placedDue(record, now: now)), sync: true)
+            try indexPlacement(of: record, due: placedDue(record, now: now), sync: true)
             try place(claimed, record: record, read: drop, now: now)
         } catch {
             // The drop goes back to be ingested again: so do its id, its unique key and its index entry.
-            unindexKey(of: record)
+            unindexPlacement(of: record)
             releaseUniqueKey(of: record, madeFor: claimed)
             if reserved { releaseReservation(id: record.id) }
             throw error

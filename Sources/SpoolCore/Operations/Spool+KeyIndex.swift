@@ -85,7 +85,7 @@ extension Spool {
 
     /// Where task `id` is, from its index text: a few `stat`s and the listing of the queue's worker and
     /// day folders. `nil` if it is not where the text says (it moved meanwhile, or the text is stale).
-    private func locate(id: String, indexed text: String) -> TaskLocation? {
+    func locate(id: String, indexed text: String) -> TaskLocation? {
         let words = text.split(separator: " ").map(String.init)
         guard let queue = words.first, Names.isValidQueueName(queue) else { return nil }
         func exists(_ path: String) -> Bool { (try? Syscall.status(path, in: rootDescriptor)) != nil }

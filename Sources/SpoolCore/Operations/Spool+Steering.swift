@@ -127,7 +127,7 @@ extension Spool {
 
     /// Takes the task at `location` into this process's `running/` folder by one rename, so that no worker,
     /// sweeper or janitor acts on it meanwhile; `nil` if it moved first.
-    private func take(_ location: TaskLocation) throws(SpoolError) -> ClaimedTask? {
+    func take(_ location: TaskLocation) throws(SpoolError) -> ClaimedTask? {
         let folder = location.folder
         let name = location.fileName
         let fileName = TaskFileName(due: location.due ?? clock.now, id: location.id)
@@ -154,7 +154,7 @@ extension Spool {
         let name = task.fileName.description
         try rewrite(name, in: task.folder, with: record.encoded)
         _ = try moveIntoPlace(name, in: task.folder, record: record, due: due, now: clock.now)
-        try? indexKey(of: record, Spool.keyText(queue: record.queue, due: min(due, TaskRecord.latestDue)))
+        try? indexPlacement(of: record, due: due)
     }
 
     /// Places the cancel marker next to a running task; the worker holding it, or `nil` if the task moved

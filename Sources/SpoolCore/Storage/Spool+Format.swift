@@ -78,13 +78,15 @@ extension Spool {
     private func indexExistingTasks() throws(SpoolError) {
         var failure: SpoolError?
         forEachTask { location in
-            guard let record = try? record(at: location), record.uniqueKey != nil || record.key != nil else {
+            guard let record = try? record(at: location),
+                record.uniqueKey != nil || record.key != nil || record.deadline != nil
+            else {
                 return true
             }
             do throws(SpoolError) {
                 switch location.state {
                 case .done, .dead: indexFinish(of: record, in: location.folder)
-                default: try indexKey(of: record, Spool.keyText(queue: record.queue, due: location.due ?? clock.now))
+                default: try indexPlacement(of: record, due: location.due ?? clock.now)
                 }
                 guard location.state != .done, location.state != .dead else { return true }
                 try reserveUniqueKey(of: record, token: "", now: record.createdAt ?? clock.now, sync: false)

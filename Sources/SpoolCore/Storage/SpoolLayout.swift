@@ -42,6 +42,9 @@ public enum SpoolLayout {
     /// The lock file in each `unique/<queue>/` folder, taken to change an existing reservation.
     public static let uniqueLock = ".lock"
 
+    /// The index of deadlines: `deadlines/<YYYYMMDD>/<HHMM>/<deadline>.<id>`.
+    public static let deadlines = "deadlines"
+
     /// The index of business keys: `keys/<shard>/<key name>+<id>`.
     public static let keys = "keys"
 
@@ -50,7 +53,7 @@ public enum SpoolLayout {
 
     /// The folders every spool has.
     public static let baseFolders = [
-        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique, keys,
+        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique, keys, deadlines,
     ]
 
     /// `scheduled/<queue>/<YYYYMMDD>/<HHMM>`: the folder of tasks due in `due`'s minute.

@@ -91,6 +91,7 @@ public final class SpoolEngine: Service {
                             loops.addTask { await self.ingestLoop(watcher) }
                             loops.addTask { await self.sweepLoop(watcher) }
                             loops.addTask { await self.cron.run() }
+                            loops.addTask { await self.deadlineLoop() }
                         }
                         if roles.contains(.maintenance) { loops.addTask { await self.janitorLoop() } }
                         loops.addTask { await self.degradedRescanLoop() }
@@ -275,6 +276,21 @@ public final class SpoolEngine: Service {
                 sweepInbox.post(.rescan)
             }
             if runsTasks { poolInbox.post(.relist(queue: nil)) }
+        }
+    }
+
+    // MARK: - Deadlines
+
+    /// Ends waiting tasks whose deadline passed, looking every second (see ``Spool/expireDeadlines(now:)``).
+    private func deadlineLoop() async {
+        let clock = spool.clock
+        while !Task.isCancelled {
+            spool.expireDeadlines(now: clock.now)
+            do {
+                try await clock.sleep(until: clock.now.adding(seconds: 1))
+            } catch {
+                return
+            }
         }
     }
 

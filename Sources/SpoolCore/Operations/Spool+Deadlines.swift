@@ -1,0 +1,97 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+/// The index of deadlines: `deadlines/<YYYYMMDD>/<HHMM>/<deadline>.<id>`, a symbolic link per waiting or
+/// running task with a `deadline`, in the folder of the deadline's UTC minute, whose text says where the
+/// task is (`<queue> <due in Unix ms>`, as in the key index). It lets a scheduler end a task the moment its
+/// deadline passes while it waits, by reading one minute folder at a time.
+extension Spool {
+    /// The folder and name of `record`'s deadline entry.
+    static func deadlineEntry(_ record: TaskRecord, deadline: Timestamp) -> (folder: String, name: String) {
+        (
+            "\(SpoolLayout.deadlines)/\(deadline.dayFolderName)/\(deadline.minuteFolderName)",
+            TaskFileName(due: deadline, id: record.id).description.dropLast(5).description
+        )
+    }
+
+    /// Writes (or replaces) the index entries of a task placed or moved to due time `due`: its business
+    /// key and its deadline, for those it has.
+    func indexPlacement(of record: TaskRecord, due: Timestamp, sync: Bool = false) throws(SpoolError) {
+        let text = Spool.keyText(queue: record.queue, due: min(due, TaskRecord.latestDue))
+        try indexKey(of: record, text, sync: sync)
+        guard let deadline = record.deadline else { return }
+        let entry = Spool.deadlineEntry(record, deadline: deadline)
+        let folder = try folders.handle(entry.folder, create: true)
+        let staged = "\(entry.name).\(stagingName(.write))".truncated(toBytes: Spool.maximumNameBytes)
+        do {
+            try Syscall.makeSymbolicLink(staged, in: folder.descriptor, target: text)
+            try Syscall.rename(staged, in: folder.descriptor, to: entry.name, in: folder.descriptor)
+            if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
+        } catch {
+            try? Syscall.unlink(staged, in: folder.descriptor)
+            throw SpoolError(error, "index deadline", "\(entry.folder)/\(entry.name)")
+        }
+    }
+
+    /// Removes the index entries of `record`: a placement that failed, or (for the deadline) a task that
+    /// finished.
+    func unindexPlacement(of record: TaskRecord, keepingKey: Bool = false) {
+        if !keepingKey { unindexKey(of: record) }
+        guard let deadline = record.deadline else { return }
+        let entry = Spool.deadlineEntry(record, deadline: deadline)
+        guard let folder = try? folders.handle(entry.folder, create: false) else { return }
+        try? Syscall.unlink(entry.name, in: folder.descriptor)
+    }
+
+    /// Ends, as dead with the reason `deadline <time> passed while waiting`, every task waiting (scheduled,
+    /// due, or in a paused queue) whose deadline is at or before `now`; a running task's deadline is its
+    /// worker's to apply. Reads the minute folders of `deadlines/` up to `now`, and removes them once
+    /// passed and empty.
+    ///
+    /// - Returns: How many tasks it ended.
+    @discardableResult
+    public func expireDeadlines(now: Timestamp) -> Int {
+        guard access.writes else { return 0 }
+        var expired = 0
+        for day in names(in: SpoolLayout.deadlines).sorted() where day <= now.dayFolderName {
+            let dayFolder = "\(SpoolLayout.deadlines)/\(day)"
+            for minute in names(in: dayFolder).sorted() {
+                guard day < now.dayFolderName || minute <= now.minuteFolderName else { break }
+                let folder = "\(dayFolder)/\(minute)"
+                guard let directory = try? folders.handle(folder, create: false) else { continue }
+                var remaining = 0
+                for name in names(in: folder) {
+                    guard let entry = TaskFileName(name + ".json"), entry.due <= now else {
+                        remaining += 1
+                        continue
+                    }
+                    if expire(entry, text: try? Syscall.readSymbolicLink(name, in: directory.descriptor), now: now) {
+                        expired += 1
+                    }
+                    try? Syscall.unlink(name, in: directory.descriptor)
+                }
+                if remaining == 0, day < now.dayFolderName || minute < now.minuteFolderName {
+                    try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
+                    folders.invalidate(folder)
+                }
+            }
+            if day < now.dayFolderName, names(in: dayFolder).isEmpty {
+                try? Syscall.unlink(dayFolder, in: rootDescriptor, isDirectory: true)
+                folders.invalidate(dayFolder)
+            }
+        }
+        return expired
+    }
+
+    /// Ends the task of deadline entry `entry` (its due time is the deadline) if it waits; `true` if it
+    /// did.
+    private func expire(_ entry: TaskFileName, text: String?, now: Timestamp) -> Bool {
+        guard let text, let location = locate(id: entry.id, indexed: text) ?? find(id: entry.id),
+            location.state == .scheduled || location.state == .active,
+            let task = try? take(location)
+        else { return false }
+        let deadline = task.record.deadline ?? entry.due
+        return (try? giveUp(task, reason: "deadline \(deadline) passed while waiting", now: now)) != nil
+    }
+}
