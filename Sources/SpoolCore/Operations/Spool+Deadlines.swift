@@ -66,10 +66,17 @@ extension Spool {
                         remaining += 1
                         continue
                     }
-                    if expire(entry, text: try? Syscall.readSymbolicLink(name, in: directory.descriptor), now: now) {
+                    switch expire(entry, text: try? Syscall.readSymbolicLink(name, in: directory.descriptor), now: now)
+                    {
+                    case .ended:
                         expired += 1
+                        try? Syscall.unlink(name, in: directory.descriptor)
+                    case .gone:
+                        try? Syscall.unlink(name, in: directory.descriptor)
+                    case .running, .moved:
+                        // Its worker applies the deadline, or the next pass looks again.
+                        remaining += 1
                     }
-                    try? Syscall.unlink(name, in: directory.descriptor)
                 }
                 if remaining == 0, day < now.dayFolderName || minute < now.minuteFolderName {
                     try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
@@ -84,14 +91,31 @@ extension Spool {
         return expired
     }
 
-    /// Ends the task of deadline entry `entry` (its due time is the deadline) if it waits; `true` if it
-    /// did.
-    private func expire(_ entry: TaskFileName, text: String?, now: Timestamp) -> Bool {
-        guard let text, let location = locate(id: entry.id, indexed: text) ?? find(id: entry.id),
-            location.state == .scheduled || location.state == .active,
-            let task = try? take(location)
-        else { return false }
+    /// What became of the task of a deadline entry.
+    private enum Expiry {
+        /// It waited, and ended as dead.
+        case ended
+        /// It is running: its worker applies the deadline.
+        case running
+        /// It moved while being taken (claimed or promoted): to be looked at again.
+        case moved
+        /// It finished, or is not in the spool: the entry is stale.
+        case gone
+    }
+
+    /// Ends the task of deadline entry `entry` (its due time is the deadline) if it waits.
+    private func expire(_ entry: TaskFileName, text: String?, now: Timestamp) -> Expiry {
+        guard let location = text.flatMap({ locate(id: entry.id, indexed: $0) }) ?? find(id: entry.id) else {
+            return .gone
+        }
+        switch location.state {
+        case .done, .dead: return .gone
+        case .running: return .running
+        case .scheduled, .active: break
+        }
+        guard let task = try? take(location) else { return .moved }
         let deadline = task.record.deadline ?? entry.due
         return (try? giveUp(task, reason: "deadline \(deadline) passed while waiting", now: now)) != nil
+            ? .ended : .moved
     }
 }
