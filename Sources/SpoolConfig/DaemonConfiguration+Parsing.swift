@@ -7,7 +7,7 @@ extension DaemonConfiguration {
     static let topLevelKeys = [
         "durability", "watch", "poll_interval", "janitor_interval", "lease", "timeout", "max_attempts",
         "max_task_bytes", "retry", "retention", "shutdown_grace", "workers", "queues", "default_concurrency",
-        "handlers", "routes", "api", "cron",
+        "handlers", "routes", "api", "cron", "dead_limit",
     ]
 
     /// Reads a configuration from the text of a `spool.yaml`.

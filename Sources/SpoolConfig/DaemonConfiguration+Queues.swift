@@ -3,7 +3,7 @@ internal import SpoolWorker
 
 extension DaemonConfiguration {
     /// The keys allowed under each queue.
-    static let queueKeys = ["concurrency", "weight", "handler", "retention"]
+    static let queueKeys = ["concurrency", "weight", "handler", "retention", "dead_limit"]
 
     /// Reads `queues`: each queue's concurrency and weight into ``engine``, its handler into ``queueHandlers``,
     /// its retention into ``spool``.
@@ -33,6 +33,9 @@ extension DaemonConfiguration {
                     try retention["done"]?.duration(allowingZero: true),
                     try retention["dead"]?.duration(allowingZero: true)
                 )
+            }
+            if let limit = try queue["dead_limit"]?.integer(in: 0...Int(Int32.max)) {
+                spool.queueDeadLimits[entry.key] = limit
             }
         }
     }

@@ -5,7 +5,7 @@ extension SpoolConfiguration {
     static let longestTimeout: Double = 604_800
 
     /// Applies the top-level settings that belong to the spool: `durability`, `lease`, `timeout`,
-    /// `max_attempts`, `max_task_bytes`, `retry` and `retention`.
+    /// `max_attempts`, `max_task_bytes`, `retry`, `retention` and `dead_limit`.
     mutating func read(_ top: ConfigMapping) throws(ConfigProblem) {
         durability = try top["durability"]?.choice(Durability.all.map { ($0.name, $0) }) ?? durability
         leaseDuration = try top["lease"]?.duration() ?? leaseDuration
@@ -20,5 +20,6 @@ extension SpoolConfiguration {
             doneRetention = try retention["done"]?.duration(allowingZero: true) ?? doneRetention
             deadRetention = try retention["dead"]?.duration(allowingZero: true) ?? deadRetention
         }
+        deadLimit = try top["dead_limit"]?.integer(in: 0...Int(Int32.max)) ?? deadLimit
     }
 }

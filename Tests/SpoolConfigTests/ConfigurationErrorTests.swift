@@ -14,7 +14,7 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
 @Suite struct ConfigurationErrorTests {
     static let topLevelKeys =
         "durability, watch, poll_interval, janitor_interval, lease, timeout, max_attempts, max_task_bytes, retry, "
-        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron"
+        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron, dead_limit"
     static let execKeys = "exec, env, dir, retry_exit_codes, permanent_exit_codes, kill_grace, max_output"
     static let durationSyntax = #"a duration: seconds, or a number with unit ms, s, m, h or d such as "90s" or "1.5h""#
 
@@ -32,7 +32,8 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
         .init(
             what: "queue",
             text: "queues:\n  media:\n    weigth: 2\n",
-            error: #"3:5: unknown key "weigth" in queues.media (expected concurrency, weight, handler, retention)"#
+            error:
+                #"3:5: unknown key "weigth" in queues.media (expected concurrency, weight, handler, retention, dead_limit)"#
         ),
         .init(
             what: "retention",

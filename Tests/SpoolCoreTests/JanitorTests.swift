@@ -91,3 +91,33 @@ import Testing
         }
     }
 }
+
+/// `dead_limit`: the janitor keeps at most that many dead tasks per queue, deleting the oldest first.
+@Suite struct DeadLimitTests {
+    @Test func theOldestDeadTasksBeyondTheLimitGo() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            var configuration = SpoolConfiguration(deadRetention: 86_400)
+            configuration.deadLimit = 3
+            configuration.queueDeadLimits["keep"] = 100
+            let spool = try directory.open(configuration: configuration, clock: clock)
+            var ids: [String] = []
+            for index in 0..<5 {
+                // A day apart for the first two (two day folders), minutes apart after.
+                clock.advance(by: index < 2 ? 86_400 : 60)
+                let id = try spool.enqueue(NewTask(id: "d\(index)", type: "t", key: "k\(index)"))
+                try spool.fail(#require(try spool.claimNext()), error: "no", permanent: true)
+                ids.append(id)
+            }
+            try spool.enqueue(NewTask(queue: "keep", type: "t"))
+            try spool.fail(#require(try spool.claimNext(queue: "keep")), error: "no", permanent: true)
+            let report = spool.runJanitor(atStart: true)
+            #expect(report.trimmedDead == 2, "\(report)")
+            #expect(ids.map { spool.find(id: $0)?.state } == [nil, nil, .dead, .dead, .dead])
+            #expect(spool.tasks(withKey: "k0").isEmpty && spool.tasks(withKey: "k4").count == 1)
+            #expect(SpoolFiles.files(under: "\(directory.path)/keys").count == 3, "the index entries went with them")
+            #expect(spool.stats().queues.first { $0.queue == "keep" }?[.dead] == 1)
+            #expect(spool.runJanitor(atStart: true).trimmedDead == 0)
+        }
+    }
+}

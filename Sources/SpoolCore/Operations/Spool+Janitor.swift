@@ -19,6 +19,8 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     public var staleCopies = 0
     /// Unique keys that no task held any longer, released.
     public var releasedKeys = 0
+    /// Dead tasks deleted, oldest first, because their queue held more than its `dead_limit`.
+    public var trimmedDead = 0
 
     /// An empty report.
     public init() {}
@@ -27,7 +29,7 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "expired_leases=\(expiredLeases) orphaned_leases=\(orphanedLeases) discarded_writes=\(discardedWrites) "
             + "resumed_drops=\(resumedDrops) purged_tasks=\(purgedTasks) stale_copies=\(staleCopies) "
-            + "released_keys=\(releasedKeys)"
+            + "released_keys=\(releasedKeys) trimmed_dead=\(trimmedDead)"
     }
 }
 
@@ -48,6 +50,11 @@ extension Spool {
         recoverLeases(now: now, into: &report)
         recoverStaging(now: now, into: &report)
         purgeFinished(now: now, into: &report)
+        // Counting dead tasks lists their folders: once a minute.
+        let minute = now.milliseconds / 60_000
+        if atStart || lastDeadTrim.exchange(minute, ordering: .relaxed) != minute {
+            report.trimmedDead += trimDead()
+        }
         // Keys no task holds are rare (a process died between a finish and its release): looked for at
         // start and once an hour.
         let hour = now.milliseconds / 3_600_000
@@ -274,22 +281,39 @@ extension Spool {
         guard let directory = try? FileDescriptor.openDirectory(folder, in: rootDescriptor) else { return 0 }
         defer { directory.closeQuietly() }
         var count = 0
-        for name in names(in: folder) {
-            if name.hasSuffix(".key"), let entry = try? Syscall.readSymbolicLink(name, in: directory),
-                entry.hasPrefix(SpoolLayout.keys + "/"), !entry.contains("..")
-            {
-                // The task's entry in the key index goes with it.
-                try? Syscall.unlink(entry, in: rootDescriptor)
-                try? Syscall.unlink(name, in: directory)
-                continue
-            }
-            if name.hasSuffix(".json") { releaseReservation(id: String(name.dropLast(5))) }
-            if (try? Syscall.unlink(name, in: directory)) != nil, name.hasSuffix(".json") { count += 1 }
+        for name in names(in: folder) where !name.hasSuffix(".key") {
+            if deleteFinished(name, in: directory) { count += 1 }
         }
+        // The `.key` links of tasks deleted above, and any left by a process that died between the two.
+        for name in names(in: folder) where name.hasSuffix(".key") { deleteFinished(name, in: directory) }
         try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
         folders.invalidate(folder)
         if count > 0 { logger.info("purged", metadata: ["spool.folder": "\(folder)", "spool.count": "\(count)"]) }
         return count
+    }
+
+    /// Deletes `name` from a finished day folder: a task file with its `ids/` reservation and its key index
+    /// entry (named by `<id>.key` beside it), or a `.key` link with its entry. `true` if a task was deleted.
+    @discardableResult
+    func deleteFinished(_ name: String, in directory: FileDescriptor) -> Bool {
+        if name.hasSuffix(".key") {
+            if let entry = try? Syscall.readSymbolicLink(name, in: directory), entry.hasPrefix(SpoolLayout.keys + "/"),
+                !entry.contains("..")
+            {
+                try? Syscall.unlink(entry, in: rootDescriptor)
+            }
+            try? Syscall.unlink(name, in: directory)
+            return false
+        }
+        guard name.hasSuffix(".json") else {
+            try? Syscall.unlink(name, in: directory)
+            return false
+        }
+        let id = String(name.dropLast(5))
+        releaseReservation(id: id)
+        guard (try? Syscall.unlink(name, in: directory)) != nil else { return false }
+        deleteFinished("\(id).key", in: directory)
+        return true
     }
 
     /// The names in `folder` (relative to the root); empty if it does not exist.

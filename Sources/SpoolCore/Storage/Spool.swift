@@ -27,6 +27,8 @@ public final class Spool: Sendable {
     let ids: ULIDGenerator
     /// The hour of the janitor's last look for unique keys that no task holds.
     let lastUniqueKeySweep = Atomic<Int64>(-1)
+    /// The minute of the janitor's last count of dead tasks against their limit.
+    let lastDeadTrim = Atomic<Int64>(-1)
     /// Numbers staging names; one counter per process, since several `Spool` values of one process share
     /// its worker name.
     private static let stagingSequence = Atomic<UInt64>(0)

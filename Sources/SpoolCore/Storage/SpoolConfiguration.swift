@@ -63,6 +63,10 @@ public struct SpoolConfiguration: Sendable {
     /// Retention by queue, for tasks that set none: `done` and `dead` seconds, each falling back to
     /// ``doneRetention`` and ``deadRetention`` when unset.
     public var queueRetention: [String: (done: Double?, dead: Double?)] = [:]
+    /// The most tasks kept in `dead/` per queue; the janitor deletes the oldest beyond it. `nil`: no limit.
+    public var deadLimit: Int?
+    /// ``deadLimit`` by queue, where it differs.
+    public var queueDeadLimits: [String: Int] = [:]
 
     /// Creates a configuration; every parameter has its documented default.
     public init(
@@ -92,4 +96,7 @@ public struct SpoolConfiguration: Sendable {
         let configured = queueRetention[queue]
         return succeeded ? configured?.done ?? doneRetention : configured?.dead ?? deadRetention
     }
+
+    /// The most tasks kept in `dead/<queue>/`, or `nil` for no limit.
+    public func deadLimit(of queue: String) -> Int? { queueDeadLimits[queue] ?? deadLimit }
 }

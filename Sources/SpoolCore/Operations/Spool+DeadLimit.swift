@@ -1,0 +1,50 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+extension Spool {
+    /// Deletes the oldest dead tasks of each queue that holds more than its limit
+    /// (``SpoolConfiguration/deadLimit(of:)``): whole day folders, oldest first, then within the oldest day
+    /// the tasks that went to `dead/` first (by the time their file was last written). Each goes with its
+    /// `ids/` reservation and key index entry, as a purge deletes them.
+    ///
+    /// - Returns: How many tasks it deleted.
+    func trimDead() -> Int {
+        var trimmed = 0
+        for queue in names(in: SpoolLayout.dead) where Names.isValidQueueName(queue) {
+            guard let limit = configuration.deadLimit(of: queue) else { continue }
+            let queueFolder = "\(SpoolLayout.dead)/\(queue)"
+            let days = names(in: queueFolder).filter { $0.utf8.count == 8 && Timestamp(dayFolder: $0) != nil }.sorted()
+            var counts = days.map { day in names(in: "\(queueFolder)/\(day)").filter { $0.hasSuffix(".json") }.count }
+            var excess = counts.reduce(0, +) - limit
+            var index = 0
+            var deleted = 0
+            while excess > 0, index < days.count {
+                let folder = "\(queueFolder)/\(days[index])"
+                guard let directory = try? folders.handle(folder, create: false) else { break }
+                var files = names(in: folder).filter { $0.hasSuffix(".json") }
+                if counts[index] > excess {
+                    // Only part of this day: the oldest first.
+                    let written = files.map {
+                        ((try? Syscall.status($0, in: directory.descriptor))?.modificationTime.milliseconds ?? 0, $0)
+                    }
+                    files = written.sorted { $0 < $1 }.prefix(excess).map(\.1)
+                }
+                for name in files where deleteFinished(name, in: directory.descriptor) {
+                    deleted += 1
+                    excess -= 1
+                    counts[index] -= 1
+                }
+                index += 1
+            }
+            if deleted > 0 {
+                trimmed += deleted
+                logger.notice(
+                    "dead tasks over the limit deleted, oldest first",
+                    metadata: ["spool.task.queue": "\(queue)", "spool.count": "\(deleted)", "spool.limit": "\(limit)"]
+                )
+            }
+        }
+        return trimmed
+    }
+}
