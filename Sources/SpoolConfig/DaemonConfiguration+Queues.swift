@@ -3,7 +3,7 @@ internal import SpoolWorker
 
 extension DaemonConfiguration {
     /// The keys allowed under each queue.
-    static let queueKeys = ["concurrency", "weight", "handler", "retention", "dead_limit"]
+    static let queueKeys = ["concurrency", "weight", "handler", "retention", "dead_limit", "rate"]
 
     /// Reads `queues`: each queue's concurrency and weight into ``engine``, its handler into ``queueHandlers``,
     /// its retention into ``spool``.
@@ -36,6 +36,16 @@ extension DaemonConfiguration {
             }
             if let limit = try queue["dead_limit"]?.integer(in: 0...Int(Int32.max)) {
                 spool.queueDeadLimits[entry.key] = limit
+            }
+            if let node = queue["rate"] {
+                let rate = try node.mapping(allowedKeys: ["per_second", "burst"])
+                guard let perSecond = try rate["per_second"]?.number(in: 0.001...1_000_000) else {
+                    throw node.problem("per_second: required")
+                }
+                engine.rateLimits[entry.key] = RateLimit(
+                    perSecond: perSecond,
+                    burst: try rate["burst"]?.integer(in: 1...1_000_000)
+                )
             }
         }
     }

@@ -20,6 +20,21 @@ extension FileDescriptor {
         }
     }
 
+    /// Writes every byte of `bytes` at the start of the file, whatever the current offset, which it leaves.
+    ///
+    /// The corresponding C function is `pwrite`.
+    public func writeAtStart(_ bytes: [UInt8]) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try bytes.withUnsafeBytes { buffer in
+                valueOrErrno {
+                    system_pwrite(rawValue, buffer.baseAddress! + offset, bytes.count - offset, off_t(offset))
+                }
+            }.unwrap()
+            offset += written
+        }
+    }
+
     /// Writes every byte of `bytes`.
     public func writeAll(_ bytes: [UInt8]) throws(Errno) {
         try bytes.withUnsafeBytes { buffer in Result { () throws(Errno) in try writeAll(buffer) } }.unwrap()

@@ -45,6 +45,11 @@ func system_read(_ fd: CInt, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -
     return read(fd, buffer, count)
 }
 
+func system_pwrite(_ fd: CInt, _ buffer: UnsafeRawPointer?, _ count: Int, _ offset: off_t) -> Int {
+    if let fault = injectedFault("write") { return Int(fault) }
+    return pwrite(fd, buffer, count, offset)
+}
+
 func system_write(_ fd: CInt, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
     if let fault = injectedFault("write") { return Int(fault) }
     return write(fd, buffer, count)

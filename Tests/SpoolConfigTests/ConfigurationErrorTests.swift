@@ -33,7 +33,7 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
             what: "queue",
             text: "queues:\n  media:\n    weigth: 2\n",
             error:
-                #"3:5: unknown key "weigth" in queues.media (expected concurrency, weight, handler, retention, dead_limit)"#
+                #"3:5: unknown key "weigth" in queues.media (expected concurrency, weight, handler, retention, dead_limit, rate)"#
         ),
         .init(
             what: "retention",

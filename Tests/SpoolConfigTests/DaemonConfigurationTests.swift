@@ -16,6 +16,16 @@ import Testing
         #expect(spool.retention(of: "other", succeeded: false) == 30 * 86400)
     }
 
+    @Test func aQueueMayHaveARateLimit() throws {
+        let text = "queues:\n  mail: {rate: {per_second: 2.5, burst: 5}}\n  hooks: {rate: {per_second: 3}}\n"
+        let engine = try DaemonConfiguration.parse(text, source: "spool.yaml").engine
+        #expect(engine.rateLimits["mail"] == RateLimit(perSecond: 2.5, burst: 5))
+        #expect(engine.rateLimits["hooks"] == RateLimit(perSecond: 3, burst: 3))
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse("queues:\n  mail: {rate: {burst: 5}}\n", source: "spool.yaml")
+        }
+    }
+
     @Test func cronEntriesKeepTheirTaskAsJSON() throws {
         let text = """
             cron:

@@ -42,6 +42,9 @@ public enum SpoolLayout {
     /// The lock file in each `unique/<queue>/` folder, taken to change an existing reservation.
     public static let uniqueLock = ".lock"
 
+    /// The token buckets of rate-limited queues: `ratelimits/<queue>`.
+    public static let rateLimits = "ratelimits"
+
     /// The index of deadlines: `deadlines/<YYYYMMDD>/<HHMM>/<deadline>.<id>`.
     public static let deadlines = "deadlines"
 
@@ -53,7 +56,7 @@ public enum SpoolLayout {
 
     /// The folders every spool has.
     public static let baseFolders = [
-        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique, keys, deadlines,
+        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique, keys, deadlines, rateLimits,
     ]
 
     /// `scheduled/<queue>/<YYYYMMDD>/<HHMM>`: the folder of tasks due in `due`'s minute.

@@ -62,6 +62,8 @@ public struct EngineConfiguration: Sendable {
     /// Cron entries from the configuration, fired by an engine with the ``Roles/scheduling`` role, besides
     /// those kept in the spool.
     public var cron: [CronEntry]
+    /// Claims a second, by queue, across every process on the spool that honours them.
+    public var rateLimits: [String: RateLimit] = [:]
 
     /// Creates a configuration; every parameter has its documented default.
     public init(

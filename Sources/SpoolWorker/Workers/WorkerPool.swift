@@ -91,6 +91,8 @@ final class WorkerPool: Sendable {
         var running = 0
         /// Task files handed back for want of a handler, passed over; at most ``unhandledLimit``.
         var unhandled: Set<TaskFileName> = []
+        /// The queue's rate limit allows no claim before this time.
+        var rateBlockedUntil: Timestamp?
 
         var mayHaveWork: Bool { needsListing || !cursor.isEmpty || !cursor.isComplete }
         var needsRefill: Bool { needsListing || (cursor.isEmpty && !cursor.isComplete) }
@@ -188,7 +190,8 @@ final class WorkerPool: Sendable {
             while true {
                 let candidates = queues.compactMap { queue, state -> (queue: String, weight: Int)? in
                     guard state.mayHaveWork, !paused.contains(queue),
-                        state.running < configuration.concurrency(of: queue)
+                        state.running < configuration.concurrency(of: queue),
+                        state.rateBlockedUntil.map({ $0 <= clock.now }) ?? true
                     else { return nil }
                     return (queue, configuration.weight(of: queue))
                 }
@@ -230,6 +233,7 @@ final class WorkerPool: Sendable {
                     continue
                 }
                 if running < max(configuration.workerConcurrency, 1), let queue = nextQueue(),
+                    mayClaim(from: queue, limit: configuration.rateLimits[queue], queues: &queues, now: clock.now),
                     let name = queues[queue]?.cursor.popFirst()
                 {
                     if queues[queue]?.unhandled.contains(name) == true { continue }
@@ -263,10 +267,31 @@ final class WorkerPool: Sendable {
                     if let message = await receive(from: inbox, until: retryAt, clock: clock) { await apply(message) }
                     continue
                 }
+                // A queue held back by its rate limit is looked at again when its next token is due.
+                if let wake = queues.values.compactMap(\.rateBlockedUntil).filter({ $0 > clock.now }).min() {
+                    if let message = await receive(from: inbox, until: wake, clock: clock) { await apply(message) }
+                    continue
+                }
                 guard let message = await inbox.next() else { return }
                 await apply(message)
             }
         }
+    }
+
+    /// Whether a claim from `queue` may go ahead now: always without a rate limit, else when the queue's
+    /// shared token bucket gives a token; when it does not, the queue waits until the next token is due.
+    /// A bucket that cannot be read lets the claim go (the claim meets the same fault and backs off).
+    private func mayClaim(
+        from queue: String,
+        limit: RateLimit?,
+        queues: inout [String: QueueState],
+        now: Timestamp
+    ) -> Bool {
+        guard let limit else { return true }
+        guard case .wait(let until) = (try? spool.takeClaimToken(queue: queue, limit: limit, now: now)) ?? .granted
+        else { return true }
+        queues[queue]?.rateBlockedUntil = until
+        return false
     }
 
     private func readPauses() -> Set<String> {
