@@ -164,16 +164,7 @@ extension Spool {
     public func noteCronTick(_ tick: Timestamp, of name: String) {
         guard access.writes, CronEntry.isValidName(name) else { return }
         if let last = lastCronTick(of: name), last >= tick { return }
-        guard let folder = try? folders.handle(SpoolLayout.cronLast, create: true),
-            let tmp = try? folders.handle(SpoolLayout.tmp, create: true)
-        else { return }
-        let staged = stagingName(.write)
-        do {
-            try Syscall.makeSymbolicLink(staged, in: tmp.descriptor, target: "\(tick.milliseconds)")
-            try Syscall.rename(staged, in: tmp.descriptor, to: name, in: folder.descriptor)
-        } catch {
-            try? Syscall.unlink(staged, in: tmp.descriptor)
-        }
+        try? replaceLink(name, in: SpoolLayout.cronLast, text: "\(tick.milliseconds)", sync: false)
     }
 
     /// A value that changes when an entry is stored, replaced or removed, or one is paused or resumed: the

@@ -22,16 +22,7 @@ extension Spool {
         try indexKey(of: record, text, sync: sync)
         guard let deadline = record.deadline else { return }
         let entry = Spool.deadlineEntry(record, deadline: deadline)
-        let folder = try folders.handle(entry.folder, create: true)
-        let staged = "\(entry.name).\(stagingName(.write))".truncated(toBytes: Spool.maximumNameBytes)
-        do {
-            try Syscall.makeSymbolicLink(staged, in: folder.descriptor, target: text)
-            try Syscall.rename(staged, in: folder.descriptor, to: entry.name, in: folder.descriptor)
-            if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
-        } catch {
-            try? Syscall.unlink(staged, in: folder.descriptor)
-            throw SpoolError(error, "index deadline", "\(entry.folder)/\(entry.name)")
-        }
+        try replaceLink(entry.name, in: entry.folder, text: text, sync: sync)
     }
 
     /// Removes the index entries of `record`: a placement that failed, or (for the deadline) a task that
@@ -61,8 +52,14 @@ extension Spool {
                 let folder = "\(dayFolder)/\(minute)"
                 guard let directory = try? folders.handle(folder, create: false) else { continue }
                 var remaining = 0
+                let passed = day < now.dayFolderName || minute < now.minuteFolderName
                 for name in names(in: folder) {
-                    guard let entry = TaskFileName(name + ".json"), entry.due <= now else {
+                    guard let entry = TaskFileName(name + ".json") else {
+                        // A link a process made and died before renaming into place.
+                        if passed { try? Syscall.unlink(name, in: directory.descriptor) } else { remaining += 1 }
+                        continue
+                    }
+                    guard entry.due <= now else {
                         remaining += 1
                         continue
                     }
@@ -78,7 +75,7 @@ extension Spool {
                         remaining += 1
                     }
                 }
-                if remaining == 0, day < now.dayFolderName || minute < now.minuteFolderName {
+                if remaining == 0, passed {
                     try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
                     folders.invalidate(folder)
                 }

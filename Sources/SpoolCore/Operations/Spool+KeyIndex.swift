@@ -26,15 +26,22 @@ extension Spool {
     func indexKey(of record: TaskRecord, _ text: String, sync: Bool = false) throws(SpoolError) {
         guard let key = record.key else { return }
         let entry = Spool.keyEntry(key, id: record.id)
-        let folder = try folders.handle(entry.folder, create: true)
-        let staged = "\(entry.name).\(stagingName(.write))".truncated(toBytes: Spool.maximumNameBytes)
+        try replaceLink(entry.name, in: entry.folder, text: text, sync: sync)
+    }
+
+    /// Creates or replaces the symbolic link `folder/name` holding `text`: a new link made beside it and
+    /// renamed over it. The folder is flushed after when `sync` is set and the durability level flushes
+    /// enqueues.
+    func replaceLink(_ name: String, in folderName: String, text: String, sync: Bool) throws(SpoolError) {
+        let folder = try folders.handle(folderName, create: true)
+        let staged = "\(name).\(stagingName(.write))".truncated(toBytes: Spool.maximumNameBytes)
         do {
             try Syscall.makeSymbolicLink(staged, in: folder.descriptor, target: text)
-            try Syscall.rename(staged, in: folder.descriptor, to: entry.name, in: folder.descriptor)
+            try Syscall.rename(staged, in: folder.descriptor, to: name, in: folder.descriptor)
             if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
         } catch {
             try? Syscall.unlink(staged, in: folder.descriptor)
-            throw SpoolError(error, "index key", "\(entry.folder)/\(entry.name)")
+            throw SpoolError(error, "write", "\(folderName)/\(name)")
         }
     }
 
