@@ -22,7 +22,9 @@ extension Spool {
             while excess > 0, index < days.count {
                 let folder = "\(queueFolder)/\(days[index])"
                 guard let directory = try? folders.handle(folder, create: false) else { break }
-                var files = names(in: folder).filter { $0.hasSuffix(".json") }
+                let entries = names(in: folder)
+                let keyLinks = Set(entries.filter { $0.hasSuffix(".key") })
+                var files = entries.filter { $0.hasSuffix(".json") }
                 if counts[index] > excess {
                     // Only part of this day: the oldest first.
                     let written = files.map {
@@ -30,7 +32,7 @@ extension Spool {
                     }
                     files = written.sorted { $0 < $1 }.prefix(excess).map(\.1)
                 }
-                for name in files where deleteFinished(name, in: directory.descriptor) {
+                for name in files where deleteFinished(name, in: directory.descriptor, keyLinks: keyLinks) {
                     deleted += 1
                     excess -= 1
                     counts[index] -= 1

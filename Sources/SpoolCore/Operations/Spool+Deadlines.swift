@@ -18,6 +18,7 @@ extension Spool {
     /// Writes (or replaces) the index entries of a task placed or moved to due time `due`: its business
     /// key and its deadline, for those it has.
     func indexPlacement(of record: TaskRecord, due: Timestamp, sync: Bool = false) throws(SpoolError) {
+        guard record.key != nil || record.deadline != nil else { return }
         let text = Spool.keyText(queue: record.queue, due: min(due, TaskRecord.latestDue))
         try indexKey(of: record, text, sync: sync)
         guard let deadline = record.deadline else { return }

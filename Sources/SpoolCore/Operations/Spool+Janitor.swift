@@ -281,21 +281,26 @@ extension Spool {
         guard let directory = try? FileDescriptor.openDirectory(folder, in: rootDescriptor) else { return 0 }
         defer { directory.closeQuietly() }
         var count = 0
-        for name in names(in: folder) where !name.hasSuffix(".key") {
-            if deleteFinished(name, in: directory) { count += 1 }
+        let entries = names(in: folder)
+        let keyLinks = Set(entries.filter { $0.hasSuffix(".key") })
+        for name in entries where !name.hasSuffix(".key") {
+            if deleteFinished(name, in: directory, keyLinks: keyLinks) { count += 1 }
         }
-        // The `.key` links of tasks deleted above, and any left by a process that died between the two.
-        for name in names(in: folder) where name.hasSuffix(".key") { deleteFinished(name, in: directory) }
+        // Any `.key` link left by a process that died between finishing a task and writing its file.
+        for name in names(in: folder) where name.hasSuffix(".key") {
+            deleteFinished(name, in: directory, keyLinks: [])
+        }
         try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
         folders.invalidate(folder)
         if count > 0 { logger.info("purged", metadata: ["spool.folder": "\(folder)", "spool.count": "\(count)"]) }
         return count
     }
 
-    /// Deletes `name` from a finished day folder: a task file with its `ids/` reservation and its key index
-    /// entry (named by `<id>.key` beside it), or a `.key` link with its entry. `true` if a task was deleted.
+    /// Deletes `name` from a finished day folder: a task file with its `ids/` reservation and, when
+    /// `keyLinks` holds its `<id>.key`, its key index entry; or a `.key` link with its entry. `true` if a
+    /// task was deleted.
     @discardableResult
-    func deleteFinished(_ name: String, in directory: FileDescriptor) -> Bool {
+    func deleteFinished(_ name: String, in directory: FileDescriptor, keyLinks: Set<String>) -> Bool {
         if name.hasSuffix(".key") {
             if let entry = try? Syscall.readSymbolicLink(name, in: directory), entry.hasPrefix(SpoolLayout.keys + "/"),
                 !entry.contains("..")
@@ -312,7 +317,7 @@ extension Spool {
         let id = String(name.dropLast(5))
         releaseReservation(id: id)
         guard (try? Syscall.unlink(name, in: directory)) != nil else { return false }
-        deleteFinished("\(id).key", in: directory)
+        if keyLinks.contains("\(id).key") { deleteFinished("\(id).key", in: directory, keyLinks: []) }
         return true
     }
 
