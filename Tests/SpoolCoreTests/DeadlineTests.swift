@@ -67,3 +67,47 @@ struct DeadlineTests {
         }
     }
 }
+
+/// `delete_at`, qtask's delete deadline: the task is deleted at that time, whatever its state.
+struct DeleteAtTests {
+    @Test func aWaitingTaskIsDeletedWithEverythingItHeld() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let at = clock.now.adding(seconds: 120)
+            try spool.enqueue(
+                NewTask(id: "order-1", type: "t", delay: 3600, deleteAt: at, key: "ORD-1", uniqueKey: "ORD-1")
+            )
+            let kept = try spool.enqueue(NewTask(type: "t", delay: 3600))
+            clock.advance(by: 119)
+            #expect(spool.expireDeadlines(now: clock.now) == 0)
+            clock.advance(by: 1)
+            #expect(spool.expireDeadlines(now: clock.now) == 1)
+            #expect(spool.find(id: "order-1") == nil, "deleted, not moved to dead/")
+            #expect(spool.tasks(withKey: "ORD-1").isEmpty)
+            #expect(SpoolFiles.files(under: "\(directory.path)/deadlines").isEmpty)
+            #expect(SpoolFiles.contents(ofSpool: directory.path).filter { !$0.hasPrefix("scheduled/") }.isEmpty)
+            // Its id and unique key are free again; the other task is untouched.
+            try spool.enqueue(NewTask(id: "order-1", type: "t", uniqueKey: "ORD-1"))
+            #expect(spool.find(id: kept)?.state == .scheduled)
+        }
+    }
+
+    @Test func aFinishedTaskIsKeptUntilItsDeleteTimeAtMost() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            let spool = try directory.open(clock: clock)
+            let early = try spool.enqueue(NewTask(type: "t", deleteAt: Timestamp(rfc3339: "2026-11-22T03:00:00Z")!))
+            try spool.complete(#require(try spool.claimNext()))
+            #expect(spool.find(id: early)?.path == "done/default/20261122/\(early).json", "before the 7-day retention")
+            let late = try spool.enqueue(NewTask(type: "t", deleteAt: Timestamp(rfc3339: "2027-01-01T00:00:00Z")!))
+            try spool.complete(#require(try spool.claimNext()))
+            #expect(spool.find(id: late)?.path == "done/default/20261128/\(late).json", "the retention comes first")
+            let record = try TaskRecord.parse(
+                Array(#"{"type":"t","delete_at":"2026-12-01T00:00:00Z"}"#.utf8),
+                now: clock.now
+            ) { "x" }
+            #expect(record.deleteAt == Timestamp(rfc3339: "2026-12-01T00:00:00Z"))
+        }
+    }
+}

@@ -23,6 +23,8 @@ public struct NewTask: Sendable {
     public var timeout: Double?
     /// After this time the task is not run again.
     public var deadline: Timestamp?
+    /// When the task is deleted, whatever its state (qtask's delete deadline).
+    public var deleteAt: Timestamp?
     /// Seconds to keep the task once finished; the spool's default when `nil`.
     public var retention: Double?
     /// External business key, for lookup.
@@ -49,6 +51,7 @@ public struct NewTask: Sendable {
         backoff: Backoff? = nil,
         timeout: Double? = nil,
         deadline: Timestamp? = nil,
+        deleteAt: Timestamp? = nil,
         retention: Double? = nil,
         key: String? = nil,
         uniqueKey: String? = nil,
@@ -66,6 +69,7 @@ public struct NewTask: Sendable {
         self.backoff = backoff
         self.timeout = timeout
         self.deadline = deadline
+        self.deleteAt = deleteAt
         self.retention = retention
         self.key = key
         self.uniqueKey = uniqueKey
@@ -88,6 +92,7 @@ public struct NewTask: Sendable {
         add("backoff", backoff?.json)
         add("timeout", timeout.map { .double($0) })
         add("deadline", deadline.map { .string($0.rfc3339) })
+        add("delete_at", deleteAt.map { .string($0.rfc3339) })
         add("retention", retention.map { .double($0) })
         add("unique_key", uniqueKey.map { .string($0) })
         add("unique_for", uniqueFor.map { .double($0) })

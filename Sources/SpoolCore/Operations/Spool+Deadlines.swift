@@ -18,22 +18,37 @@ extension Spool {
     /// Writes (or replaces) the index entries of a task placed or moved to due time `due`: its business
     /// key and its deadline, for those it has.
     func indexPlacement(of record: TaskRecord, due: Timestamp, sync: Bool = false) throws(SpoolError) {
-        guard record.key != nil || record.deadline != nil else { return }
+        guard record.key != nil || record.deadline != nil || record.deleteAt != nil else { return }
         let text = Spool.keyText(queue: record.queue, due: min(due, TaskRecord.latestDue))
         try indexKey(of: record, text, sync: sync)
-        guard let deadline = record.deadline else { return }
-        let entry = Spool.deadlineEntry(record, deadline: deadline)
-        try replaceLink(entry.name, in: entry.folder, text: text, sync: sync)
+        for entry in Spool.timeEntries(of: record) {
+            try replaceLink(entry.name, in: entry.folder, text: text, sync: sync)
+        }
     }
 
-    /// Removes the index entries of `record`: a placement that failed, or (for the deadline) a task that
+    /// The entries of `record` in `deadlines/`: its deadline (`<time>.<id>`) and its delete time
+    /// (`<time>.<id>.delete`), for those it has.
+    static func timeEntries(of record: TaskRecord) -> [(folder: String, name: String)] {
+        var entries: [(folder: String, name: String)] = []
+        if let deadline = record.deadline { entries.append(deadlineEntry(record, deadline: deadline)) }
+        if let deleteAt = record.deleteAt {
+            let entry = deadlineEntry(record, deadline: deleteAt)
+            entries.append((entry.folder, entry.name + deleteSuffix))
+        }
+        return entries
+    }
+
+    /// The end of the name of a delete-time entry.
+    static let deleteSuffix = ".delete"
+
+    /// Removes the index entries of `record`: a placement that failed, or (for its times) a task that
     /// finished.
     func unindexPlacement(of record: TaskRecord, keepingKey: Bool = false) {
         if !keepingKey { unindexKey(of: record) }
-        guard let deadline = record.deadline else { return }
-        let entry = Spool.deadlineEntry(record, deadline: deadline)
-        guard let folder = try? folders.handle(entry.folder, create: false) else { return }
-        try? Syscall.unlink(entry.name, in: folder.descriptor)
+        for entry in Spool.timeEntries(of: record) {
+            guard let folder = try? folders.handle(entry.folder, create: false) else { continue }
+            try? Syscall.unlink(entry.name, in: folder.descriptor)
+        }
     }
 
     /// Ends, as dead with the reason `deadline <time> passed while waiting`, every task waiting (scheduled,
@@ -55,7 +70,9 @@ extension Spool {
                 var remaining = 0
                 let passed = day < now.dayFolderName || minute < now.minuteFolderName
                 for name in names(in: folder) {
-                    guard let entry = TaskFileName(name + ".json") else {
+                    let deletes = name.hasSuffix(Spool.deleteSuffix)
+                    let stem = deletes ? String(name.dropLast(Spool.deleteSuffix.count)) : name
+                    guard let entry = TaskFileName(stem + ".json") else {
                         // A link a process made and died before renaming into place.
                         if passed { try? Syscall.unlink(name, in: directory.descriptor) } else { remaining += 1 }
                         continue
@@ -64,8 +81,8 @@ extension Spool {
                         remaining += 1
                         continue
                     }
-                    switch expire(entry, text: try? Syscall.readSymbolicLink(name, in: directory.descriptor), now: now)
-                    {
+                    let text = try? Syscall.readSymbolicLink(name, in: directory.descriptor)
+                    switch expire(entry, text: text, deleting: deletes, now: now) {
                     case .ended:
                         expired += 1
                         try? Syscall.unlink(name, in: directory.descriptor)
@@ -101,8 +118,9 @@ extension Spool {
         case gone
     }
 
-    /// Ends the task of deadline entry `entry` (its due time is the deadline) if it waits.
-    private func expire(_ entry: TaskFileName, text: String?, now: Timestamp) -> Expiry {
+    /// Ends the task of deadline entry `entry` (its due time is the deadline) if it waits; with `deleting`,
+    /// deletes it (its `delete_at` passed).
+    private func expire(_ entry: TaskFileName, text: String?, deleting: Bool, now: Timestamp) -> Expiry {
         guard let location = text.flatMap({ locate(id: entry.id, indexed: $0) }) ?? find(id: entry.id) else {
             return .gone
         }
@@ -112,8 +130,24 @@ extension Spool {
         case .scheduled, .active: break
         }
         guard let task = try? take(location) else { return .moved }
+        if deleting {
+            delete(task, now: now)
+            return .ended
+        }
         let deadline = task.record.deadline ?? entry.due
         return (try? giveUp(task, reason: "deadline \(deadline) passed while waiting", now: now)) != nil
             ? .ended : .moved
+    }
+
+    /// Deletes a waiting task taken into this process's `running/` folder, with its reservations and
+    /// index entries, as its `delete_at` asks.
+    private func delete(_ task: ClaimedTask, now: Timestamp) {
+        guard let folder = try? folders.handle(task.folder, create: false),
+            (try? Syscall.unlink(task.fileName.description, in: folder.descriptor)) != nil
+        else { return }
+        releaseReservation(id: task.record.id)
+        releaseUniqueKey(of: task.record, now: now)
+        unindexPlacement(of: task.record)
+        logger.info("deleted at its delete_at", metadata: metadata(task))
     }
 }

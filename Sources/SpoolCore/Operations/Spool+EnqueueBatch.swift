@@ -83,7 +83,7 @@ extension Spool {
                 }
             }
             for (index, record) in records.enumerated()
-            where (record.key != nil || record.deadline != nil) && staged[index] != nil {
+            where (record.key != nil || record.deadline != nil || record.deleteAt != nil) && staged[index] != nil {
                 try indexPlacement(of: record, due: placedDue(record, now: now))
             }
             for (index, record) in records.enumerated() where record.uniqueKey != nil {

@@ -17,7 +17,7 @@ extension Spool {
             record.finishedAt = now
             try rewrite(name, in: task.folder, with: record.encoded)
         }
-        let expiry = now.adding(seconds: record.retention ?? configuration.retention(of: record.queue, succeeded: true))
+        let expiry = finishedExpiry(of: record, succeeded: true, now: now)
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry))
         logger.info("succeeded", metadata: metadata(task))
     }
@@ -143,9 +143,7 @@ extension Spool {
         record.finishedAt = now
         record.stateReason = reason
         try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
-        let expiry = now.adding(
-            seconds: record.retention ?? configuration.retention(of: record.queue, succeeded: false)
-        )
+        let expiry = finishedExpiry(of: record, succeeded: false, now: now)
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
         var details: Logger.Metadata = ["spool.reason": "\(reason)"]
         // The last attempt's error, so that the line alone says what went wrong.
@@ -156,6 +154,14 @@ extension Spool {
             logger.warning("dead", metadata: metadata(claimed ?? task).merging(details) { $1 })
         }
         return .dead(reason: reason)
+    }
+
+    /// When a task finishing at `now` may be deleted: after its retention (its own, else its queue's, else
+    /// the spool's), or at its `delete_at` if that comes first.
+    func finishedExpiry(of record: TaskRecord, succeeded: Bool, now: Timestamp) -> Timestamp {
+        let retention = record.retention ?? configuration.retention(of: record.queue, succeeded: succeeded)
+        let retained = now.adding(seconds: retention)
+        return record.deleteAt.map { min($0, retained) } ?? retained
     }
 
     /// Moves a claimed file to `<folder>/<id>.json`, and releases its unique key.

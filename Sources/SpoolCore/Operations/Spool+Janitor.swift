@@ -256,7 +256,9 @@ extension Spool {
             let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" })
         else { return }
         releaseUniqueKey(of: record, madeFor: staged)
-        if record.key != nil || record.deadline != nil, find(id: record.id) == nil { unindexPlacement(of: record) }
+        if record.key != nil || record.deadline != nil || record.deleteAt != nil, find(id: record.id) == nil {
+            unindexPlacement(of: record)
+        }
         guard let folder = try? folders.handle(SpoolLayout.ids, create: false),
             (try? Syscall.readSymbolicLink(record.id, in: folder.descriptor)) == "\(record.queue)/\(staged)"
         else { return }

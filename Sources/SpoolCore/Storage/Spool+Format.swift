@@ -79,7 +79,7 @@ extension Spool {
         var failure: SpoolError?
         forEachTask { location in
             guard let record = try? record(at: location),
-                record.uniqueKey != nil || record.key != nil || record.deadline != nil
+                record.uniqueKey != nil || record.key != nil || record.deadline != nil || record.deleteAt != nil
             else {
                 return true
             }

@@ -16,6 +16,7 @@ extension TaskRecord {
         add("backoff", backoff?.json)
         add("timeout", timeout.map { .double($0) })
         add("deadline", deadline.map { .string($0.rfc3339) })
+        add("delete_at", deleteAt.map { .string($0.rfc3339) })
         add("retention", retention.map { .double($0) })
         add("unique_key", uniqueKey.map { .string($0) })
         add("unique_for", uniqueFor.map { .double($0) })

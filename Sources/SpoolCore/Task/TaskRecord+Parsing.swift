@@ -6,6 +6,7 @@ extension TaskRecord {
     /// Every field name the format defines.
     public static let knownFields: Set<String> = [
         "id", "queue", "type", "payload", "run_at", "delay", "max_attempts", "backoff", "timeout", "deadline",
+        "delete_at",
         "retention", "unique_key", "unique_for", "key", "http", "created_at", "attempts", "result", "finished_at",
         "state_reason",
         "attempt_budget_start", "cron",
@@ -69,6 +70,7 @@ extension TaskRecord {
         timeout = try fields.number("timeout", in: 0...TaskRecord.maximumTimeout)
         if timeout == 0 { throw TaskValidationError("timeout: must be greater than 0") }
         deadline = try fields.time("deadline")
+        deleteAt = try fields.time("delete_at")
         retention = try fields.number("retention", in: 0...TaskRecord.maximumDelay)
         uniqueKey = try fields.string("unique_key", maxLength: 256)
         uniqueFor = try fields.number("unique_for", in: 0...TaskRecord.maximumDelay)

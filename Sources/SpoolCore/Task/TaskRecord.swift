@@ -21,6 +21,9 @@ public struct TaskRecord: Sendable, Hashable {
     public var timeout: Double?
     /// After this time the task is not run again; it goes to `dead/`.
     public var deadline: Timestamp?
+    /// When the task is deleted, in whatever state: a waiting task at that time, a finished one with its
+    /// day folder (the earlier of this and its retention).
+    public var deleteAt: Timestamp?
     /// How long, in seconds, the task is kept in `done/` or `dead/` once finished.
     public var retention: Double?
     /// A key that at most one pending task may hold.
