@@ -40,6 +40,9 @@ extension SpoolCtl {
         @Option(help: "Give up after this time (RFC 3339 or Unix seconds).")
         var deadline: String?
 
+        @Option(help: "Delete the task at this time, whatever its state (RFC 3339 or Unix seconds).")
+        var deleteAt: String?
+
         @Option(help: "Seconds to keep the task once finished.")
         var retention: Double?
 
@@ -78,6 +81,7 @@ extension SpoolCtl {
             )
             if let at { task.runAt = try parseTime(at, option: "--at") }
             if let deadline { task.deadline = try parseTime(deadline, option: "--deadline") }
+            if let deleteAt { task.deleteAt = try parseTime(deleteAt, option: "--delete-at") }
             if let backoff {
                 let delays = backoff.split(separator: ",").map { Double(String($0.filter { $0 != " " })) }
                 guard !delays.isEmpty, delays.allSatisfy({ $0 != nil }) else {
