@@ -9,12 +9,7 @@ import SystemPackage
 extension Spool {
     /// The shard folder and entry name of task `id`'s key `key`.
     static func keyEntry(_ key: String, id: String) -> (folder: String, name: String) {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01B3
-        }
-        let shard = String(hash & 0xFF, radix: 16)
+        let shard = String(fnv1a(key) & 0xFF, radix: 16)
         return ("\(SpoolLayout.keys)/\(shard.count == 1 ? "0" + shard : shard)", keyPrefix(key) + id)
     }
 
@@ -103,18 +98,8 @@ extension Spool {
         guard words.count == 2, let milliseconds = Int64(words[1]) else { return nil }
         let due = Timestamp(milliseconds: milliseconds)
         let name = TaskFileName(due: due, id: id).description
-        let candidates: [(TaskState, String)] =
-            [
-                (.scheduled, "\(SpoolLayout.scheduledFolder(queue: queue, due: due))/\(name)"),
-                (.active, "\(SpoolLayout.activeFolder(queue: queue))/\(name)"),
-            ]
-            + names(in: "\(SpoolLayout.running)/\(queue)").map {
-                (.running, "\(SpoolLayout.running)/\(queue)/\($0)/\(name)")
-            }
-            + [TaskState.done, .dead].flatMap { state in
-                names(in: "\(state.rawValue)/\(queue)").map { (state, "\(state.rawValue)/\(queue)/\($0)/\(id).json") }
-            }
-        for (state, path) in candidates where exists(path) {
+        func found(_ state: TaskState, _ path: String) -> TaskLocation? {
+            guard exists(path) else { return nil }
             return TaskLocation(
                 id: id,
                 queue: queue,
@@ -122,6 +107,20 @@ extension Spool {
                 due: state == .done || state == .dead ? nil : due,
                 path: path
             )
+        }
+        // Where it most likely is first; the worker and day folders are listed only if it is not there.
+        if let location = found(.scheduled, "\(SpoolLayout.scheduledFolder(queue: queue, due: due))/\(name)")
+            ?? found(.active, "\(SpoolLayout.activeFolder(queue: queue))/\(name)")
+        {
+            return location
+        }
+        for worker in names(in: "\(SpoolLayout.running)/\(queue)") {
+            if let location = found(.running, "\(SpoolLayout.running)/\(queue)/\(worker)/\(name)") { return location }
+        }
+        for state in [TaskState.done, .dead] {
+            for day in names(in: "\(state.rawValue)/\(queue)") {
+                if let location = found(state, "\(state.rawValue)/\(queue)/\(day)/\(id).json") { return location }
+            }
         }
         return nil
     }

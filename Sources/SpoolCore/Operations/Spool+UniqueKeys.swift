@@ -71,16 +71,21 @@ extension Spool {
             }
         }
         guard name.utf8.count > longest else { return name }
-        func fnv(_ offset: UInt64) -> String {
-            var hash = offset
-            for byte in key.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x100_0000_01B3
-            }
+        func hex(_ hash: UInt64) -> String {
             let text = String(hash, radix: 16)
             return String(repeating: "0", count: 16 - text.count) + text
         }
-        return "~" + fnv(0xCBF2_9CE4_8422_2325) + fnv(0x8422_2325_CBF2_9CE4)
+        return "~" + hex(fnv1a(key)) + hex(fnv1a(key, offset: 0x8422_2325_CBF2_9CE4))
+    }
+
+    /// The 64-bit FNV-1a hash of `key`'s UTF-8 bytes, from `offset` (the standard offset basis by default).
+    static func fnv1a(_ key: String, offset: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+        var hash = offset
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01B3
+        }
+        return hash
     }
 
     /// Reserves the unique key of `record` (if it has one) for it in `unique/<queue>/`, with a symbolic
