@@ -81,7 +81,7 @@ import Testing
             let id = try spool.enqueue(NewTask(type: "t", retention: 86400))
             let task = try #require(try spool.claimNext())
             try spool.complete(task, result: .object([JSONMember("sent", .bool(true))]))
-            #expect(SpoolFiles.names("\(directory.path)/done/default/20261122") == ["\(id).json"])
+            #expect(SpoolFiles.names("\(directory.path)/done/default/2026112210") == ["\(id).json"])
             let record = try spool.record(at: #require(spool.find(id: id)))
             #expect(record.result == .object([JSONMember("sent", .bool(true))]))
             #expect(record.finishedAt == clock.now)
@@ -127,10 +127,10 @@ import Testing
                     try spool.complete(task)
                 }
             }
-            #expect(spool.find(id: short)?.path == "done/short/20261122/\(short).json", "an hour")
-            #expect(spool.find(id: own)?.path == "done/short/20261121/\(own).json", "the task's own")
-            #expect(spool.find(id: failing)?.path == "dead/short/20261221/\(failing).json", "the spool's dead default")
-            #expect(spool.find(id: plain)?.path == "done/default/20261128/\(plain).json", "the spool's done default")
+            #expect(spool.find(id: short)?.path == "done/short/2026112200/\(short).json", "an hour")
+            #expect(spool.find(id: own)?.path == "done/short/2026112123/\(own).json", "the task's own")
+            #expect(spool.find(id: failing)?.path == "dead/short/2026122123/\(failing).json", "the spool's dead default")
+            #expect(spool.find(id: plain)?.path == "done/default/2026112823/\(plain).json", "the spool's done default")
         }
     }
 

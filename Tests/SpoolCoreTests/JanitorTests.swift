@@ -74,20 +74,41 @@ import Testing
         }
     }
 
-    @Test func purgeDeletesOnlyPastDayFoldersAndReleasesIds() throws {
+    @Test func retentionIsHonouredToTheHourAndIdsAreReleased() throws {
         try TemporarySpool.with { directory in
-            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:20:00Z")!)
             let spool = try directory.open(clock: clock)
             try spool.enqueue(NewTask(id: "short", type: "t", retention: 3600))
             try spool.enqueue(NewTask(id: "long", type: "t", retention: 86400 * 3))
             while let task = try spool.claimNext() { try spool.complete(task) }
+            #expect(spool.find(id: "short")?.path == "done/default/2026112111/short.json", "its retention ends at 11:20")
+            clock.set(Timestamp(rfc3339: "2026-11-21T11:59:59.999Z")!)
             #expect(spool.runJanitor().purgedTasks == 0)
-            clock.set(Timestamp(rfc3339: "2026-11-22T00:00:00Z")!)
-            #expect(spool.runJanitor().purgedTasks == 1)
+            clock.set(Timestamp(rfc3339: "2026-11-21T12:00:00Z")!)
+            #expect(spool.runJanitor().purgedTasks == 1, "kept for its hour of retention and less than one more")
             #expect(spool.find(id: "short") == nil)
             #expect(spool.find(id: "long")?.state == .done)
             #expect(SpoolFiles.names("\(directory.path)/ids") == ["long"])
+            #expect(SpoolFiles.names("\(directory.path)/done/default") == ["2026112410"])
             try spool.enqueue(NewTask(id: "short", type: "t"))
+        }
+    }
+
+    @Test func aDayFolderOfAnOlderSpoolIsPurgedOnceItsDayHasPassed() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T23:59:59.999Z")!)
+            let spool = try directory.open(clock: clock)
+            SpoolFiles.makeFolder("\(directory.path)/dead/default/20261121")
+            try SpoolFiles.write(
+                #"{"id":"old","type":"t","finished_at":"2026-10-22T08:00:00Z","state_reason":"x"}"#,
+                to: "\(directory.path)/dead/default/20261121/old.json"
+            )
+            #expect(spool.find(id: "old")?.state == .dead)
+            #expect(spool.runJanitor().purgedTasks == 0)
+            clock.set(Timestamp(rfc3339: "2026-11-22T00:00:00Z")!)
+            #expect(spool.runJanitor().purgedTasks == 1)
+            #expect(spool.find(id: "old") == nil)
+            #expect(SpoolFiles.names("\(directory.path)/dead/default").isEmpty)
         }
     }
 }
@@ -118,6 +139,28 @@ import Testing
             #expect(SpoolFiles.files(under: "\(directory.path)/keys").count == 3, "the index entries went with them")
             #expect(spool.stats().queues.first { $0.queue == "keep" }?[.dead] == 1)
             #expect(spool.runJanitor(atStart: true).trimmedDead == 0)
+        }
+    }
+
+    @Test func theTasksThatExpireFirstGoFirstWhateverTheFormOfTheirFolder() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock(Timestamp(rfc3339: "2026-11-21T10:00:00Z")!)
+            var configuration = SpoolConfiguration(deadRetention: 86_400)
+            configuration.deadLimit = 1
+            let spool = try directory.open(configuration: configuration, clock: clock)
+            // A day folder of an older spool, to be deleted at 2026-11-23T00:00, and an hour folder to be
+            // deleted at 2026-11-22T11:00, which sorts after it by name.
+            SpoolFiles.makeFolder("\(directory.path)/dead/default/20261122")
+            try SpoolFiles.write(
+                #"{"id":"legacy","type":"t","finished_at":"2026-10-23T08:00:00Z","state_reason":"x"}"#,
+                to: "\(directory.path)/dead/default/20261122/legacy.json"
+            )
+            try spool.enqueue(NewTask(id: "recent", type: "t"))
+            try spool.fail(#require(try spool.claimNext()), error: "no", permanent: true)
+            #expect(spool.find(id: "recent")?.path == "dead/default/2026112210/recent.json")
+            #expect(spool.runJanitor().trimmedDead == 1)
+            #expect(spool.find(id: "recent") == nil, "it would be deleted first")
+            #expect(spool.find(id: "legacy")?.state == .dead)
         }
     }
 }

@@ -94,14 +94,14 @@ extension SpoolInvariants {
             }
         }
 
-        /// `done/<queue>/<YYYYMMDD>/<id>.json` or `dead/…`, in the folder of the day its retention ends.
+        /// `done/<queue>/<YYYYMMDDHH>/<id>.json` or `dead/…`, in the folder of the hour its retention ends.
         private mutating func walkFinished(_ folder: String, state: TaskState, queue: String) {
             for day in entries(folder) {
                 let dayPath = "\(folder)/\(day.name)"
-                guard day.kind == .directory, let start = Timestamp(dayFolder: day.name),
-                    start.dayFolderName == day.name
+                guard day.kind == .directory, let end = SpoolLayout.finishedFolderEnd(day.name),
+                    end.adding(milliseconds: -3_600_000).hourFolderName == day.name
                 else {
-                    misplaced(dayPath, "is not a \(state.rawValue)/<queue>/<YYYYMMDD> folder")
+                    misplaced(dayPath, "is not a \(state.rawValue)/<queue>/<YYYYMMDDHH> folder")
                     continue
                 }
                 for entry in entries(dayPath) {
@@ -117,11 +117,11 @@ extension SpoolInvariants {
             }
         }
 
-        /// A finished task's day folder is the day its retention ends; a dead task says why it is dead.
+        /// A finished task's folder is the hour its retention ends; a dead task says why it is dead.
         private mutating func checkFinished(_ record: TaskRecord, path: String, state: TaskState, day: String) {
             let retention = record.retention ?? (state == .done ? doneRetention : deadRetention)
             if let finished = record.finishedAt {
-                let expected = finished.adding(seconds: retention).dayFolderName
+                let expected = finished.adding(seconds: retention).hourFolderName
                 if expected != day {
                     misplaced(path, "finished at \(finished) with a retention of \(retention) s belongs in \(expected)")
                 }
@@ -129,10 +129,10 @@ extension SpoolInvariants {
                 misplaced(path, "is dead without finished_at")
             } else {
                 // A success without a result is a bare rename: it finished between its creation and now.
-                let earliest = (record.createdAt ?? Timestamp.earliest).adding(seconds: retention).dayFolderName
-                let latest = now.adding(seconds: retention).dayFolderName
+                let earliest = (record.createdAt ?? Timestamp.earliest).adding(seconds: retention).hourFolderName
+                let latest = now.adding(seconds: retention).hourFolderName
                 if day < earliest || day > latest {
-                    misplaced(path, "belongs in a day folder from \(earliest) to \(latest)")
+                    misplaced(path, "belongs in an hour folder from \(earliest) to \(latest)")
                 }
             }
             if state == .dead, record.stateReason == nil {

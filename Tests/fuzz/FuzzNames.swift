@@ -45,5 +45,9 @@ public func fuzzNames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     {
         check(minute.dayFolderName + minute.minuteFolderName == text, "minute folder prints back differently")
     }
+    if bytes.count == 10, let end = SpoolLayout.finishedFolderEnd(text) {
+        let hour = end.adding(milliseconds: -3_600_000).hourFolderName
+        check(hour == text, "finished hour folder prints back as \(hour)")
+    }
     return 0
 }

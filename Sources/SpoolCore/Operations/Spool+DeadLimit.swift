@@ -4,8 +4,8 @@ import SystemPackage
 
 extension Spool {
     /// Deletes the oldest dead tasks of each queue that holds more than its limit
-    /// (``SpoolConfiguration/deadLimit(of:)``): whole day folders, oldest first, then within the oldest day
-    /// the tasks that went to `dead/` first (by the time their file was last written). Each goes with its
+    /// (``SpoolConfiguration/deadLimit(of:)``): whole folders, the earliest to expire first, then within the
+    /// last of them the tasks that went to `dead/` first (by the time their file was last written). Each goes with its
     /// `ids/` reservation and key index entry, as a purge deletes them.
     ///
     /// - Returns: How many tasks it deleted.
@@ -14,7 +14,8 @@ extension Spool {
         for queue in names(in: SpoolLayout.dead) where Names.isValidQueueName(queue) {
             guard let limit = configuration.deadLimit(of: queue) else { continue }
             let queueFolder = "\(SpoolLayout.dead)/\(queue)"
-            let days = names(in: queueFolder).filter { $0.utf8.count == 8 && Timestamp(dayFolder: $0) != nil }.sorted()
+            let days = names(in: queueFolder).compactMap { name in SpoolLayout.finishedFolderEnd(name).map { ($0, name) } }
+                .sorted { $0 < $1 }.map(\.1)
             var counts = days.map { day in names(in: "\(queueFolder)/\(day)").filter { $0.hasSuffix(".json") }.count }
             var excess = counts.reduce(0, +) - limit
             var index = 0
@@ -26,7 +27,7 @@ extension Spool {
                 let keyLinks = Set(entries.filter { $0.hasSuffix(".key") })
                 var files = entries.filter { $0.hasSuffix(".json") }
                 if counts[index] > excess {
-                    // Only part of this day: the oldest first.
+                    // Only part of this folder: the oldest first.
                     let written = files.map {
                         ((try? Syscall.status($0, in: directory.descriptor))?.modificationTime.milliseconds ?? 0, $0)
                     }

@@ -3,7 +3,7 @@ import SpoolSystem
 
 extension Spool {
     /// Records success: with a `result`, the file is rewritten to hold it; then it moves to
-    /// `done/<queue>/<day>/<id>.json`, where `<day>` is the day its retention ends. With no result, the
+    /// `done/<queue>/<hour>/<id>.json`, where `<hour>` is the UTC hour in which its retention ends. With no result, the
     /// move is a bare rename.
     ///
     /// - Throws: ``SpoolError`` with ``SpoolError/Code/leaseLost`` if the task was moved by another process

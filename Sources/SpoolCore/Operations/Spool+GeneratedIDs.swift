@@ -6,10 +6,10 @@ extension Spool {
     ///
     /// Generated ids are not reserved in `ids/`, so a task dropped again with such an id (an exported file,
     /// a copy with a new due time) is checked against the tasks in the spool. The time in the id bounds the
-    /// search: such a task was placed at or after `created`, so a `done/` or `dead/` day folder before that
-    /// day cannot hold it (those are looked up by name, one `stat` each), nor a `scheduled/` minute before
-    /// that minute (less a day, for a clock stepped back); `active/` and `running/` are listed. Tasks move while the search runs, one step at a
-    /// time and mostly forward through the folders, which are searched in that order; a second pass catches
+    /// search: such a task was placed at or after `created`, so a `done/` or `dead/` folder whose hour ends
+    /// before then cannot hold it (the others are looked up by name, one `stat` each), nor a `scheduled/`
+    /// minute before that minute (less a day, for a clock stepped back); `active/` and `running/` are listed.
+    /// Tasks move while the search runs, one step at a time and mostly forward through the folders, which are searched in that order; a second pass catches
     /// a task that went back (a retry) past the search.
     func findTask(generatedID id: String, createdAt created: Timestamp) -> TaskLocation? {
         let suffix = Array(".\(id).json".utf8)
@@ -54,9 +54,10 @@ extension Spool {
     }
 
     private func findFinished(id: String, in state: TaskState, since created: Timestamp) -> TaskLocation? {
-        let firstDay = created.dayFolderName
         for queue in names(in: state.rawValue) where Names.isValidQueueName(queue) {
-            for day in names(in: "\(state.rawValue)/\(queue)") where day >= firstDay {
+            for day in names(in: "\(state.rawValue)/\(queue)") {
+                // A task finished at or after `created` expires at or after it.
+                guard let end = SpoolLayout.finishedFolderEnd(day), end > created else { continue }
                 let path = "\(state.rawValue)/\(queue)/\(day)/\(id).json"
                 if (try? Syscall.status(path, in: rootDescriptor)) != nil {
                     return TaskLocation(id: id, queue: queue, state: state, due: nil, path: path)

@@ -265,15 +265,14 @@ extension Spool {
         releaseReservation(id: record.id)
     }
 
-    /// Deletes `done/<queue>/<day>/` and `dead/<queue>/<day>/` folders whose day has passed, with the id
-    /// reservations of their tasks.
+    /// Deletes `done/<queue>/<hour>/` and `dead/<queue>/<hour>/` folders whose hour has passed (day folders
+    /// of older spools, whose day has passed), with the id reservations and key index entries of their tasks.
     private func purgeFinished(now: Timestamp, into report: inout JanitorReport) {
-        let today = now.dayFolderName
         for state in [SpoolLayout.done, SpoolLayout.dead] {
             for queue in names(in: state) where Names.isValidQueueName(queue) {
-                for day in names(in: "\(state)/\(queue)") where day.utf8.count == 8 && day < today {
-                    guard Timestamp(dayFolder: day) != nil else { continue }
-                    report.purgedTasks += purgeFolder("\(state)/\(queue)/\(day)")
+                for folder in names(in: "\(state)/\(queue)") {
+                    guard let end = SpoolLayout.finishedFolderEnd(folder), end <= now else { continue }
+                    report.purgedTasks += purgeFolder("\(state)/\(queue)/\(folder)")
                 }
             }
         }
@@ -298,7 +297,7 @@ extension Spool {
         return count
     }
 
-    /// Deletes `name` from a finished day folder: a task file with its `ids/` reservation and, when
+    /// Deletes `name` from a finished task folder: a task file with its `ids/` reservation and, when
     /// `keyLinks` holds its `<id>.key`, its key index entry; or a `.key` link with its entry. `true` if a
     /// task was deleted.
     @discardableResult

@@ -51,8 +51,8 @@ extension Spool {
         try? Syscall.unlink(entry.name, in: folder.descriptor)
     }
 
-    /// Notes in the index that a task with a key finished into `dayFolder` (`done/<q>/<day>`), and leaves
-    /// `<id>.key` there, naming the entry, so that the purge of the day removes the entry too.
+    /// Notes in the index that a task with a key finished into `dayFolder` (`done/<q>/<hour>`), and leaves
+    /// `<id>.key` there, naming the entry, so that the purge of the folder removes the entry too.
     func indexFinish(of record: TaskRecord, in dayFolder: String) {
         guard let key = record.key else { return }
         let parts = dayFolder.split(separator: "/")
@@ -86,7 +86,7 @@ extension Spool {
     }
 
     /// Where task `id` is, from its index text: a few `stat`s and the listing of the queue's worker and
-    /// day folders. `nil` if it is not where the text says (it moved meanwhile, or the text is stale).
+    /// finished folders. `nil` if it is not where the text says (it moved meanwhile, or the text is stale).
     func locate(id: String, indexed text: String) -> TaskLocation? {
         let words = text.split(separator: " ").map(String.init)
         guard let queue = words.first, Names.isValidQueueName(queue) else { return nil }
@@ -108,7 +108,7 @@ extension Spool {
                 path: path
             )
         }
-        // Where it most likely is first; the worker and day folders are listed only if it is not there.
+        // Where it most likely is first; the worker and finished folders are listed only if it is not there.
         if let location = found(.scheduled, "\(SpoolLayout.scheduledFolder(queue: queue, due: due))/\(name)")
             ?? found(.active, "\(SpoolLayout.activeFolder(queue: queue))/\(name)")
         {

@@ -109,7 +109,7 @@ extension Spool {
         for queue in queues.sorted() {
             var finished = IDFilter()
             for state in [SpoolLayout.done, SpoolLayout.dead] {
-                for day in names(in: "\(state)/\(queue)") { addIDs(in: "\(state)/\(queue)/\(day)", to: &finished) }
+                for hour in names(in: "\(state)/\(queue)") { addIDs(in: "\(state)/\(queue)/\(hour)", to: &finished) }
             }
             var candidates: [(folder: String, name: TaskFileName)] = []
             /// Lists `folder`, keeping the names `isCandidate` reports; settles them in batches, so that
@@ -173,8 +173,8 @@ extension Spool {
     /// Where task `id`'s file is in `done/<queue>/` or `dead/<queue>/`, if it is there.
     func finishedCopy(of id: String, queue: String) -> (folder: String, name: String)? {
         for state in [SpoolLayout.done, SpoolLayout.dead] {
-            for day in names(in: "\(state)/\(queue)") {
-                let folder = "\(state)/\(queue)/\(day)"
+            for hour in names(in: "\(state)/\(queue)") {
+                let folder = "\(state)/\(queue)/\(hour)"
                 if (try? Syscall.status("\(folder)/\(id).json", in: rootDescriptor)) != nil {
                     return (folder, "\(id).json")
                 }

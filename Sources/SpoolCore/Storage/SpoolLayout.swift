@@ -17,9 +17,9 @@ public enum SpoolLayout {
     public static let active = "active"
     /// Claimed tasks, one folder per worker.
     public static let running = "running"
-    /// Succeeded tasks, one folder per deletion day.
+    /// Succeeded tasks, one folder per deletion hour.
     public static let done = "done"
-    /// Tasks that gave up, one folder per deletion day.
+    /// Tasks that gave up, one folder per deletion hour.
     public static let dead = "dead"
     /// Drops that could not be read, each with a `.reason`.
     public static let rejected = "rejected"
@@ -74,9 +74,27 @@ public enum SpoolLayout {
         "\(running)/\(queue)/\(worker)"
     }
 
-    /// `done/<queue>/<YYYYMMDD>` or `dead/<queue>/<YYYYMMDD>` for a task that may be deleted after `expiry`.
+    /// `done/<queue>/<YYYYMMDDHH>` or `dead/<queue>/<YYYYMMDDHH>` for a task that may be deleted after
+    /// `expiry`: the folder of the UTC hour in which its retention ends.
     public static func finishedFolder(_ state: String, queue: String, expiry: Timestamp) -> String {
-        "\(state)/\(queue)/\(expiry.dayFolderName)"
+        "\(state)/\(queue)/\(expiry.hourFolderName)"
+    }
+
+    /// When the tasks of the finished folder `name` (in `done/<queue>/` or `dead/<queue>/`) may be deleted:
+    /// the end of its hour (`YYYYMMDDHH`), or of its day for a day folder (`YYYYMMDD`) that Spool wrote
+    /// before retention was kept to the hour. `nil` for any other name.
+    public static func finishedFolderEnd(_ name: String) -> Timestamp? {
+        switch name.utf8.count {
+        case 8:
+            return Timestamp(dayFolder: name)?.adding(milliseconds: 86_400_000)
+        case 10:
+            let hour = name.suffix(2)
+            guard hour.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            return Timestamp(dayFolder: String(name.prefix(8)), minuteFolder: hour + "00")?
+                .adding(milliseconds: 3_600_000)
+        default:
+            return nil
+        }
     }
 }
 

@@ -49,6 +49,12 @@ extension Timestamp {
         return pad(time.year, 4) + pad(time.month, 2) + pad(time.day, 2)
     }
 
+    /// The UTC day and hour as `YYYYMMDDHH`: the name of the folders in `done/<queue>/` and `dead/<queue>/`.
+    public var hourFolderName: String {
+        let time = civil
+        return pad(time.year, 4) + pad(time.month, 2) + pad(time.day, 2) + pad(time.hour, 2)
+    }
+
     /// The UTC time of day as `HHMM`: the name of minute folders in `scheduled/<queue>/<day>/`.
     public var minuteFolderName: String {
         let time = civil

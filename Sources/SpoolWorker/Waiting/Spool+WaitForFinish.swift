@@ -3,9 +3,10 @@ public import SpoolCore
 extension Spool {
     /// Waits until task `id` reaches `done/` or `dead/`, or `timeout` seconds pass.
     ///
-    /// Waits on inotify events in the queue's `done/` and `dead/` folders where inotify is available
-    /// (checking again every `recheckInterval` seconds, for changes made on other hosts), else checks every
-    /// `recheckInterval` seconds.
+    /// Waits on inotify events in the queue's `done/` and `dead/` folders where inotify is available: new
+    /// hour folders, and those the task may finish into (``Spool/finishedFolders(awaiting:in:now:)``),
+    /// checking again every `recheckInterval` seconds, for changes made on other hosts or into other
+    /// folders; else checks every `recheckInterval` seconds.
     ///
     /// - Returns: Where the task is when the wait ends: finished, or still pending at the timeout.
     /// - Throws: ``SpoolError`` with ``SpoolError/Code/notFound`` if no task has this id.
@@ -25,9 +26,11 @@ extension Spool {
             // The top folders too, in case the queue's folders are not there yet: this creates nothing, so
             // that a spool opened to read only is left as it is.
             for top in [SpoolLayout.done, SpoolLayout.dead] { _ = await watcher.watch(top) }
-            for folder in watched {
-                _ = await watcher.watch(folder)
-                for day in entryNames(in: folder) { _ = await watcher.watch("\(folder)/\(day)") }
+            for folder in watched { _ = await watcher.watch(folder) }
+            for state in [TaskState.done, .dead] {
+                for folder in finishedFolders(awaiting: first, in: state, now: clock.now) {
+                    _ = await watcher.watch(folder)
+                }
             }
         }
         let events = Mailbox<WatchEvent>()
@@ -49,9 +52,9 @@ extension Spool {
             guard case .arrived(let folder, let name, true) = event, let watcher else { continue }
             if watched.contains(folder) {
                 _ = await watcher.watch("\(folder)/\(name)")
-            } else if name == queue, folder == SpoolLayout.done || folder == SpoolLayout.dead {
+            } else if name == queue, let state = TaskState(rawValue: folder), state == .done || state == .dead {
                 _ = await watcher.watch("\(folder)/\(name)")
-                for day in entryNames(in: "\(folder)/\(name)") { _ = await watcher.watch("\(folder)/\(name)/\(day)") }
+                for hour in finishedFolders(awaiting: first, in: state, now: clock.now) { _ = await watcher.watch(hour) }
             }
         }
     }
