@@ -129,7 +129,10 @@ import Testing
             }
             #expect(spool.find(id: short)?.path == "done/short/2026112200/\(short).json", "an hour")
             #expect(spool.find(id: own)?.path == "done/short/2026112123/\(own).json", "the task's own")
-            #expect(spool.find(id: failing)?.path == "dead/short/2026122123/\(failing).json", "the spool's dead default")
+            #expect(
+                spool.find(id: failing)?.path == "dead/short/2026122123/\(failing).json",
+                "the spool's dead default"
+            )
             #expect(spool.find(id: plain)?.path == "done/default/2026112823/\(plain).json", "the spool's done default")
         }
     }

@@ -99,7 +99,10 @@ struct DeleteAtTests {
             let spool = try directory.open(clock: clock)
             let early = try spool.enqueue(NewTask(type: "t", deleteAt: Timestamp(rfc3339: "2026-11-22T03:00:00Z")!))
             try spool.complete(#require(try spool.claimNext()))
-            #expect(spool.find(id: early)?.path == "done/default/2026112203/\(early).json", "before the 7-day retention")
+            #expect(
+                spool.find(id: early)?.path == "done/default/2026112203/\(early).json",
+                "before the 7-day retention"
+            )
             let late = try spool.enqueue(NewTask(type: "t", deleteAt: Timestamp(rfc3339: "2027-01-01T00:00:00Z")!))
             try spool.complete(#require(try spool.claimNext()))
             #expect(spool.find(id: late)?.path == "done/default/2026112810/\(late).json", "the retention comes first")

@@ -81,7 +81,10 @@ import Testing
             try spool.enqueue(NewTask(id: "short", type: "t", retention: 3600))
             try spool.enqueue(NewTask(id: "long", type: "t", retention: 86400 * 3))
             while let task = try spool.claimNext() { try spool.complete(task) }
-            #expect(spool.find(id: "short")?.path == "done/default/2026112111/short.json", "its retention ends at 11:20")
+            #expect(
+                spool.find(id: "short")?.path == "done/default/2026112111/short.json",
+                "its retention ends at 11:20"
+            )
             clock.set(Timestamp(rfc3339: "2026-11-21T11:59:59.999Z")!)
             #expect(spool.runJanitor().purgedTasks == 0)
             clock.set(Timestamp(rfc3339: "2026-11-21T12:00:00Z")!)

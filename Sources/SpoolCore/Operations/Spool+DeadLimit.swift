@@ -14,8 +14,10 @@ extension Spool {
         for queue in names(in: SpoolLayout.dead) where Names.isValidQueueName(queue) {
             guard let limit = configuration.deadLimit(of: queue) else { continue }
             let queueFolder = "\(SpoolLayout.dead)/\(queue)"
-            let days = names(in: queueFolder).compactMap { name in SpoolLayout.finishedFolderEnd(name).map { ($0, name) } }
-                .sorted { $0 < $1 }.map(\.1)
+            let days = names(in: queueFolder).compactMap { name in
+                SpoolLayout.finishedFolderEnd(name).map { ($0, name) }
+            }
+            .sorted { $0 < $1 }.map(\.1)
             var counts = days.map { day in names(in: "\(queueFolder)/\(day)").filter { $0.hasSuffix(".json") }.count }
             var excess = counts.reduce(0, +) - limit
             var index = 0

@@ -28,7 +28,9 @@ extension Spool {
         let folders = entryNames(in: queueFolder)
         guard let record = try? record(at: location) else { return folders.map { "\(queueFolder)/\($0)" } }
         let earliest = finishedExpiry(of: record, succeeded: state == .done, now: now)
-        return folders.filter { (SpoolLayout.finishedFolderEnd($0) ?? .latest) > earliest }.map { "\(queueFolder)/\($0)" }
+        return folders.filter { (SpoolLayout.finishedFolderEnd($0) ?? .latest) > earliest }.map {
+            "\(queueFolder)/\($0)"
+        }
     }
 }
 

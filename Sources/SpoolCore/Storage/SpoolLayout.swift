@@ -56,7 +56,8 @@ public enum SpoolLayout {
 
     /// The folders every spool has.
     public static let baseFolders = [
-        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique, keys, deadlines, rateLimits,
+        tmp, incoming, scheduled, active, running, done, dead, rejected, ids, paused, cron, unique, keys, deadlines,
+        rateLimits,
     ]
 
     /// `scheduled/<queue>/<YYYYMMDD>/<HHMM>`: the folder of tasks due in `due`'s minute.

@@ -54,7 +54,9 @@ extension Spool {
                 _ = await watcher.watch("\(folder)/\(name)")
             } else if name == queue, let state = TaskState(rawValue: folder), state == .done || state == .dead {
                 _ = await watcher.watch("\(folder)/\(name)")
-                for hour in finishedFolders(awaiting: first, in: state, now: clock.now) { _ = await watcher.watch(hour) }
+                for hour in finishedFolders(awaiting: first, in: state, now: clock.now) {
+                    _ = await watcher.watch(hour)
+                }
             }
         }
     }
