@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -56,7 +57,10 @@ let package = Package(
         ),
         .target(
             name: "SpoolCron",
-            dependencies: ["SpoolCore"],
+            dependencies: [
+                "SpoolCore",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -174,12 +178,17 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolSystemTests",
-            dependencies: ["SpoolSystem", "SpoolTestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: [
+                "SpoolSystem", "SpoolTestSupport", .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SpoolCoreTests",
-            dependencies: ["SpoolCore", "SpoolSystem", "SpoolTestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: [
+                "SpoolCore", "SpoolSystem", "SpoolTestSupport",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -1,3 +1,4 @@
+import HeapModule
 public import SpoolCore
 
 /// Decides which ticks of which entries to fire, and when to look again: the scheduling of Spool's cron,
@@ -35,6 +36,19 @@ public struct CronScheduler: Sendable {
     }
 
     private var plans: [String: Plan] = [:]
+
+    /// A plan's next tick, as queued.
+    struct QueuedTick: Comparable, Sendable {
+        var tick: Timestamp
+        var name: String
+
+        static func < (lhs: QueuedTick, rhs: QueuedTick) -> Bool { (lhs.tick, lhs.name) < (rhs.tick, rhs.name) }
+    }
+
+    /// The next tick of every plan not paused, earliest first, so that a pass looks only at the entries due
+    /// (a scheduler may hold 10,000). An element whose plan has another next tick now (fired, retried or
+    /// replaced since it was queued) is stale, and dropped when it comes to the top.
+    private var queue = Heap<QueuedTick>()
 
     /// An empty scheduler.
     public init() {}
@@ -84,27 +98,41 @@ public struct CronScheduler: Sendable {
             }
         }
         plans = updated
+        queue = Heap(
+            plans.compactMap { name, plan in plan.paused ? nil : plan.next.map { QueuedTick(tick: $0, name: name) } }
+        )
         return problems
     }
 
     /// The earliest tick still to fire, over entries not paused; `nil` if none will.
-    public var nextTick: Timestamp? {
-        plans.values.lazy.filter { !$0.paused }.compactMap(\.next).min()
+    public var nextTick: Timestamp? { queue.min?.tick }
+
+    /// Whether `queued` is its plan's next tick, the plan not paused.
+    private func isCurrent(_ queued: QueuedTick) -> Bool {
+        guard let plan = plans[queued.name] else { return false }
+        return !plan.paused && plan.next == queued.tick
+    }
+
+    /// Drops the stale elements at the top of the queue, so that ``nextTick`` is exact.
+    private mutating func dropStaleTops() {
+        while let top = queue.min, !isCurrent(top) { queue.removeMin() }
     }
 
     /// The ticks to fire at `now`, per entry, with the missed-tick policies applied; every cursor moves to
     /// `now`.
     public mutating func due(now: Timestamp) -> [Due] {
         var result: [Due] = []
-        // Names first: changing a plan while iterating the dictionary would copy it for each change.
-        let dueNames = plans.compactMap { name, plan in plan.next.map { $0 <= now } == true ? name : nil }
-        for name in dueNames {
-            guard var plan = plans[name] else { continue }
-            defer { plans[name] = plan }
+        while let top = queue.min, top.tick <= now {
+            queue.removeMin()
+            guard isCurrent(top), var plan = plans[top.name] else { continue }
+            let name = top.name
+            defer {
+                plans[name] = plan
+                if let next = plan.next { queue.insert(QueuedTick(tick: next, name: name)) }
+            }
             let start = plan.cursor
             plan.cursor = now
             plan.next = plan.schedule.next(after: now)
-            if plan.paused { continue }
             let entry = plan.entry
             let keep = (entry.missed == .all ? entry.missedLimit : 1) + 64
             let (ticks, more) = CronScheduler.latestTicks(of: plan.schedule, after: start, upTo: now, keeping: keep)
@@ -121,6 +149,7 @@ public struct CronScheduler: Sendable {
             if fired.isEmpty && late.isEmpty && skipped == 0 { continue }
             result.append(Due(entry: entry, ticks: fired + late, skipped: skipped))
         }
+        dropStaleTops()
         return result.sorted { $0.entry.name < $1.entry.name }
     }
 
@@ -131,6 +160,8 @@ public struct CronScheduler: Sendable {
         plan.cursor = tick.adding(milliseconds: -1)
         plan.next = tick
         plans[name] = plan
+        if !plan.paused { queue.insert(QueuedTick(tick: tick, name: name)) }
+        dropStaleTops()
     }
 
     /// The next `count` ticks of entry `name` after `now`.
@@ -141,7 +172,7 @@ public struct CronScheduler: Sendable {
     /// The latest `keeping` ticks in `(start, end]`, oldest first, and whether there were more. Looks back
     /// from `end` over windows growing fourfold from an hour, so that the cost follows the ticks kept, not
     /// the length of the downtime.
-    static func latestTicks(
+    public static func latestTicks(
         of schedule: CronSchedule,
         after start: Timestamp,
         upTo end: Timestamp,

@@ -85,20 +85,38 @@ struct CronRow {
     var next: [Timestamp] = []
     /// Why the entry does not fire (a spec or zone the scheduler refuses).
     var problem: String?
-    /// The last tick noted, its task's id and where that task is now (`gone` once purged).
+    /// The last tick fired, its task's id and where that task is now (`gone` once purged).
     var last: (tick: Timestamp, id: String, state: String)?
+
+    /// How many of the latest ticks are looked for, newest first, before the noted one is shown.
+    static let ticksLookedFor = 3
 
     init(entry: CronEntry, source: String, paused: Bool, spool: Spool, now: Timestamp, count: Int) {
         self.entry = entry
         self.source = source
         self.paused = paused
+        let noted = spool.lastCronTick(of: entry.name)
         do {
             let schedule = CronSchedule(spec: try CronSpec(entry.spec), zone: try CronZone(entry.timeZone))
             next = schedule.ticks(after: now, count: count)
+            // Schedulers note an entry's latest tick only now and then: its latest ticks' tasks say more.
+            let latest = CronScheduler.latestTicks(
+                of: schedule,
+                after: noted ?? .earliest,
+                upTo: now,
+                keeping: CronRow.ticksLookedFor
+            )
+            for tick in latest.ticks.reversed() {
+                let id = CronEntry.taskID(name: entry.name, tick: tick)
+                if let location = spool.find(id: id) {
+                    last = (tick, id, location.state.rawValue)
+                    break
+                }
+            }
         } catch {
             problem = error.message
         }
-        if let tick = spool.lastCronTick(of: entry.name) {
+        if last == nil, let tick = noted {
             let id = CronEntry.taskID(name: entry.name, tick: tick)
             last = (tick, id, spool.find(id: id).map { $0.state.rawValue } ?? "gone")
         }

@@ -105,6 +105,48 @@ struct CronSchedulerTests {
         #expect(due.skipped == 1)
     }
 
+    @Test func manyEntriesFireEachTickOnceWakingOnlyWhenOneIsDue() throws {
+        var entries: [CronEntry] = []
+        for index in 0..<300 {
+            entries.append(
+                try CronEntry(
+                    name: "e\(index)",
+                    spec: "\(index % 60) */\(index % 3 + 1) * * * *",
+                    task: [JSONMember("type", .string("t"))]
+                )
+            )
+        }
+        var scheduler = CronScheduler()
+        #expect(scheduler.update(entries: entries, paused: ["e7"], now: start) { _ in nil }.isEmpty)
+        let schedules = try entries.map { CronSchedule(spec: try CronSpec($0.spec)) }
+        var fired: [String: [Timestamp]] = [:]
+        var now = start
+        var failedOnce = false
+        let end = at(600)
+        while let wake = scheduler.nextTick, wake <= end {
+            // The wake is the earliest tick of any entry not paused, after the last wake.
+            let earliest = zip(entries, schedules).filter { $0.0.name != "e7" }
+                .compactMap { $0.1.next(after: now) }.min()
+            #expect(wake == earliest || failedOnce, "woke at \(wake), not \(String(describing: earliest))")
+            failedOnce = false
+            now = wake
+            for due in scheduler.due(now: now) {
+                // One firing fails, once: it is offered again at once.
+                if due.entry.name == "e13", fired["e13"] == nil, !failedOnce {
+                    scheduler.retry("e13", tick: due.ticks[0])
+                    failedOnce = true
+                    fired["e13"] = []
+                    continue
+                }
+                fired[due.entry.name, default: []] += due.ticks
+            }
+        }
+        for (entry, schedule) in zip(entries, schedules) {
+            let expected = entry.name == "e7" ? [] : schedule.ticks(after: start, count: 100).filter { $0 <= end }
+            #expect(fired[entry.name] ?? [] == expected, "\(entry.name)")
+        }
+    }
+
     @Test func aChangedSpecTakesEffectFromTheCursor() throws {
         var scheduler = scheduler(try entry("@every 1h"))
         _ = scheduler.update(entries: [try entry("@every 10s")], paused: [], now: at(5)) { _ in nil }

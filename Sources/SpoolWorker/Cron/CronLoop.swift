@@ -19,6 +19,8 @@ final class CronLoop: Sendable {
     /// tick only makes a scheduler that starts look at ticks fired already, which their reservations
     /// refuse.
     static let noteInterval: Int64 = 600_000
+    /// How often the entries are looked over for ticks to note.
+    static let notesLookInterval: Int64 = 60_000
 
     init(spool: Spool, entries: [CronEntry]) {
         self.spool = spool
@@ -45,6 +47,7 @@ final class CronLoop: Sendable {
             recovered: "cron ticks are fired again"
         )
         var notes = TickNotes()
+        var nextNotes = clock.now
         defer { notes.flush(to: spool) }
         while !Task.isCancelled {
             let now = clock.now
@@ -64,7 +67,12 @@ final class CronLoop: Sendable {
                 // Each fired tick's task is logged as enqueued, its id naming the entry and the tick.
                 _ = try spool.fireCron(ticks, notingTicks: false)
                 for (entry, tick) in ticks { notes.fired(tick, of: entry.name) }
-                notes.flush(to: spool, olderThan: now.adding(milliseconds: -CronLoop.noteInterval))
+                notes.flushFirst(to: spool)
+                if now >= nextNotes {
+                    // A look over every entry: once a minute, not at every tick.
+                    notes.flush(to: spool, olderThan: now.adding(milliseconds: -CronLoop.noteInterval))
+                    nextNotes = now.adding(milliseconds: CronLoop.notesLookInterval)
+                }
             } catch {
                 // None was fired: each is tried again at the next wake, as late or missed as it then is.
                 for entry in due { if let first = entry.ticks.first { scheduler.retry(entry.entry.name, tick: first) } }
@@ -125,9 +133,25 @@ private struct TickNotes {
     private var latest: [String: (tick: Timestamp, noted: Bool)] = [:]
     private var lastNote: [String: Timestamp] = [:]
 
+    /// Entries that fired and were never noted by this loop: noted at once, so that a scheduler starting
+    /// after a stop finds where new entries stand.
+    private var first: Set<String> = []
+
     mutating func fired(_ tick: Timestamp, of name: String) {
         if let current = latest[name], current.tick >= tick { return }
         latest[name] = (tick, false)
+        if lastNote[name] == nil { first.insert(name) }
+    }
+
+    /// Notes the ticks of the entries never noted yet.
+    mutating func flushFirst(to spool: Spool) {
+        for name in first {
+            guard let value = latest[name], !value.noted else { continue }
+            spool.noteCronTick(value.tick, of: name)
+            latest[name] = (value.tick, true)
+            lastNote[name] = value.tick
+        }
+        first.removeAll()
     }
 
     /// Notes every tick not noted yet, or only those of entries last noted before `before`.
