@@ -104,6 +104,7 @@ let package = Package(
             name: "SpoolDaemon",
             dependencies: [
                 "SpoolCore",
+                "SpoolCron",
                 "SpoolWorker",
                 "SpoolHandlers",
                 "SpoolConfig",

@@ -4,6 +4,7 @@ public import SpoolConfig
 import SpoolCore
 import SpoolHandlers
 public import SpoolWorker
+import Synchronization
 import UnixSignals
 
 /// `spoold` as a library: reads `spool.yaml`, opens the spool and runs what the run mode asks for (engine,
@@ -90,15 +91,23 @@ public struct SpoolDaemon: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let engine = makeEngine(spool: spool, configuration: configuration, factory: factory)
         if let engine { services.append(.init(service: engine)) }
+        let configuredCron = Mutex(configuration.engine.cron)
         if mode == .api || (mode == .all && configuration.api != nil) {
             let settings = configuration.api ?? APISettings()
-            services.append(.init(service: APIServer.make(spool: spool, settings: settings, logger: logger)))
+            let service = APIServer.make(
+                spool: spool,
+                settings: settings,
+                configuredCron: { configuredCron.withLock { $0 } },
+                logger: logger
+            )
+            services.append(.init(service: service))
             logger.info("starting the HTTP API", metadata: ["spool.api": "\(settings.host):\(settings.port)"])
         }
         let reloader = HangupReloader { [self] in
             do {
                 let reloaded = try loadConfiguration()
                 spool.reconfigure(reloaded.spool)
+                configuredCron.withLock { $0 = reloaded.engine.cron }
                 engine?.reload(
                     configuration: reloaded.engine,
                     handlers: factory.handlers(for: reloaded, embedded: handlers)

@@ -25,23 +25,9 @@ extension SpoolCtl {
 
         func run() async throws {
             let spool = try global.open(.readOnly)
-            var listed: [(entry: CronEntry, source: String)] = configuredEntries(spool).map { ($0, "config") }
-            let configured = Set(listed.map(\.entry.name))
-            let stored = spool.storedCronEntries()
-            for problem in stored.problems { Output.error("spoolctl: \(problem)") }
-            listed += stored.entries.filter { !configured.contains($0.name) }.map { ($0, "spool") }
-            let paused = spool.pausedCronEntries()
-            let now = spool.clock.now
-            let rows = listed.map { item in
-                CronRow(
-                    entry: item.entry,
-                    source: item.source,
-                    paused: paused.contains(item.entry.name),
-                    spool: spool,
-                    now: now,
-                    count: next
-                )
-            }
+            let status = spool.cronStatus(configured: configuredEntries(spool), now: spool.clock.now, count: next)
+            for problem in status.problems { Output.error("spoolctl: \(problem)") }
+            let rows = status.entries
             if global.json {
                 Output.json(.array(rows.map(\.json)))
                 return
@@ -50,7 +36,8 @@ extension SpoolCtl {
                 ["NAME", "SOURCE", "SPEC", "ZONE", "MISSED", "STATE", "NEXT", "LAST"],
                 rows.map { row in
                     [
-                        row.entry.name, row.source, row.entry.spec, row.entry.timeZone, row.entry.missed.rawValue,
+                        row.entry.name, row.source.rawValue, row.entry.spec, row.entry.timeZone,
+                        row.entry.missed.rawValue,
                         row.paused ? "paused" : "active",
                         row.problem ?? row.next.map(\.rfc3339).joined(separator: ","),
                         row.last.map { "\($0.tick.rfc3339) \($0.state)" } ?? "-",
@@ -74,71 +61,5 @@ extension SpoolCtl {
                 return []
             }
         }
-    }
-}
-
-/// One entry as `cron list` shows it.
-struct CronRow {
-    var entry: CronEntry
-    var source: String
-    var paused: Bool
-    var next: [Timestamp] = []
-    /// Why the entry does not fire (a spec or zone the scheduler refuses).
-    var problem: String?
-    /// The last tick fired, its task's id and where that task is now (`gone` once purged).
-    var last: (tick: Timestamp, id: String, state: String)?
-
-    /// How many of the latest ticks are looked for, newest first, before the noted one is shown.
-    static let ticksLookedFor = 3
-
-    init(entry: CronEntry, source: String, paused: Bool, spool: Spool, now: Timestamp, count: Int) {
-        self.entry = entry
-        self.source = source
-        self.paused = paused
-        let noted = spool.lastCronTick(of: entry.name)
-        do {
-            let schedule = CronSchedule(spec: try CronSpec(entry.spec), zone: try CronZone(entry.timeZone))
-            next = schedule.ticks(after: now, count: count)
-            // Schedulers note an entry's latest tick only now and then: its latest ticks' tasks say more.
-            let latest = CronScheduler.latestTicks(
-                of: schedule,
-                after: noted ?? .earliest,
-                upTo: now,
-                keeping: CronRow.ticksLookedFor
-            )
-            for tick in latest.ticks.reversed() {
-                let id = CronEntry.taskID(name: entry.name, tick: tick)
-                if let location = spool.find(id: id) {
-                    last = (tick, id, location.state.rawValue)
-                    break
-                }
-            }
-        } catch {
-            problem = error.message
-        }
-        if last == nil, let tick = noted {
-            let id = CronEntry.taskID(name: entry.name, tick: tick)
-            last = (tick, id, spool.find(id: id).map { $0.state.rawValue } ?? "gone")
-        }
-    }
-
-    var json: JSONValue {
-        var members = entry.json.objectValue ?? []
-        members.insert(JSONMember("source", .string(source)), at: 1)
-        members.append(JSONMember("paused", .bool(paused)))
-        members.append(JSONMember("next", .array(next.map { .string($0.rfc3339) })))
-        if let problem { members.append(JSONMember("problem", .string(problem))) }
-        members.append(
-            JSONMember(
-                "last",
-                last.map {
-                    .object([
-                        JSONMember("tick", .string($0.tick.rfc3339)), JSONMember("id", .string($0.id)),
-                        JSONMember("state", .string($0.state)),
-                    ])
-                } ?? .null
-            )
-        )
-        return .object(members)
     }
 }

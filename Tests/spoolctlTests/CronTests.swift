@@ -129,4 +129,67 @@ import Glibc
             #expect(result.error == message + "\n")
         }
     }
+
+    @Test func theAPIListsStoresPausesAndRemovesEntries() async throws {
+        try await TemporarySpool.with { directory in
+            let port = freePort()
+            try SpoolFiles.write(
+                """
+                api: {listen: 127.0.0.1:\(port)}
+                cron:
+                  - {name: from-yaml, spec: "@hourly", task: {type: t}}
+                """,
+                to: "\(directory.path)/spool.yaml"
+            )
+            let spool = try directory.open()
+            let daemon = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "api"])
+            #expect(await waitForListener(port: port))
+            let stored = #"b'{"name":"stored","spec":"*/5 * * * * *","task":{"type":"t"}}'"#
+            var answers = try callAPI(
+                port: port,
+                [
+                    #"call("POST", "/v1/cron", \#(stored))"#,
+                    #"call("POST", "/v1/cron", \#(stored))"#,
+                    #"call("POST", "/v1/cron", b'{"name":"from-yaml","spec":"@daily","task":{"type":"t"}}')"#,
+                    #"call("POST", "/v1/cron", b'{"name":"bad","spec":"61 * * * *","task":{"type":"t"}}')"#,
+                    #"call("POST", "/v1/cron", b'not json')"#,
+                    #"call("POST", "/v1/cron/stored/pause")"#,
+                    #"call("POST", "/v1/cron/no%20such/pause")"#,
+                    #"call("GET", "/v1/cron?next=0")"#,
+                ]
+            )
+            var statuses = answers.compactMap { $0.arrayValue?.first?.integerValue.map(Int.init) }
+            #expect(statuses == [201, 409, 409, 400, 400, 200, 400, 400])
+            #expect(spool.storedCronEntries().entries.map(\.name) == ["stored"])
+            #expect(spool.pausedCronEntries() == ["stored"])
+
+            // A tick fired without a note: the listing finds it from the entry's latest ticks.
+            let now = spool.clock.now.milliseconds
+            let tick = Timestamp(milliseconds: now - now % 5000)
+            let entry = try CronEntry(name: "stored", spec: "*/5 * * * * *", task: [JSONMember("type", .string("t"))])
+            _ = try spool.fireCron([(entry, tick)], notingTicks: false)
+            answers = try callAPI(port: port, [#"call("GET", "/v1/cron?next=2")"#])
+            let listed = answers.first?.arrayValue?.last?.arrayValue ?? []
+            #expect(listed.map { $0["name"] } == [.string("from-yaml"), .string("stored")])
+            #expect(listed.map { $0["source"] } == [.string("config"), .string("spool")])
+            #expect(listed.map { $0["paused"] } == [.bool(false), .bool(true)])
+            #expect(listed.last?["next"]?.arrayValue?.count == 2)
+            #expect(listed.last?["last"]?["id"] == .string(CronEntry.taskID(name: "stored", tick: tick)))
+            #expect(listed.last?["last"]?["state"] == .string("active"))
+            #expect(listed.first?["last"] == .null)
+
+            answers = try callAPI(
+                port: port,
+                [
+                    #"call("POST", "/v1/cron/stored/resume")"#, #"call("DELETE", "/v1/cron/stored")"#,
+                    #"call("DELETE", "/v1/cron/stored")"#,
+                ]
+            )
+            statuses = answers.compactMap { $0.arrayValue?.first?.integerValue.map(Int.init) }
+            #expect(statuses == [200, 200, 404])
+            #expect(spool.storedCronEntries().entries.isEmpty && spool.pausedCronEntries().isEmpty)
+            daemon.send(SIGTERM)
+            #expect(await daemon.wait() == 0)
+        }
+    }
 }

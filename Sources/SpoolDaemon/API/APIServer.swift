@@ -12,20 +12,39 @@ import SpoolCore
 /// | `POST /v1/tasks` | enqueue a task-file JSON document; 201 with `{"id","queue","state"}`, 400 invalid, 409 id in use |
 /// | `GET /v1/tasks/{id}` | where the task is and its content; 404 unknown |
 /// | `GET /v1/tasks?key=K` | where each task with business key `K` is, from the key index |
+/// | `POST /v1/tasks/{id}/cancel` | cancel a task; 200 ended, 202 asked of its worker, 404, 409 finished |
+/// | `POST /v1/tasks/{id}/retry` | run a scheduled or dead task now; 409 in another state |
+/// | `POST /v1/tasks/{id}/reschedule` | `{"run_at": "<RFC 3339>"}` or `{"delay": s}`: a pending task's new due time |
 /// | `GET /v1/stats` | counts by queue and state, paused queues |
 /// | `POST /v1/queues/{queue}/pause`, `/resume` | pause or resume a queue |
+/// | `GET /v1/cron?next=N` | every cron entry with its next `N` ticks (default 1) and its last tick's task |
+/// | `POST /v1/cron` | store an entry in the spool (`?replace=true` to replace); 201, 400 invalid, 409 exists |
+/// | `DELETE /v1/cron/{name}` | remove an entry stored in the spool; 404 unknown |
+/// | `POST /v1/cron/{name}/pause`, `/resume` | pause or resume an entry |
 enum APIServer {
-    /// The server as a service for a `ServiceGroup`.
-    static func make(spool: Spool, settings: APISettings, logger: Logger) -> some Service {
+    /// The server as a service for a `ServiceGroup`; `configuredCron` gives the cron entries of the
+    /// configuration as it is now (a reload changes them).
+    static func make(
+        spool: Spool,
+        settings: APISettings,
+        configuredCron: @escaping @Sendable () -> [CronEntry],
+        logger: Logger
+    ) -> some Service {
         ListeningService(
-            application: application(spool: spool, settings: settings, logger: logger),
+            application: application(spool: spool, settings: settings, configuredCron: configuredCron, logger: logger),
             address: "\(settings.host):\(settings.port)"
         )
     }
 
-    private static func application(spool: Spool, settings: APISettings, logger: Logger) -> some Service {
+    private static func application(
+        spool: Spool,
+        settings: APISettings,
+        configuredCron: @escaping @Sendable () -> [CronEntry],
+        logger: Logger
+    ) -> some Service {
         let router = Router()
         let api = router.group("v1")
+        addCronRoutes(to: api, spool: spool, configured: configuredCron)
         api.get("health") { _, _ in JSONResponse(.ok, .object([JSONMember("status", .string("ok"))])) }
         api.post("tasks") { request, _ in
             let body = try await request.body.collect(upTo: spool.configuration.maximumTaskBytes + 1)
