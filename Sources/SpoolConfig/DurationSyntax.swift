@@ -1,12 +1,12 @@
 /// The text forms of durations and decimal numbers in `spool.yaml`.
-enum DurationSyntax {
+package enum DurationSyntax {
     /// Seconds per unit; `ms` comes before `m` and `s` so that the longest suffix wins.
     private static let units: [(suffix: String, seconds: Double)] = [
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
     ]
 
     /// The longest duration any setting accepts: 100 years, the longest delay a task may ask for.
-    static let longest: Double = 3_153_600_000
+    package static let longest: Double = 3_153_600_000
 
     /// `seconds` in the largest unit that divides it (`7d`, `90m`), for error messages.
     static func format(_ seconds: Double) -> String {
@@ -20,7 +20,7 @@ enum DurationSyntax {
     /// The seconds that `text` stands for: a decimal number of seconds (`90`, `1.5`) or a decimal number
     /// followed by a unit `ms`, `s`, `m`, `h` or `d` (`500ms`, `90s`, `5m`, `1.5h`, `7d`). A sign is read, so
     /// that the caller can say a negative duration is out of range rather than malformed.
-    static func seconds(_ text: String) -> Double? {
+    package static func seconds(_ text: String) -> Double? {
         if let value = decimal(text) { return value }
         for unit in units where text.hasSuffix(unit.suffix) {
             guard let value = decimal(String(text.dropLast(unit.suffix.count))) else { return nil }

@@ -1,0 +1,70 @@
+import SpoolCore
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A progress line on standard error while a long command runs: a bar with the count, the rate and the
+/// time left when the total is known. Nothing when standard error is not a terminal (piped, in a script),
+/// and redrawn at most ten times a second.
+final class Progress {
+    private let label: String
+    private let total: Int?
+    private let enabled: Bool
+    private let start = Progress.now()
+    private var lastDraw: Int64 = 0
+    private var drawn = false
+
+    /// A progress line for `label`, out of `total` when known.
+    init(_ label: String, total: Int? = nil) {
+        self.label = label
+        self.total = total
+        enabled = isatty(STDERR_FILENO) == 1
+    }
+
+    /// Shows that `done` items are done.
+    func update(_ done: Int) {
+        guard enabled else { return }
+        let now = Progress.now()
+        guard now - lastDraw >= 100 else { return }
+        lastDraw = now
+        draw(done, now: now)
+    }
+
+    /// Shows the final count and ends the line.
+    func finish(_ done: Int) {
+        guard enabled else { return }
+        draw(done, now: Progress.now())
+        write("\n")
+    }
+
+    private func draw(_ done: Int, now: Int64) {
+        drawn = true
+        let seconds = Double(max(now - start, 1)) / 1000
+        let rate = Double(done) / seconds
+        var text = "\r\(label) "
+        if let total, total > 0 {
+            let fraction = min(Double(done) / Double(total), 1)
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            text += "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
+            text += "\(done)/\(total) \(Int(fraction * 100))%"
+            if rate > 0, done < total { text += " ETA \(Int((Double(total - done) / rate).rounded(.up)))s" }
+        } else {
+            text += "\(done)"
+        }
+        text += " \(Int(rate))/s\u{1B}[K"
+        write(text)
+    }
+
+    private func write(_ text: String) {
+        _ = try? FileDescriptor.standardError.writeAll(Array(text.utf8))
+    }
+
+    private static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
