@@ -9,7 +9,7 @@ VENV := .build/venv
 PYTHON := $(VENV)/bin/python3
 # Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
 # of the power-loss tests, and faketime for clock jumps of the real binary.
-TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime
+TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync
 
 .PHONY: deps test-deps build run test release clean
 

@@ -81,6 +81,30 @@ extension FileDescriptor {
         try nothingOrErrno { system_flock(rawValue, LOCK_EX) }.unwrap()
     }
 
+    /// Takes a shared advisory lock on the open file, waiting while another holds it exclusively.
+    ///
+    /// The corresponding C function is `flock` with `LOCK_SH`.
+    public func lockShared() throws(Errno) {
+        try nothingOrErrno { system_flock(rawValue, LOCK_SH) }.unwrap()
+    }
+
+    /// Takes an exclusive advisory lock on the open file if no one holds a lock on it; `false` if someone does.
+    ///
+    /// The corresponding C function is `flock` with `LOCK_EX | LOCK_NB`.
+    public func tryLockExclusively() throws(Errno) -> Bool {
+        let result = system_flock(rawValue, LOCK_EX | LOCK_NB)
+        if result == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw Errno(rawValue: errno)
+    }
+
+    /// Releases the advisory lock held on the open file.
+    ///
+    /// The corresponding C function is `flock` with `LOCK_UN`.
+    public func unlock() throws(Errno) {
+        try nothingOrErrno { system_flock(rawValue, LOCK_UN) }.unwrap()
+    }
+
     /// Flushes the file's data, and only the metadata needed to read it back.
     ///
     /// The corresponding C function is `fdatasync`.

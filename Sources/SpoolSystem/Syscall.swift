@@ -125,6 +125,23 @@ public enum Syscall {
         }.unwrap()
     }
 
+    /// Gives the file `name` in `directory` a second name, `newName` in `newDirectory`; fails with `EEXIST` if
+    /// that exists, `EXDEV` across filesystems.
+    ///
+    /// The corresponding C function is `linkat`, not following a symbolic link.
+    public static func link(
+        _ name: String,
+        in directory: FileDescriptor,
+        to newName: String,
+        in newDirectory: FileDescriptor
+    ) throws(Errno) {
+        try name.withCString { old in
+            newName.withCString { new in
+                nothingOrErrno { system_linkat(directory.rawValue, old, newDirectory.rawValue, new) }
+            }
+        }.unwrap()
+    }
+
     /// Reads the text of the symbolic link `name`.
     ///
     /// The corresponding C function is `readlinkat`.

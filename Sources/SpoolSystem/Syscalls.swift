@@ -117,6 +117,16 @@ func system_flock(_ fd: CInt, _ operation: CInt) -> CInt {
     return flock(fd, operation)
 }
 
+func system_linkat(
+    _ olddirfd: CInt,
+    _ oldpath: UnsafePointer<CChar>,
+    _ newdirfd: CInt,
+    _ newpath: UnsafePointer<CChar>
+) -> CInt {
+    if let fault = injectedFault("linkat") { return fault }
+    return linkat(olddirfd, oldpath, newdirfd, newpath, 0)
+}
+
 func system_mkdirat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ mode: mode_t) -> CInt {
     if let fault = injectedFault("mkdirat") { return fault }
     return mkdirat(dirfd, path, mode)

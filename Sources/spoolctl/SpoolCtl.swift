@@ -10,14 +10,14 @@ struct SpoolCtl: AsyncParsableCommand {
         discussion: """
             Works on a spool with or without a daemon running, and on a backup copy. It never creates a spool, \
             and the commands that only read (stats, list, show, result, rejected list, cron list, purge \
-            --dry-run) change nothing in it.
+            --dry-run, snapshot) change nothing in it.
             Exit status: 0 success; 1 failure; 64 invalid arguments; 66 the path is not a spool (missing, or \
             without active/ and scheduled/); result also uses 75 (not finished yet).
             """,
         version: "0.1.0",
         subcommands: [
             Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self, Cancel.self,
-            Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self,
+            Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self, Snapshot.self,
         ]
     )
 

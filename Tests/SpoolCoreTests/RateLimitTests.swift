@@ -29,6 +29,24 @@ struct RateLimitTests {
         }
     }
 
+    @Test func aTokenAlmostRefilledIsWaitedForAtLeastAMillisecond() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let limit = RateLimit(perSecond: 3, burst: 1)
+            #expect(try spool.takeClaimToken(queue: "q", limit: limit, now: clock.now) == .granted)
+            // 0.333 s refills 0.999 of a token: the rest is due in a third of a millisecond, rounded up, so
+            // that a waiter never waits for a time that has come already.
+            clock.advance(by: 0.333)
+            #expect(
+                try spool.takeClaimToken(queue: "q", limit: limit, now: clock.now)
+                    == .wait(until: clock.now.adding(milliseconds: 1))
+            )
+            clock.advance(by: 0.001)
+            #expect(try spool.takeClaimToken(queue: "q", limit: limit, now: clock.now) == .granted)
+        }
+    }
+
     @Test func twoSpoolsOnOneFolderShareTheBucket() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock()

@@ -76,7 +76,9 @@ extension Spool {
         var name = encoded + ".json"
         for _ in 0..<3 {
             do {
-                try Syscall.rename(rawName: bytes, in: incoming.descriptor, to: name)
+                try gate.pass { () throws(Errno) in
+                    try Syscall.rename(rawName: bytes, in: incoming.descriptor, to: name)
+                }
                 logger.warning("drop name is not UTF-8; renamed", metadata: ["spool.drop": "\(name)"])
                 return name
             } catch .fileExists {

@@ -32,7 +32,9 @@ extension Spool {
         let staged = "\(name).\(stagingName(.write))".truncated(toBytes: Spool.maximumNameBytes)
         do {
             try Syscall.makeSymbolicLink(staged, in: folder.descriptor, target: text)
-            try Syscall.rename(staged, in: folder.descriptor, to: name, in: folder.descriptor)
+            try gate.pass { () throws(Errno) in
+                try Syscall.rename(staged, in: folder.descriptor, to: name, in: folder.descriptor)
+            }
             if sync, configuration.durability.syncsEnqueue { try folder.descriptor.synchronize() }
         } catch {
             try? Syscall.unlink(staged, in: folder.descriptor)

@@ -31,11 +31,14 @@ extension Spool {
                     tokens = min(max(stored, 0) + elapsed * limit.perSecond, Double(limit.burst))
                 }
                 let decision: RateDecision
-                if tokens >= 1 {
-                    tokens -= 1
+                // A token less a rounding error of the refill sum is a token.
+                if tokens >= 1 - 1e-9 {
+                    tokens = max(tokens - 1, 0)
                     decision = .granted
                 } else {
-                    decision = .wait(until: now.adding(seconds: (1 - tokens) / limit.perSecond))
+                    // Rounded up to the next millisecond: a wait of less than one would be no wait.
+                    let wait = max(((1 - tokens) / limit.perSecond * 1000).rounded(.up), 1)
+                    decision = .wait(until: now.adding(milliseconds: Int64(min(wait, 86_400_000))))
                 }
                 // Always the same length, so that writing over the old text leaves nothing of it.
                 var text = Array("\(tokens) \(now.milliseconds)".utf8)

@@ -201,7 +201,7 @@ extension Spool {
         let staged = "\(name).\(stagingName(.write))".truncated(toBytes: Spool.maximumNameBytes)
         do {
             try Syscall.makeSymbolicLink(staged, in: folder, target: holder.text)
-            try Syscall.rename(staged, in: folder, to: name, in: folder)
+            try gate.pass { () throws(Errno) in try Syscall.rename(staged, in: folder, to: name, in: folder) }
         } catch {
             try? Syscall.unlink(staged, in: folder)
         }

@@ -57,7 +57,9 @@ extension Spool {
         for retry in 0..<3 {
             let target = try folders.handle(newFolder, create: true)
             do {
-                try Syscall.rename(name, in: source.descriptor, to: newName, in: target.descriptor, flags: flags)
+                try gate.pass { () throws(Errno) in
+                    try Syscall.rename(name, in: source.descriptor, to: newName, in: target.descriptor, flags: flags)
+                }
             } catch .noSuchFileOrDirectory {
                 // Either the source is gone, or the target folder was removed under a cached handle.
                 if (try? Syscall.status(name, in: source.descriptor)) == nil {
@@ -95,7 +97,9 @@ extension Spool {
         let target = try folders.handle(folder, create: false)
         let staged = try stage(bytes, sync: configuration.durability.syncsRewrites)
         do {
-            try Syscall.rename(staged, in: tmp.descriptor, to: name, in: target.descriptor, flags: .swap)
+            try gate.pass { () throws(Errno) in
+                try Syscall.rename(staged, in: tmp.descriptor, to: name, in: target.descriptor, flags: .swap)
+            }
         } catch .noSuchFileOrDirectory {
             discardStaged(staged)
             throw SpoolError(.leaseLost, "rewrite \(folder)/\(name): moved by another process")

@@ -24,6 +24,8 @@ public final class Spool: Sendable {
     private let settings: Mutex<SpoolConfiguration>
     let rootDescriptor: FileDescriptor
     let folders: DirectoryCache
+    /// Held, shared, by every rename; taken exclusively by a snapshot.
+    let gate: SnapshotGate
     let ids: ULIDGenerator
     /// The hour of the janitor's last look for unique keys that no task holds.
     let lastUniqueKeySweep = Atomic<Int64>(-1)
@@ -69,6 +71,7 @@ public final class Spool: Sendable {
             throw SpoolError(error, "open spool", root)
         }
         folders = DirectoryCache(root: rootDescriptor, syncsNewFolders: flushes, readOnly: !access.writes)
+        gate = SnapshotGate(root: rootDescriptor)
         let empty = (try? Syscall.entries(in: ".", relativeTo: rootDescriptor).isEmpty) == true
         if access.creates || (access.writes && empty) {
             try makeBaseFolders(flushing: flushes)

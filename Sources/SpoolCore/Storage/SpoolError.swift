@@ -35,6 +35,8 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
         public static let wrongState = Code("wrong state")
         /// The spool was opened to read only (``SpoolAccess/readOnly``) and the operation would change it.
         public static let readOnly = Code("read-only")
+        /// Waited longer than allowed (for a lock, say).
+        public static let timedOut = Code("timed out")
     }
 
     /// The kind of failure.

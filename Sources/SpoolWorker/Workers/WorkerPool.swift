@@ -267,8 +267,16 @@ final class WorkerPool: Sendable {
                     if let message = await receive(from: inbox, until: retryAt, clock: clock) { await apply(message) }
                     continue
                 }
-                // A queue held back by its rate limit is looked at again when its next token is due.
-                if let wake = queues.values.compactMap(\.rateBlockedUntil).filter({ $0 > clock.now }).min() {
+                // A queue held back only by its rate limit is looked at again when its next token is due
+                // (at least a millisecond on, so that a token due now is not waited for without end).
+                let rateBlocked = queues.compactMap { queue, state -> Timestamp? in
+                    guard let until = state.rateBlockedUntil, state.mayHaveWork, !paused.contains(queue),
+                        state.running < configuration.concurrency(of: queue)
+                    else { return nil }
+                    return until
+                }
+                if let due = rateBlocked.min() {
+                    let wake = max(due, clock.now.adding(milliseconds: 1))
                     if let message = await receive(from: inbox, until: wake, clock: clock) { await apply(message) }
                     continue
                 }
@@ -289,7 +297,10 @@ final class WorkerPool: Sendable {
     ) -> Bool {
         guard let limit else { return true }
         guard case .wait(let until) = (try? spool.takeClaimToken(queue: queue, limit: limit, now: now)) ?? .granted
-        else { return true }
+        else {
+            queues[queue]?.rateBlockedUntil = nil
+            return true
+        }
         queues[queue]?.rateBlockedUntil = until
         return false
     }

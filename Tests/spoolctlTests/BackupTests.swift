@@ -1,0 +1,120 @@
+import SpoolCore
+import SpoolTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Backing up a live spool as an operator does: `spoolctl snapshot` while `spoold` runs under load, the
+/// copy shipped with `rsync -a`, and a `spoold` run on it.
+@Suite(.timeLimit(.minutes(3))) struct BackupTests {
+    /// How many files each id has in the state folders of the spool at `root`.
+    private func copies(in root: String) throws -> [String: Int] {
+        let spool = try Spool(root: root, access: .readOnly)
+        var counts: [String: Int] = [:]
+        spool.forEachTask { location in
+            counts[location.id, default: 0] += 1
+            return true
+        }
+        return counts
+    }
+
+    @Test func aSnapshotUnderLoadHoldsEachAcknowledgedTaskOnceAndRunsElsewhere() async throws {
+        try await TemporarySpool.with { directory in
+            let snapshot = directory.path + ".snapshot"
+            let restored = directory.path + ".restored"
+            defer { _ = try? ChildProcess.run("/usr/bin/env", ["rm", "-rf", snapshot, restored]) }
+            // A third of the tasks fail their first attempt, so that retries move tasks back and forth.
+            try writeScript(
+                "\(directory.path)/handler.sh",
+                #"cat >/dev/null; case "$SPOOL_TASK_ID" in *[0-2]) [ "$SPOOL_TASK_ATTEMPT" -gt 1 ];; esac"#
+            )
+            try SpoolFiles.write(
+                """
+                durability: none
+                default_concurrency: 4
+                handlers: {run: {exec: ["\(directory.path)/handler.sh"]}}
+                routes: {t: run}
+                """,
+                to: "\(directory.path)/spool.yaml"
+            )
+            let live = try ChildProcess(
+                "spoold",
+                ["--spool", directory.path, "--mode", "all", "--log-level", "warning"]
+            )
+            let spool = try Spool(root: directory.path, configuration: SpoolConfiguration(durability: .none))
+            let acknowledged = Mutex<[String]>([])
+            let producing = Atomic<Bool>(true)
+            let producer = Task.detached {
+                var index = 0
+                while producing.load(ordering: .relaxed) {
+                    let task = NewTask(
+                        id: "task-\(index)",
+                        type: "t",
+                        delay: index.isMultiple(of: 2) ? nil : Double(index % 3),
+                        backoff: .table([0.2])
+                    )
+                    if (try? spool.enqueue(task)) != nil { acknowledged.withLock { $0.append(task.id ?? "") } }
+                    index += 1
+                }
+            }
+            try await Task.sleep(for: .seconds(1))
+            let before = acknowledged.withLock { $0 }
+            let made = try ChildProcess.run("spoolctl", ["--spool", directory.path, "snapshot", snapshot])
+            try await Task.sleep(for: .milliseconds(500))
+            producing.store(false, ordering: .relaxed)
+            await producer.value
+            #expect(made.status == 0, "\(made.error)")
+            #expect(made.output.contains("renames paused"), "\(made.output)")
+            #expect(before.count > 100, "the load ran: \(before.count) tasks before the snapshot")
+
+            // In the copy: every task acknowledged before it exactly once, and no task twice.
+            let counts = try copies(in: snapshot)
+            #expect(
+                before.filter { counts[$0] != 1 }.isEmpty,
+                "missing or doubled: \(before.filter { counts[$0] != 1 })"
+            )
+            #expect(counts.filter { $0.value > 1 }.isEmpty)
+
+            let shipped = try ChildProcess.run("/usr/bin/env", ["rsync", "-a", "\(snapshot)/", "\(restored)/"])
+            #expect(shipped.status == 0, "\(shipped.error)")
+            live.send(SIGTERM)
+            #expect(await live.wait() == 0)
+
+            // A spoold on the shipped copy finishes every one of them.
+            let elsewhere = try ChildProcess(
+                "spoold",
+                ["--spool", restored, "--mode", "all", "--log-level", "warning"]
+            )
+            let copy = try Spool(root: restored, access: .readOnly)
+            let finished = await eventually(within: 60) {
+                before.allSatisfy { copy.find(id: $0).map { $0.state == .done || $0.state == .dead } ?? false }
+            }
+            #expect(finished)
+            elsewhere.send(SIGTERM)
+            #expect(await elsewhere.wait() == 0)
+            #expect(try copies(in: restored).filter { $0.value > 1 }.isEmpty)
+        }
+    }
+
+    @Test func aSnapshotRefusesAFolderInUseOrInsideTheSpool() throws {
+        try TemporarySpool.with { directory in
+            _ = try directory.open()
+            func spoolctl(_ arguments: String...) throws -> (status: Int32, output: String, error: String) {
+                try ChildProcess.run("spoolctl", ["--spool", directory.path] + arguments)
+            }
+            #expect(
+                try spoolctl("snapshot", directory.path)
+                    == (1, "", "spoolctl: snapshot: \(directory.path) exists and is not an empty folder\n")
+            )
+            #expect(
+                try spoolctl("snapshot", "\(directory.path)/done/copy")
+                    == (1, "", "spoolctl: snapshot: \(directory.path)/done/copy is inside the spool\n")
+            )
+            #expect(try spoolctl("snapshot").status == 64)
+            #expect(try spoolctl("snapshot", "/tmp/x", "--timeout", "0").status == 64)
+        }
+    }
+}
