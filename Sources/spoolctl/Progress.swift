@@ -14,7 +14,7 @@ final class Progress {
     private let enabled: Bool
     private let start = Progress.now()
     private var lastDraw: Int64 = 0
-    private var drawn = false
+    private var done = 0
 
     /// A progress line for `label`, out of `total` when known.
     init(_ label: String, total: Int? = nil) {
@@ -25,22 +25,22 @@ final class Progress {
 
     /// Shows that `done` items are done.
     func update(_ done: Int) {
+        self.done = done
         guard enabled else { return }
         let now = Progress.now()
         guard now - lastDraw >= 100 else { return }
         lastDraw = now
-        draw(done, now: now)
+        draw(now: now)
     }
 
-    /// Shows the final count and ends the line.
-    func finish(_ done: Int) {
+    /// Shows the last count given and ends the line.
+    func finish() {
         guard enabled else { return }
-        draw(done, now: Progress.now())
+        draw(now: Progress.now())
         write("\n")
     }
 
-    private func draw(_ done: Int, now: Int64) {
-        drawn = true
+    private func draw(now: Int64) {
         let seconds = Double(max(now - start, 1)) / 1000
         let rate = Double(done) / seconds
         var text = "\r\(label) "

@@ -57,17 +57,14 @@ extension SpoolCtl {
                 dryRun ? "counting" : "purging",
                 total: spool.countFinished(states: states, queue: queue)
             )
-            var looked = 0
             let report = try spool.purgeFinished(
                 states: states,
                 queue: queue,
                 lastWrittenBefore: before,
-                dryRun: dryRun
-            ) {
-                looked = $0
-                progress.update($0)
-            }
-            progress.finish(looked)
+                dryRun: dryRun,
+                progress: progress.update
+            )
+            progress.finish()
             if global.json {
                 Output.json(
                     .object([

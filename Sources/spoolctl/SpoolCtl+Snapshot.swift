@@ -28,12 +28,8 @@ extension SpoolCtl {
         func run() async throws {
             let spool = try global.open(.readOnly)
             let progress = Progress("copying")
-            var entries = 0
-            let report = try spool.snapshot(to: directory, timeout: timeout) {
-                entries = $0
-                progress.update($0)
-            }
-            progress.finish(entries)
+            let report = try spool.snapshot(to: directory, timeout: timeout, progress: progress.update)
+            progress.finish()
             if global.json {
                 Output.json(
                     .object([
