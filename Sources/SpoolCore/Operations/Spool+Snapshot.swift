@@ -127,8 +127,17 @@ extension Spool {
         return folder
     }
 
+    /// The root's folders copied first, in this order: reservations and indexes before the staging folder,
+    /// and both before the tasks. Creations are not held back during a snapshot, and an enqueue reserves
+    /// its id after staging its file: a reservation copied before `tmp/` has its staged file in the copy
+    /// too, or its task, as a crash would leave them.
+    static let snapshotOrder = [
+        SpoolLayout.ids, SpoolLayout.unique, SpoolLayout.keys, SpoolLayout.deadlines, SpoolLayout.tmp,
+    ]
+
     /// Copies the entries of `source` into `target`, folders recursively. `path` is the folder's path in
-    /// the spool (empty for the root); `copied` is called for each entry.
+    /// the spool (empty for the root, whose folders go in ``snapshotOrder`` first); `copied` is called for
+    /// each entry.
     private func copyFolder(
         _ source: FileDescriptor,
         into target: FileDescriptor,
@@ -136,46 +145,67 @@ extension Spool {
         report: inout SnapshotReport,
         copied: () -> Void
     ) throws(SpoolError) {
+        if path.isEmpty {
+            let entries = (try? Syscall.entries(in: ".", relativeTo: source)) ?? []
+            let rank = { (name: String) in Spool.snapshotOrder.firstIndex(of: name) ?? Spool.snapshotOrder.count }
+            for entry in entries.sorted(by: { (rank($0.name), $0.name) < (rank($1.name), $1.name) }) {
+                try copyEntry(entry, of: source, into: target, path: path, report: &report, copied: copied)
+            }
+            return
+        }
         var failure: SpoolError?
         try? Syscall.forEachEntry(in: ".", relativeTo: source) { entry in
-            var kind = entry.kind
-            if kind == .unknown { kind = (try? Syscall.status(entry.name, in: source))?.kind ?? .unknown }
             do throws(SpoolError) {
-                switch kind {
-                case .directory:
-                    try copySubfolder(entry.name, of: source, into: target, path: path, report: &report, copied: copied)
-                case .symlink:
-                    guard let text = try? Syscall.readSymbolicLink(entry.name, in: source) else { break }
-                    do throws(Errno) { try Syscall.makeSymbolicLink(entry.name, in: target, target: text) } catch {
-                        throw SpoolError(error, "snapshot: link", "\(path)\(entry.name)")
-                    }
-                    report.symlinks += 1
-                case .regular:
-                    // Changed in place: copied. Anything else is written once, then only renamed.
-                    let changedInPlace = path.isEmpty || path.hasPrefix(SpoolLayout.rateLimits + "/")
-                    if !changedInPlace {
-                        do {
-                            try Syscall.link(entry.name, in: source, to: entry.name, in: target)
-                            report.linked += 1
-                            break
-                        } catch .noSuchFileOrDirectory {
-                            break  // deleted meanwhile (a purge, a rewrite's old content)
-                        } catch {
-                            // Another filesystem, or one without hard links: a copy.
-                        }
-                    }
-                    if try copyFile(entry.name, in: source, into: target) { report.copied += 1 }
-                default:
-                    report.skipped += 1
-                }
+                try copyEntry(entry, of: source, into: target, path: path, report: &report, copied: copied)
             } catch {
                 failure = error
                 return false
             }
-            copied()
             return true
         }
         if let failure { throw failure }
+    }
+
+    /// Copies one entry of `source`: a folder recursively, a symbolic link made again, a file linked (or
+    /// copied, for those changed in place and where linking fails).
+    private func copyEntry(
+        _ entry: DirectoryEntry,
+        of source: FileDescriptor,
+        into target: FileDescriptor,
+        path: String,
+        report: inout SnapshotReport,
+        copied: () -> Void
+    ) throws(SpoolError) {
+        var kind = entry.kind
+        if kind == .unknown { kind = (try? Syscall.status(entry.name, in: source))?.kind ?? .unknown }
+        switch kind {
+        case .directory:
+            try copySubfolder(entry.name, of: source, into: target, path: path, report: &report, copied: copied)
+        case .symlink:
+            guard let text = try? Syscall.readSymbolicLink(entry.name, in: source) else { break }
+            do throws(Errno) { try Syscall.makeSymbolicLink(entry.name, in: target, target: text) } catch {
+                throw SpoolError(error, "snapshot: link", "\(path)\(entry.name)")
+            }
+            report.symlinks += 1
+        case .regular:
+            // Changed in place: copied. Anything else is written once, then only renamed.
+            let changedInPlace = path.isEmpty || path.hasPrefix(SpoolLayout.rateLimits + "/")
+            if !changedInPlace {
+                do {
+                    try Syscall.link(entry.name, in: source, to: entry.name, in: target)
+                    report.linked += 1
+                    break
+                } catch .noSuchFileOrDirectory {
+                    break  // deleted meanwhile (a purge, a rewrite's old content)
+                } catch {
+                    // Another filesystem, or one without hard links: a copy.
+                }
+            }
+            if try copyFile(entry.name, in: source, into: target) { report.copied += 1 }
+        default:
+            report.skipped += 1
+        }
+        copied()
     }
 
     private func copySubfolder(
