@@ -98,8 +98,9 @@ extension SpoolInvariants {
         private mutating func walkFinished(_ folder: String, state: TaskState, queue: String) {
             for day in entries(folder) {
                 let dayPath = "\(folder)/\(day.name)"
-                guard day.kind == .directory, let end = SpoolLayout.finishedFolderEnd(day.name),
-                    end.adding(milliseconds: -3_600_000).hourFolderName == day.name
+                guard day.kind == .directory, SpoolLayout.finishedFolderEnd(day.name) != nil,
+                    Timestamp(dayFolder: String(day.name.prefix(8)), minuteFolder: String(day.name.suffix(2)) + "00")?
+                        .hourFolderName == day.name
                 else {
                     misplaced(dayPath, "is not a \(state.rawValue)/<queue>/<YYYYMMDDHH> folder")
                     continue

@@ -46,8 +46,9 @@ public func fuzzNames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         check(minute.dayFolderName + minute.minuteFolderName == text, "minute folder prints back differently")
     }
     if bytes.count == 10, let end = SpoolLayout.finishedFolderEnd(text) {
-        let hour = end.adding(milliseconds: -3_600_000).hourFolderName
-        check(hour == text, "finished hour folder prints back as \(hour)")
+        let start = Timestamp(dayFolder: String(text.prefix(8)), minuteFolder: String(text.suffix(2)) + "00")
+        check(start?.hourFolderName == text, "finished hour folder prints back as \(String(describing: start))")
+        check(start.map { $0 < end } == true, "finished hour folder ends before it starts")
     }
     return 0
 }
