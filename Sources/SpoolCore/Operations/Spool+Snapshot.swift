@@ -6,7 +6,7 @@ import SystemPackage
 public struct SnapshotReport: Sendable, Hashable {
     /// Files given a second name in the copy (task files, reservations' folders aside).
     public var linked = 0
-    /// Files copied byte for byte: those changed in place (`ratelimits/`, the root's files), and any the
+    /// Files copied byte for byte: those changed in place (`ratelimits/`, `format`, `spool.yaml`), and any the
     /// filesystem would not link.
     public var copied = 0
     /// Symbolic links (reservations, index entries) made again in the copy.
@@ -30,8 +30,8 @@ extension Spool {
     /// under the name it had at that instant. Renames in the spool wait while the copy is made (the
     /// ``SnapshotGate``); creations and removals go on, and the copy holds each of them done or not,
     /// as a crash at that instant would. Files get a second name (a hard link: task files are never changed
-    /// after they are written) where the filesystem allows, else a copy; `ratelimits/` and the root's files,
-    /// which are changed in place, are copied. The copy is an ordinary spool: a `spoold` opened on it
+    /// after they are written) where the filesystem allows, else a copy; `ratelimits/`, `format` and
+    /// `spool.yaml`, which may be changed in place, are copied. The copy is an ordinary spool: a `spoold` opened on it
     /// recovers it as after a crash (a running task's lease is returned, counted as an attempt).
     ///
     /// - Parameters:
@@ -189,7 +189,9 @@ extension Spool {
             report.symlinks += 1
         case .regular:
             // Changed in place: copied. Anything else is written once, then only renamed.
-            let changedInPlace = path.isEmpty || path.hasPrefix(SpoolLayout.rateLimits + "/")
+            let changedInPlace =
+                path.hasPrefix(SpoolLayout.rateLimits + "/")
+                || (path.isEmpty && (entry.name == SpoolLayout.formatFile || entry.name == "spool.yaml"))
             if !changedInPlace {
                 do {
                     try Syscall.link(entry.name, in: source, to: entry.name, in: target)
