@@ -268,10 +268,12 @@ final class WorkerPool: Sendable {
                     continue
                 }
                 // A queue held back only by its rate limit is looked at again when its next token is due
-                // (at least a millisecond on, so that a token due now is not waited for without end).
+                // (at least a millisecond on, so that a token due now is not waited for without end). With
+                // every slot busy, a finish wakes the loop instead.
                 let rateBlocked = queues.compactMap { queue, state -> Timestamp? in
                     guard let until = state.rateBlockedUntil, state.mayHaveWork, !paused.contains(queue),
-                        state.running < configuration.concurrency(of: queue)
+                        state.running < configuration.concurrency(of: queue),
+                        running < max(configuration.workerConcurrency, 1)
                     else { return nil }
                     return until
                 }
