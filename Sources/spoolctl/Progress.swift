@@ -10,23 +10,24 @@ import Glibc
 /// and redrawn at most ten times a second.
 final class Progress {
     private let label: String
-    private let total: Int?
-    private let enabled: Bool
+    /// Out of how many, when known.
+    var total: Int?
+    /// Whether the line is shown: standard error is a terminal.
+    let isShown: Bool
     private let start = Progress.now()
     private var lastDraw: Int64 = 0
     private var done = 0
 
-    /// A progress line for `label`, out of `total` when known.
-    init(_ label: String, total: Int? = nil) {
+    /// A progress line for `label`; set ``total`` when it is known.
+    init(_ label: String) {
         self.label = label
-        self.total = total
-        enabled = isatty(STDERR_FILENO) == 1
+        isShown = isatty(STDERR_FILENO) == 1
     }
 
     /// Shows that `done` items are done.
     func update(_ done: Int) {
         self.done = done
-        guard enabled else { return }
+        guard isShown else { return }
         let now = Progress.now()
         guard now - lastDraw >= 100 else { return }
         lastDraw = now
@@ -35,7 +36,7 @@ final class Progress {
 
     /// Shows the last count given and ends the line.
     func finish() {
-        guard enabled else { return }
+        guard isShown else { return }
         draw(now: Progress.now())
         write("\n")
     }

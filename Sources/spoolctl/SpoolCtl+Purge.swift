@@ -53,10 +53,9 @@ extension SpoolCtl {
             let spool = try global.open(dryRun ? .readOnly : .existing)
             let states = state.isEmpty ? [TaskState.done, .dead] : state
             let before = olderThan.flatMap(DurationSyntax.seconds).map { spool.clock.now.adding(seconds: -$0) }
-            let progress = Progress(
-                dryRun ? "counting" : "purging",
-                total: spool.countFinished(states: states, queue: queue)
-            )
+            let progress = Progress(dryRun ? "counting" : "purging")
+            // Counted first only for a bar someone sees: it lists every folder once more.
+            if progress.isShown { progress.total = spool.countFinished(states: states, queue: queue) }
             let report = try spool.purgeFinished(
                 states: states,
                 queue: queue,

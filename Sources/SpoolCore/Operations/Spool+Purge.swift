@@ -62,8 +62,8 @@ extension Spool {
                 report.matched += 1
                 if !dryRun, deleteFinished(name, in: directory, keyLinks: keyLinks) { report.deleted += 1 }
             }
-            if !dryRun, names(in: folder).isEmpty {
-                try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)
+            // Removed only if empty: the removal fails otherwise.
+            if !dryRun, (try? Syscall.unlink(folder, in: rootDescriptor, isDirectory: true)) != nil {
                 folders.invalidate(folder)
             }
         }

@@ -188,9 +188,10 @@ extension Spool {
             }
             report.symlinks += 1
         case .regular:
-            // Changed in place: copied. Anything else is written once, then only renamed.
+            // Changed in place, or locked (a lock belongs to the file, which a link would share with the
+            // spool): copied. Anything else is written once, then only renamed.
             let changedInPlace =
-                path.hasPrefix(SpoolLayout.rateLimits + "/")
+                path.hasPrefix(SpoolLayout.rateLimits + "/") || entry.name == SpoolLayout.uniqueLock
                 || (path.isEmpty && (entry.name == SpoolLayout.formatFile || entry.name == "spool.yaml"))
             if !changedInPlace {
                 do {
