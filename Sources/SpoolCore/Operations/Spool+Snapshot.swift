@@ -6,7 +6,7 @@ import SystemPackage
 public struct SnapshotReport: Sendable, Hashable {
     /// Files given a second name in the copy (task files, reservations' folders aside).
     public var linked = 0
-    /// Files copied byte for byte: those changed in place (`ratelimits/`, `format`, `spool.yaml`), and any the
+    /// Files copied byte for byte: those changed in place (`ratelimits/`, `format`, `spool.yaml`), lock files, and any the
     /// filesystem would not link.
     public var copied = 0
     /// Symbolic links (reservations, index entries) made again in the copy.
@@ -31,7 +31,7 @@ extension Spool {
     /// ``SnapshotGate``); creations and removals go on, and the copy holds each of them done or not,
     /// as a crash at that instant would. Files get a second name (a hard link: task files are never changed
     /// after they are written) where the filesystem allows, else a copy; `ratelimits/`, `format` and
-    /// `spool.yaml`, which may be changed in place, are copied. The copy is an ordinary spool: a `spoold` opened on it
+    /// `spool.yaml`, which may be changed in place, and the lock files of `unique/` are copied. The copy is an ordinary spool: a `spoold` opened on it
     /// recovers it as after a crash (a running task's lease is returned, counted as an attempt).
     ///
     /// - Parameters:
