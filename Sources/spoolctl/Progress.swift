@@ -34,6 +34,13 @@ final class Progress {
         draw(now: now)
     }
 
+    /// Erases the line, so that a line printed next starts at the left margin; the next update draws it again.
+    func clear() {
+        guard isShown else { return }
+        write("\r\u{1B}[K")
+        lastDraw = 0
+    }
+
     /// Shows the last count given and ends the line.
     func finish() {
         guard isShown else { return }

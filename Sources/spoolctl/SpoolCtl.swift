@@ -17,7 +17,7 @@ struct SpoolCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self, Cancel.self,
-            Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self, Snapshot.self,
+            Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self, Snapshot.self, Fsck.self,
         ]
     )
 
@@ -96,6 +96,11 @@ enum Output {
             }
             line(cells.joined(separator: "  "))
         }
+    }
+
+    /// Prints `value` as one line of JSON (JSON Lines).
+    static func jsonLine(_ value: JSONValue) {
+        line(String(decoding: JSONWriter.encode(value), as: UTF8.self))
     }
 
     static func json(_ value: JSONValue) {

@@ -53,9 +53,9 @@ public struct TaskLocation: Sendable, Hashable {
 
 extension TaskLocation {
     /// The folder holding the task's file, relative to the spool root.
-    var folder: String { String(path[..<path.lastIndex(of: "/")!]) }
+    public var folder: String { String(path[..<path.lastIndex(of: "/")!]) }
     /// The name of the task's file in ``folder``.
-    var fileName: String { String(path[path.index(after: path.lastIndex(of: "/")!)...]) }
+    public var fileName: String { String(path[path.index(after: path.lastIndex(of: "/")!)...]) }
 }
 
 extension Spool {

@@ -64,14 +64,16 @@ extension Spool {
         return report
     }
 
-    private func recoverLeases(now: Timestamp, into report: inout JanitorReport) {
+    /// Returns the leases of workers that are gone and the leases that expired. With `everyWorkerGone` (a
+    /// restored copy that no process serves), every other worker counts as gone, whatever its host.
+    func recoverLeases(now: Timestamp, everyWorkerGone: Bool = false, into report: inout JanitorReport) {
         for queue in names(in: SpoolLayout.running) where Names.isValidQueueName(queue) {
             for workerFolder in names(in: "\(SpoolLayout.running)/\(queue)") {
                 // Never this process's own leases: its attempts are running here, and its lease keeper ends
                 // the ones that overrun. Returning one would race this process's own finish of it.
                 guard let owner = WorkerName(workerFolder), owner != worker else { continue }
                 let local = owner.host == WorkerName.current.host
-                let gone = owner.isGoneFromThisHost
+                let gone = everyWorkerGone || owner.isGoneFromThisHost
                 let folder = "\(SpoolLayout.running)/\(queue)/\(workerFolder)"
                 let entries = names(in: folder)
                 var markers = Set(entries.filter { $0.hasSuffix(".group") })
@@ -193,24 +195,13 @@ extension Spool {
     }
 
     /// Files in `tmp/` are `<kind>.<worker>.<sequence>[.<drop name>]`: those of a process that is gone (or
-    /// older than the staging timeout) are half-done writes, removed, or interrupted ingests, resumed.
-    private func recoverStaging(now: Timestamp, into report: inout JanitorReport) {
+    /// older than the staging timeout) are half-done writes, removed, or interrupted ingests, resumed. With
+    /// `everyWorkerGone` (a restored copy that no process serves), those of every other process.
+    func recoverStaging(now: Timestamp, everyWorkerGone: Bool = false, into report: inout JanitorReport) {
         for name in names(in: SpoolLayout.tmp) {
-            let parts = name.split(separator: ".", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count >= 5, let kind = StagingKind(rawValue: parts[0]),
-                let owner = WorkerName("\(parts[1]).\(parts[2]).\(parts[3])")
-            else { continue }
-            let stale: Bool
-            if owner == worker {
-                stale = false
-            } else if owner.isGoneFromThisHost {
-                stale = true
-            } else {
-                let status = try? Syscall.status("\(SpoolLayout.tmp)/\(name)", in: rootDescriptor)
-                let age = now.milliseconds - (status?.changeTime.milliseconds ?? now.milliseconds)
-                stale = Double(age) > configuration.stagingTimeout * 1000
+            guard let (kind, parts) = leftoverStaging(name, now: now, everyWorkerGone: everyWorkerGone) else {
+                continue
             }
-            guard stale else { continue }
             switch kind {
             case .write:
                 if isPlacedTask(staged: name) {
@@ -231,6 +222,20 @@ extension Spool {
                 }
             }
         }
+    }
+
+    /// The kind and dot-separated parts of `name`, a file in `tmp/`, if it is a staging file left over: its
+    /// writer is gone (every writer but this process, with `everyWorkerGone`), or it is older than the
+    /// staging timeout.
+    func leftoverStaging(_ name: String, now: Timestamp, everyWorkerGone: Bool) -> (StagingKind, [String])? {
+        let parts = name.split(separator: ".", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 5, let kind = StagingKind(rawValue: parts[0]),
+            let owner = WorkerName("\(parts[1]).\(parts[2]).\(parts[3])"), owner != worker
+        else { return nil }
+        if everyWorkerGone || owner.isGoneFromThisHost { return (kind, parts) }
+        let status = try? Syscall.status("\(SpoolLayout.tmp)/\(name)", in: rootDescriptor)
+        let age = now.milliseconds - (status?.changeTime.milliseconds ?? now.milliseconds)
+        return Double(age) > configuration.stagingTimeout * 1000 ? (kind, parts) : nil
     }
 
     /// Whether the staged file `staged` is a stale copy of a task in place: its enqueue or ingest placed it
