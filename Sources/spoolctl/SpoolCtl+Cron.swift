@@ -113,7 +113,7 @@ extension SpoolCtl {
                 throw ValidationError(error.message)
             }
             try global.open(.existing).addCronEntry(entry, replacing: replace)
-            Output.line("added \(name)")
+            Output.outcome("added", of: [JSONMember("name", .string(name))], json: global.json, text: "added \(name)")
         }
     }
 
@@ -128,7 +128,12 @@ extension SpoolCtl {
 
         func run() async throws {
             try global.open(.existing).removeCronEntry(named: target.name)
-            Output.line("removed \(target.name)")
+            Output.outcome(
+                "removed",
+                of: [JSONMember("name", .string(target.name))],
+                json: global.json,
+                text: "removed \(target.name)"
+            )
         }
     }
 
@@ -143,7 +148,12 @@ extension SpoolCtl {
 
         func run() async throws {
             try global.open(.existing).pauseCron(target.name)
-            Output.line("paused \(target.name)")
+            Output.outcome(
+                "paused",
+                of: [JSONMember("name", .string(target.name))],
+                json: global.json,
+                text: "paused \(target.name)"
+            )
         }
     }
 
@@ -158,7 +168,12 @@ extension SpoolCtl {
 
         func run() async throws {
             try global.open(.existing).resumeCron(target.name)
-            Output.line("resumed \(target.name)")
+            Output.outcome(
+                "resumed",
+                of: [JSONMember("name", .string(target.name))],
+                json: global.json,
+                text: "resumed \(target.name)"
+            )
         }
     }
 }

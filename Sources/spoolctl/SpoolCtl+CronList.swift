@@ -29,7 +29,7 @@ extension SpoolCtl {
             for problem in status.problems { Output.error("spoolctl: \(problem)") }
             let rows = status.entries
             if global.json {
-                Output.json(.array(rows.map(\.json)))
+                for row in rows { Output.jsonLine(row.json) }
                 return
             }
             Output.table(

@@ -91,7 +91,7 @@ extension SpoolCtl {
             }
             let id = try global.open(.existing).enqueue(task)
             if global.json {
-                Output.json(.object([JSONMember("id", .string(id))]))
+                Output.jsonLine(.object([JSONMember("id", .string(id))]))
             } else {
                 Output.line(id)
             }

@@ -42,7 +42,7 @@ extension SpoolCtl {
                 tasks = spool.list(state: state, queue: queue, limit: limit)
             }
             if global.json {
-                Output.json(.array(tasks.map(\.json)))
+                for task in tasks { Output.jsonLine(task.json) }
                 return
             }
             Output.table(

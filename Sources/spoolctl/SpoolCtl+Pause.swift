@@ -12,7 +12,12 @@ extension SpoolCtl {
 
         func run() async throws {
             try global.open(.existing).pause(target.queue)
-            Output.line("paused \(target.queue)")
+            Output.outcome(
+                "paused",
+                of: [JSONMember("queue", .string(target.queue))],
+                json: global.json,
+                text: "paused \(target.queue)"
+            )
         }
     }
 
@@ -24,7 +29,12 @@ extension SpoolCtl {
 
         func run() async throws {
             try global.open(.existing).resume(target.queue)
-            Output.line("resumed \(target.queue)")
+            Output.outcome(
+                "resumed",
+                of: [JSONMember("queue", .string(target.queue))],
+                json: global.json,
+                text: "resumed \(target.queue)"
+            )
         }
     }
 }

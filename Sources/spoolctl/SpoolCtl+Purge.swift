@@ -65,7 +65,7 @@ extension SpoolCtl {
             )
             progress.finish()
             if global.json {
-                Output.json(
+                Output.jsonLine(
                     .object([
                         JSONMember("matched", .integer(Int64(report.matched))),
                         JSONMember("deleted", .integer(Int64(report.deleted))), JSONMember("dry_run", .bool(dryRun)),

@@ -76,24 +76,46 @@ extension SpoolCtl {
 
         func run() async throws {
             let spool = try global.open(.existing)
-            var failures = 0
+            var failures: [Int32] = []
+            let json = global.json
             for name in names {
+                let file = JSONMember("name", .string(name))
                 do {
                     switch try spool.resubmitRejected(name) {
                     case .accepted(let id, let queue):
-                        Output.line("\(name) accepted as \(id) in \(queue)")
+                        let members = [file, JSONMember("id", .string(id)), JSONMember("queue", .string(queue))]
+                        Output.outcome(
+                            "accepted",
+                            of: members,
+                            json: json,
+                            text: "\(name) accepted as \(id) in \(queue)"
+                        )
                     case .rejected(let again, let reason):
-                        failures += 1
-                        Output.line("\(name) rejected again as \(again): \(reason)")
+                        failures.append(ExitStatus.invalidInput)
+                        let members = [
+                            file, JSONMember("rejected_as", .string(again)), JSONMember("reason", .string(reason)),
+                        ]
+                        Output.outcome(
+                            "rejected",
+                            of: members,
+                            json: json,
+                            text: "\(name) rejected again as \(again): \(reason)"
+                        )
                     case .skipped:
-                        Output.line("\(name) handed to the running daemon")
+                        Output.outcome(
+                            "handed_over",
+                            of: [file],
+                            json: json,
+                            text: "\(name) handed to the running daemon"
+                        )
                     }
                 } catch {
-                    failures += 1
+                    failures.append(ExitStatus.of(error.code))
+                    if json { Output.jsonLine(.object([file, JSONMember("error", .string(error.message))])) }
                     Output.error("spoolctl: \(error.message)")
                 }
             }
-            if failures > 0 { throw ExitCode(1) }
+            if !failures.isEmpty { throw ExitCode(ExitStatus.combined(failures)) }
         }
     }
 }

@@ -35,28 +35,28 @@ extension SpoolCtl {
             if wait {
                 location = try await spool.waitUntilFinished(id: id, timeout: timeout)
             } else {
-                guard let found = spool.find(id: id) else { throw ValidationError("no task with id \(id)") }
+                guard let found = spool.find(id: id) else { throw SpoolError(.notFound, "no task with id \(id)") }
                 location = found
             }
             guard location.state == .done || location.state == .dead else {
                 if global.json {
-                    Output.json(
+                    Output.jsonLine(
                         .object([JSONMember("id", .string(id)), JSONMember("state", .string(location.state.rawValue))])
                     )
                 }
                 Output.error(
                     "spoolctl: task \(id) is \(location.state.rawValue), not finished\(wait ? " within the timeout" : "")"
                 )
-                throw ExitCode(75)
+                throw ExitCode(ExitStatus.notYet)
             }
             let record = try spool.record(at: location)
             if global.json {
                 var members = [JSONMember("id", .string(id)), JSONMember("state", .string(location.state.rawValue))]
                 members.append(JSONMember("result", record.result ?? .null))
                 if let reason = record.stateReason { members.append(JSONMember("reason", .string(reason))) }
-                Output.json(.object(members))
+                Output.jsonLine(.object(members))
             } else if location.state == .done {
-                Output.json(record.result ?? .null)
+                Output.prettyJSON(record.result ?? .null)
             }
             if location.state == .dead {
                 Output.error("spoolctl: task \(id) is dead: \(record.stateReason ?? "no reason recorded")")

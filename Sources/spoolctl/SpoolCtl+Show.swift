@@ -27,19 +27,19 @@ extension SpoolCtl {
                     id.flatMap { spool.find(id: $0) }
                 }
             guard let location = found else {
-                throw ValidationError(key.map { "no task with key \($0)" } ?? "no task with id \(id ?? "")")
+                throw SpoolError(.notFound, key.map { "no task with key \($0)" } ?? "no task with id \(id ?? "")")
             }
             let record = try spool.record(at: location)
             if global.json {
                 var members = location.json.objectValue ?? []
                 members.append(JSONMember("task", record.json))
-                Output.json(.object(members))
+                Output.jsonLine(.object(members))
                 return
             }
             Output.line("state: \(location.state.rawValue)")
             Output.line("path:  \(location.path)")
             if let due = location.due { Output.line("due:   \(due.rfc3339)") }
-            Output.json(record.json)
+            Output.prettyJSON(record.json)
         }
 
         /// When the task at `location` was accepted; the earliest time if it cannot be read.

@@ -31,7 +31,7 @@ extension SpoolCtl {
             let report = try spool.snapshot(to: directory, timeout: timeout, progress: progress.update)
             progress.finish()
             if global.json {
-                Output.json(
+                Output.jsonLine(
                     .object([
                         JSONMember("directory", .string(directory)),
                         JSONMember("linked", .integer(Int64(report.linked))),

@@ -11,7 +11,7 @@ extension SpoolCtl {
             let stats = try global.open(.readOnly).stats()
             let states = TaskState.allCases
             if global.json {
-                Output.json(stats.json)
+                Output.jsonLine(stats.json)
                 return
             }
             Output.table(

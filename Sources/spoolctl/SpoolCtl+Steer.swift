@@ -136,21 +136,20 @@ struct TaskSelection: ParsableArguments {
         skipping: (TaskLocation) -> Bool = { _ in false },
         _ action: (String) throws(SpoolError) -> String
     ) throws {
-        var failures = 0
-        var outcomes: [JSONValue] = []
+        var failures: [Int32] = []
         func act(_ id: String) -> Bool {
             do {
                 let done = try action(id)
                 if json {
-                    outcomes.append(.object([JSONMember("id", .string(id)), JSONMember("outcome", .string(done))]))
+                    Output.jsonLine(.object([JSONMember("id", .string(id)), JSONMember("outcome", .string(done))]))
                 } else {
                     Output.line("\(id) \(done)")
                 }
                 return true
             } catch {
-                failures += 1
+                failures.append(ExitStatus.of(error.code))
                 if json {
-                    outcomes.append(
+                    Output.jsonLine(
                         .object([JSONMember("id", .string(id)), JSONMember("error", .string(error.message))])
                     )
                 }
@@ -182,7 +181,7 @@ struct TaskSelection: ParsableArguments {
                         )
                         if id.isEmpty { continue }
                         guard Names.isValidTaskID(id) else {
-                            failures += 1
+                            failures.append(ExitStatus.usage)
                             Output.error("spoolctl: not a task id: \(id)")
                             continue
                         }
@@ -193,8 +192,7 @@ struct TaskSelection: ParsableArguments {
                 }
             }
         }
-        if json { Output.json(.array(outcomes)) }
-        if failures > 0 { throw ExitCode(1) }
+        if !failures.isEmpty { throw ExitCode(ExitStatus.combined(failures)) }
     }
 
     /// Tasks acted on per pass over a queue.

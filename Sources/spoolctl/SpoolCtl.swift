@@ -10,9 +10,9 @@ struct SpoolCtl: AsyncParsableCommand {
         discussion: """
             Works on a spool with or without a daemon running, and on a backup copy. It never creates a spool, \
             and the commands that only read (stats, list, show, result, rejected list, cron list, purge \
-            --dry-run, snapshot) change nothing in it.
-            Exit status: 0 success; 1 failure; 64 invalid arguments; 66 the path is not a spool (missing, or \
-            without active/ and scheduled/); result also uses 75 (not finished yet).
+            --dry-run, fsck --dry-run, snapshot) change nothing in it. --json prints JSON Lines: one JSON \
+            object per line, per task or item listed.
+            \(ExitStatus.table)
             """,
         version: "0.1.0",
         subcommands: [
@@ -70,8 +70,13 @@ enum Main {
             if code == .success || error is ExitCode { SpoolCtl.exit(withError: error) }
             let message = SpoolCtl.message(for: error).split(separator: "\n").first.map(String.init) ?? "failed"
             Output.error("spoolctl: \(message)")
-            if let error = error as? SpoolError, error.code == .notASpool { SpoolCtl.exit(withError: ExitCode(66)) }
-            SpoolCtl.exit(withError: ExitCode(code == .validationFailure ? 64 : code.rawValue))
+            let status =
+                if let error = error as? SpoolError {
+                    ExitStatus.of(error.code)
+                } else {
+                    code == .validationFailure ? ExitStatus.usage : code.rawValue
+                }
+            SpoolCtl.exit(withError: ExitCode(status))
         }
     }
 }
@@ -98,12 +103,23 @@ enum Output {
         }
     }
 
+    /// Prints what a command did to one thing: `text` for a person, or with `json` one JSON object with
+    /// `members` and `outcome`.
+    static func outcome(_ outcome: String, of members: [JSONMember], json: Bool, text: String) {
+        if json {
+            jsonLine(.object(members + [JSONMember("outcome", .string(outcome))]))
+        } else {
+            line(text)
+        }
+    }
+
     /// Prints `value` as one line of JSON (JSON Lines).
     static func jsonLine(_ value: JSONValue) {
         line(String(decoding: JSONWriter.encode(value), as: UTF8.self))
     }
 
-    static func json(_ value: JSONValue) {
+    /// Prints `value` as indented JSON, for a person to read.
+    static func prettyJSON(_ value: JSONValue) {
         line(String(decoding: JSONWriter.encode(value, pretty: true), as: UTF8.self))
     }
 }

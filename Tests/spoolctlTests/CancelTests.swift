@@ -77,14 +77,17 @@ import Testing
                 try ChildProcess.run("spoolctl", ["--spool", directory.path] + arguments, input: input)
             }
             var result = try spoolctl(["cancel", "-"], "t-0\n  t-1 \n\nnope\nbad/id\n")
-            #expect(result.status == 1, "a task that could not be cancelled makes the status 1")
+            #expect(
+                result.status == 1,
+                "tasks that could not be cancelled for reasons of several kinds make the status 1"
+            )
             #expect(result.output == "t-0 cancelled\nt-1 cancelled\n")
             #expect(result.error == "spoolctl: no task with id nope\nspoolctl: not a task id: bad/id\n")
             result = try spoolctl(["retry", "--queue", "q"], nil)
             #expect(result.status == 0 && result.output == "t-0 retried\nt-1 retried\n", "dead is retry's default")
             result = try spoolctl(["reschedule", "--queue", "q", "--at", "2030-01-01T00:00:00Z", "--json"], nil)
             #expect(result.status == 0)
-            let outcomes = try JSONParser.parse(Array(result.output.utf8)).arrayValue ?? []
+            let outcomes = try jsonLines(result.output)
             #expect(outcomes.count == 5)
             #expect(ids.allSatisfy { spool.find(id: $0)?.due == Timestamp(rfc3339: "2030-01-01T00:00:00Z") })
             result = try spoolctl(["cancel", "--queue", "q", "--state", "scheduled"], nil)

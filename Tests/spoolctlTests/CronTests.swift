@@ -81,7 +81,7 @@ import Glibc
                 ["--spool", directory.path, "--json", "cron", "list", "--next", "2"]
             )
             #expect(list.status == 0, "\(list.error)")
-            let entries = try JSONParser.parse(Array(list.output.utf8)).arrayValue ?? []
+            let entries = try jsonLines(list.output)
             #expect(entries.map { $0["name"] } == [.string("from-yaml"), .string("reloaded"), .string("stored")])
             #expect(entries.map { $0["source"] } == [.string("config"), .string("config"), .string("spool")])
             #expect(entries.first?["paused"] == .bool(true))
@@ -119,7 +119,7 @@ import Glibc
             ["cron", "add", "x", "@daily", "--type", "t", "--missed", "maybe"], 64,
             "spoolctl: --missed must be skip, once or all"
         ),
-        (["cron", "remove", "nope"], 1, "spoolctl: no cron entry nope in the spool"),
+        (["cron", "remove", "nope"], 2, "spoolctl: no cron entry nope in the spool"),
     ])
     func badCronCommandsSayWhyInOneLine(arguments: [String], status: Int32, message: String) throws {
         try TemporarySpool.with { directory in

@@ -22,6 +22,11 @@ func seconds(since start: Timestamp) -> Double {
 }
 
 /// Writes an executable shell script at `path`.
+/// The JSON values of `text`, one per line (JSON Lines, as `spoolctl --json` prints).
+func jsonLines(_ text: String) throws -> [JSONValue] {
+    try text.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
+}
+
 func writeScript(_ path: String, _ body: String) throws {
     try SpoolFiles.write("#!/bin/sh\n" + body + "\n", to: path)
     chmod(path, 0o755)

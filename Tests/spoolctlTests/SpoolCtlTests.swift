@@ -31,11 +31,7 @@ import Testing
                 "spoolctl",
                 ["--spool", directory.path, "--json", "list", "--state", "scheduled"]
             )
-            let listed = try JSONParser.parse(Array(list.output.utf8))
-            guard case .array(let entries) = listed else {
-                Issue.record("list --json is not an array")
-                return
-            }
+            let entries = try jsonLines(list.output)
             #expect(entries.map { $0["id"] } == [.string("order-42")])
             let show = try ChildProcess.run(
                 "spoolctl",
@@ -89,7 +85,7 @@ import Testing
                 "spoolctl",
                 ["--spool", directory.path, "enqueue", "--type", "t", "--id", "x1"]
             )
-            #expect(again.status == 1)
+            #expect(again.status == 3, "a conflict")
             #expect(again.error == "spoolctl: id: \"x1\" is already in use\n")
         }
     }
@@ -191,7 +187,7 @@ import Glibc
                 "spoolctl",
                 ["--spool", directory.path, "enqueue", "--type", "t", "--unique-key", "order-9:paid"]
             )
-            #expect(second.status == 1)
+            #expect(second.status == 3, "a conflict")
             #expect(
                 second.error == "spoolctl: unique_key \"order-9:paid\" is held by task \(holder) in queue default\n"
             )
@@ -235,7 +231,7 @@ import Glibc
                 "spoolctl",
                 ["--spool", directory.path, "--json", "list", "--key", "order-42"]
             )
-            let listed = try JSONParser.parse(Array(list.output.utf8)).arrayValue ?? []
+            let listed = try jsonLines(list.output)
             #expect(listed.map { $0["id"] } == [.string("first"), .string("second")])
             #expect(listed.map { $0["state"] } == [.string("active"), .string("scheduled")])
             let show = try ChildProcess.run(
@@ -247,7 +243,7 @@ import Glibc
                 "the most recent"
             )
             let none = try ChildProcess.run("spoolctl", ["--spool", directory.path, "show", "--key", "order-43"])
-            #expect(none.status == 64 && none.error == "spoolctl: no task with key order-43\n")
+            #expect(none.status == 2 && none.error == "spoolctl: no task with key order-43\n")
 
             let port = freePort()
             try SpoolFiles.write("api: {listen: \"127.0.0.1:\(port)\"}\n", to: "\(directory.path)/spool.yaml")
