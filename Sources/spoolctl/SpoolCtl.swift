@@ -99,7 +99,7 @@ enum Output {
             let cells = row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
             }
-            line(cells.joined(separator: "  "))
+            line(String(cells.joined(separator: "  ").reversed().drop { $0 == " " }.reversed()))
         }
     }
 

@@ -77,30 +77,6 @@ extension Spool {
         return SpoolStats(queues: queues, incoming: incoming, rejected: rejected, paused: paused)
     }
 
-    /// Tasks in `state` (all states if `nil`) of `queue` (all queues if `nil`), at most `limit`, pending
-    /// ones in due order. Each task appears once, even when it moves while the folders are read (claimed
-    /// from `active/` after that folder was read, say): where it was found last.
-    public func list(state: TaskState? = nil, queue: String? = nil, limit: Int = 100) -> [TaskLocation] {
-        var found: [TaskLocation] = []
-        var positions: [String: Int] = [:]
-        forEachTask(states: state.map { [$0] } ?? TaskState.allCases, queue: queue) { location in
-            if let position = positions[location.id] {
-                found[position] = location
-            } else {
-                positions[location.id] = found.count
-                found.append(location)
-            }
-            return true
-        }
-        let order = Dictionary(uniqueKeysWithValues: TaskState.allCases.enumerated().map { ($1, $0) })
-        found.sort {
-            (order[$0.state]!, $0.due?.milliseconds ?? 0, $0.path) < (
-                order[$1.state]!, $1.due?.milliseconds ?? 0, $1.path
-            )
-        }
-        return Array(found.prefix(limit))
-    }
-
     /// Finds the task `id`, wherever it is.
     public func find(id: String) -> TaskLocation? {
         guard Names.isValidTaskID(id) else { return nil }
