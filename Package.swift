@@ -64,12 +64,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SpoolWatch",
+            dependencies: [
+                "SpoolCore",
+                "SpoolSystem",
+                "CInotifyTools",
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SpoolWorker",
             dependencies: [
                 "SpoolCore",
                 "SpoolCron",
                 "SpoolSystem",
-                "CInotifyTools",
+                "SpoolWatch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -80,7 +89,6 @@ let package = Package(
             dependencies: [
                 "SpoolCore",
                 "SpoolCron",
-                "SpoolWorker",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
@@ -136,7 +144,7 @@ let package = Package(
                 "SpoolCore",
                 "SpoolCron",
                 "SpoolConfig",
-                "SpoolWorker",
+                "SpoolWatch",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -201,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "SpoolWorkerTests",
             dependencies: [
-                "SpoolWorker", "SpoolCore", "SpoolSystem", "SpoolTestSupport",
+                "SpoolWorker", "SpoolWatch", "SpoolCore", "SpoolSystem", "SpoolTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -214,7 +222,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolConfigTests",
-            dependencies: ["SpoolConfig", "SpoolWorker", "SpoolCore"],
+            dependencies: ["SpoolConfig", "SpoolCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,4 @@
 internal import SpoolCore
-internal import SpoolWorker
 internal import Yams
 
 extension DaemonConfiguration {

@@ -1,5 +1,4 @@
 internal import SpoolCore
-internal import SpoolWorker
 
 extension DaemonConfiguration {
     /// The keys allowed under each queue.

@@ -1,5 +1,4 @@
 public import SpoolCore
-public import SpoolWorker
 
 /// Everything `spool.yaml` configures for `spoold`: the spool's settings, the engine's, the handlers and how
 /// tasks are routed to them, and the HTTP API.

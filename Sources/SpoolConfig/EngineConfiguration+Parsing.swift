@@ -1,5 +1,4 @@
 internal import SpoolCore
-internal import SpoolWorker
 
 extension EngineConfiguration {
     /// Applies the top-level settings that belong to the engine: `watch`, `poll_interval`, `janitor_interval`,

@@ -1,4 +1,4 @@
-public import SpoolWorker
+public import SpoolCore
 
 /// What one `spoold` process does; several processes on one spool may each take a part.
 public enum RunMode: String, Sendable, Hashable, CaseIterable {

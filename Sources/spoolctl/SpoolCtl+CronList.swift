@@ -2,7 +2,6 @@ import ArgumentParser
 import SpoolConfig
 import SpoolCore
 import SpoolCron
-import SpoolWorker
 
 extension SpoolCtl {
     struct CronList: AsyncParsableCommand {

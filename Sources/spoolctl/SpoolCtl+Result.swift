@@ -1,6 +1,6 @@
 import ArgumentParser
 import SpoolCore
-import SpoolWorker
+import SpoolWatch
 
 extension SpoolCtl {
     struct Result: AsyncParsableCommand {

@@ -3,7 +3,6 @@ public import Logging
 import SpoolConfig
 public import SpoolCore
 public import SpoolDaemon
-public import SpoolWorker
 import SystemPackage
 
 /// `spoold`: runs a spool's scheduler, workers and HTTP API, as `spool.yaml` and `--mode` say.

@@ -1,5 +1,4 @@
 import SpoolCore
-import SpoolWorker
 import Testing
 
 @testable import SpoolConfig

@@ -1,6 +1,5 @@
 import Foundation
 import SpoolCore
-import SpoolWorker
 import Testing
 
 @testable import SpoolConfig

@@ -1,4 +1,5 @@
 import SpoolCore
+import SpoolWatch
 import SpoolSystem
 import SpoolTestSupport
 import SpoolWorker

@@ -1,6 +1,7 @@
 import Logging
 public import ServiceLifecycle
 public import SpoolCore
+import SpoolWatch
 import Synchronization
 
 /// Keeps a spool moving: ingests drops from `incoming/`, promotes scheduled tasks when due, recovers leases

@@ -1,5 +1,6 @@
 import Logging
 import SpoolCore
+import SpoolWatch
 import Synchronization
 
 /// Renews the leases of every running attempt of a pool and ends the attempts that overrun their timeout,

@@ -1,3 +1,5 @@
+import SpoolCore
+
 /// Picks the queue a free worker slot claims from, among those with tasks waiting.
 struct QueueSelection {
     let order: EngineConfiguration.QueueOrder

@@ -1,5 +1,6 @@
 import Logging
 import SpoolCore
+import SpoolWatch
 import Synchronization
 
 /// What the worker pool is told.

@@ -1,5 +1,3 @@
-public import SpoolCore
-
 /// How an engine watches a spool, which of its jobs it does, how many tasks it runs at once and in what
 /// order it serves its queues.
 public struct EngineConfiguration: Sendable {

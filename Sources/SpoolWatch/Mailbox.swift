@@ -1,8 +1,9 @@
-import SpoolCore
+package import SpoolCore
 import Synchronization
 
-/// A queue of messages with one receiver, which waits without polling and stops waiting when cancelled.
-final class Mailbox<Element: Sendable>: Sendable {
+/// A queue of messages with one receiver, which waits without polling and stops waiting when cancelled: how
+/// watchers hand their events on, in the engine and in ``SpoolCore/Spool/waitUntilFinished(id:timeout:)``.
+package final class Mailbox<Element: Sendable>: Sendable {
     private struct State {
         // Two stacks make a queue with amortised O(1) operations, whatever the burst.
         var inbound: [Element] = []
@@ -20,8 +21,11 @@ final class Mailbox<Element: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
+    /// An empty mailbox.
+    package init() {}
+
     /// Adds a message, waking the receiver if it waits.
-    func post(_ element: Element) {
+    package func post(_ element: Element) {
         let waiter = state.withLock { state -> CheckedContinuation<Element?, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -34,7 +38,7 @@ final class Mailbox<Element: Sendable>: Sendable {
     }
 
     /// The next message, waiting for one; `nil` if the task is cancelled.
-    func next() async -> Element? {
+    package func next() async -> Element? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Element?? in
@@ -54,13 +58,13 @@ final class Mailbox<Element: Sendable>: Sendable {
     }
 
     /// The next message if one waits now, without waiting.
-    func poll() -> Element? {
+    package func poll() -> Element? {
         state.withLock { $0.dequeue() }
     }
 }
 
 /// Waits for the next message of `mailbox`, but not past `deadline` on `clock`; `nil` at the deadline.
-func receive<Element: Sendable>(
+package func receive<Element: Sendable>(
     from mailbox: Mailbox<Element>,
     until deadline: SpoolCore.Timestamp,
     clock: any WallClock
