@@ -77,16 +77,47 @@ extension Spool {
         return SpoolStats(queues: queues, incoming: incoming, rejected: rejected, paused: paused)
     }
 
-    /// Finds the task `id`, wherever it is.
+    /// Finds the task `id`, wherever it is: in its reserved queue's folders for a reserved id, else in every
+    /// queue's. The folders are read in the order of a task's history, so a task moving meanwhile is still
+    /// found, and names are compared as bytes as they are listed, so a search costs little more than a
+    /// listing of the folders it reads.
     public func find(id: String) -> TaskLocation? {
         guard Names.isValidTaskID(id) else { return nil }
-        var result: TaskLocation?
+        let suffix = Array("\(id).json".utf8)
         let queue = reservedQueue(id: id)
-        forEachTask(queue: queue) { location in
-            if location.id == id { result = location }
-            return result == nil
+        for state in TaskState.allCases {
+            let queues = queue.map { [$0] } ?? names(in: state.rawValue).filter(Names.isValidQueueName)
+            for queue in queues {
+                let depth = state == .active ? 0 : state == .scheduled ? 2 : 1
+                guard let (folder, name) = search("\(state.rawValue)/\(queue)", depth: depth, for: suffix) else {
+                    continue
+                }
+                let due = TaskFileName(name)?.due
+                return TaskLocation(id: id, queue: queue, state: state, due: due, path: "\(folder)/\(name)")
+            }
         }
-        return result
+        return nil
+    }
+
+    /// The folder and name of the file `depth` folders below `folder` named `<due>.<suffix>` or `<suffix>`.
+    private func search(_ folder: String, depth: Int, for suffix: [UInt8]) -> (String, String)? {
+        guard depth == 0 else {
+            for name in names(in: folder) {
+                if let found = search("\(folder)/\(name)", depth: depth - 1, for: suffix) { return found }
+            }
+            return nil
+        }
+        var found: String?
+        try? Syscall.forEachEntryName(in: folder, relativeTo: rootDescriptor) { bytes, _ in
+            let count = bytes.count
+            let named =
+                (count == suffix.count || (count == suffix.count + 14 && bytes[13] == 0x2E))
+                && bytes[(count - suffix.count)...].elementsEqual(suffix)
+                && (count == suffix.count || TaskFileName.dueMilliseconds(utf8: bytes) != nil)
+            if named { found = String(decoding: bytes, as: UTF8.self) }
+            return !named
+        }
+        return found.map { (folder, $0) }
     }
 
     /// Reads the task at `location`.
