@@ -38,7 +38,6 @@ final class Progress {
     func clear() {
         guard isShown else { return }
         write("\r\u{1B}[K")
-        lastDraw = 0
     }
 
     /// Shows the last count given and ends the line.

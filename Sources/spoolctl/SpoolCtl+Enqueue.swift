@@ -4,8 +4,14 @@ import SpoolCore
 extension SpoolCtl {
     struct Enqueue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a task; prints its id.",
-            discussion: "Durable when it returns: the file and its folder are flushed."
+            abstract: "Add a task, or many from a file; prints each id.",
+            discussion: """
+                Durable when it returns: the file and its folder are flushed. With --file, the tasks are JSON \
+                objects in the task-file format (docs/FORMAT.md, as dropped in incoming/): one object (which may \
+                span lines), or JSON Lines, one task per line, enqueued in batches of 1,000 with one flush each. \
+                A line that is not a valid task stops the run with its line number (exit status 65); the \
+                batches before it stay enqueued and their ids are printed.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -13,8 +19,11 @@ extension SpoolCtl {
         @Option(help: "Queue name, [a-z0-9_-]{1,64}.")
         var queue = "default"
 
-        @Option(help: "Handler name.")
-        var type: String
+        @Option(help: "Handler name (required unless --file is given).")
+        var type: String?
+
+        @Option(help: "Read the tasks from this file (`-`: standard input): one JSON object, or JSON Lines.")
+        var file: String?
 
         @Option(help: "Payload, as JSON.")
         var payload = "null"
@@ -57,9 +66,24 @@ extension SpoolCtl {
 
         func validate() throws {
             if delay != nil && at != nil { throw ValidationError("--delay and --at cannot be combined") }
+            if file != nil {
+                let flags: [Any?] = [
+                    type, delay, at, id, maxAttempts, backoff, timeout, deadline, deleteAt, retention, key, uniqueKey,
+                    uniqueFor,
+                ]
+                if flags.contains(where: { $0 != nil }) || queue != "default" || payload != "null" {
+                    throw ValidationError("--file takes the tasks whole: give no other task option with it")
+                }
+            } else if type == nil {
+                throw ValidationError("give --type, or --file with the tasks")
+            }
         }
 
         func run() async throws {
+            if let file {
+                try enqueueFile(file, into: global.open(.existing), json: global.json)
+                return
+            }
             let payloadValue: JSONValue
             do {
                 payloadValue = try JSONParser.parse(Array(payload.utf8))
@@ -69,7 +93,7 @@ extension SpoolCtl {
             var task = NewTask(
                 id: id,
                 queue: queue,
-                type: type,
+                type: type ?? "",
                 payload: payloadValue,
                 delay: delay,
                 maxAttempts: maxAttempts,

@@ -19,7 +19,8 @@ extension SpoolCtl {
 
         func run() async throws {
             let spool = try global.open(.existing)
-            try selection.apply(on: spool, json: global.json, states: Cancel.states) { id throws(SpoolError) in
+            try selection.apply(on: spool, json: global.json, states: Cancel.states, progress: "cancelling") {
+                id throws(SpoolError) in
                 switch try spool.cancel(id: id) {
                 case .cancelled: "cancelled"
                 case .requested(let worker): "cancel requested (running on \(worker))"
@@ -44,7 +45,8 @@ extension SpoolCtl {
 
         func run() async throws {
             let spool = try global.open(.existing)
-            try selection.apply(on: spool, json: global.json, states: [.dead]) { id throws(SpoolError) in
+            try selection.apply(on: spool, json: global.json, states: [.dead], progress: "retrying") {
+                id throws(SpoolError) in
                 try spool.retryNow(id: id)
                 return "retried"
             }
@@ -80,7 +82,13 @@ extension SpoolCtl {
         func run() async throws {
             let spool = try global.open(.existing)
             let due = try at.map { try parseTime($0, option: "--at") } ?? spool.clock.now.adding(seconds: delay ?? 0)
-            try selection.apply(on: spool, json: global.json, states: Reschedule.states, skipping: { $0.due == due }) {
+            try selection.apply(
+                on: spool,
+                json: global.json,
+                states: Reschedule.states,
+                progress: "rescheduling",
+                skipping: { $0.due == due }
+            ) {
                 id throws(SpoolError) in
                 try spool.reschedule(id: id, to: due)
                 return "rescheduled to \(due.rfc3339)"
@@ -133,11 +141,30 @@ struct TaskSelection: ParsableArguments {
         on spool: Spool,
         json: Bool,
         states fallback: [TaskState],
+        progress label: String,
         skipping: (TaskLocation) -> Bool = { _ in false },
         _ action: (String) throws(SpoolError) -> String
     ) throws {
         var failures: [Int32] = []
+        let progress = Progress(label)
+        if progress.isShown {
+            if let queue {
+                var count = 0
+                spool.forEachTask(states: state.isEmpty ? fallback : state, queue: queue) { _ in
+                    count += 1
+                    return true
+                }
+                progress.total = count
+            } else if !ids.contains("-") {
+                progress.total = ids.count
+            }
+        }
+        var handled = 0
+        defer { progress.finish() }
         func act(_ id: String) -> Bool {
+            handled += 1
+            progress.update(handled)
+            progress.clear()
             do {
                 let done = try action(id)
                 if json {

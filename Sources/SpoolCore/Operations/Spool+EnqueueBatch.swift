@@ -33,6 +33,41 @@ extension Spool {
         return records.map(\.id)
     }
 
+    /// Adds several tasks given as JSON documents in the task-file format (as ``enqueue(json:)`` takes one),
+    /// as one batch with the rules and guarantees of ``enqueue(contentsOf:)``, and returns their ids in order.
+    ///
+    /// - Throws: ``SpoolError``: ``SpoolError/Code/invalidArgument`` naming the first document that is not a
+    ///   valid task (`task <n> of <count>: <reason>`; nothing is written then), and the codes of
+    ///   ``enqueue(contentsOf:)``.
+    public func enqueue(documents: [[UInt8]]) throws(SpoolError) -> [String] {
+        let now = clock.now
+        var records: [TaskRecord] = []
+        var reserving: [Bool] = []
+        records.reserveCapacity(documents.count)
+        for (index, bytes) in documents.enumerated() {
+            guard bytes.count <= configuration.maximumTaskBytes else {
+                throw SpoolError(
+                    .invalidArgument,
+                    "task \(index + 1) of \(documents.count): larger than \(configuration.maximumTaskBytes) bytes"
+                )
+            }
+            var generated = false
+            do {
+                var record = try TaskRecord.parse(bytes, now: now) {
+                    generated = true
+                    return ids.next(at: now)
+                }
+                stamp(&record, now: now)
+                records.append(record)
+                reserving.append(!generated)
+            } catch {
+                throw SpoolError(.invalidArgument, "task \(index + 1) of \(documents.count): \(error.reason)")
+            }
+        }
+        try enqueueBatch(records, reservingIDs: reserving, skippingTaken: false, now: now)
+        return records.map(\.id)
+    }
+
     /// Places stamped, validated records as one batch, as ``enqueue(contentsOf:)`` does. With
     /// `skippingTaken`, a record whose id is in use is left out rather than failing the batch.
     ///
