@@ -58,7 +58,12 @@ import Testing
             let record = try spool.record(at: #require(spool.find(id: id)))
             #expect(record.stateReason == "cancelled" && record.attempts.map(\.error) == ["cancelled"])
             #expect(!lines(of: log).contains("end"))
-            #expect(!SpoolFiles.files(under: "\(directory.path)/running").contains { $0.hasSuffix(".cancel") })
+            // The marker goes right after the task (the worker removes it once the task is in dead/).
+            #expect(
+                await eventually(within: 5) {
+                    !SpoolFiles.files(under: "\(directory.path)/running").contains { $0.hasSuffix(".cancel") }
+                }
+            )
             // Not retried.
             try await Task.sleep(for: .milliseconds(500))
             #expect(pids(log).count == 2 && spool.find(id: id)?.state == .dead)
