@@ -8,8 +8,10 @@ SWIFT_BUILD_FLAGS ?=
 VENV := .build/venv
 PYTHON := $(VENV)/bin/python3
 # Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
-# of the power-loss tests, and faketime for clock jumps of the real binary.
-TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync
+# of the power-loss tests, faketime for clock jumps of the real binary, and for the install test the shells
+# whose completions it loads, man, and what the Debian package depends on.
+TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync \
+	zsh fish man-db adduser
 
 # Where `make install` puts spoold, spoolctl, their completions, man pages, docs and systemd unit
 # (packaging/install.sh); DESTDIR is a staging root.
@@ -68,6 +70,8 @@ test: test-deps
 	$(PYTHON) Tests/schema/check_schema.py
 	# A bounded libFuzzer run on the JSON parser, the task decoder and the name parsers (Tests/fuzz/run.sh).
 	Tests/fuzz/run.sh 20
+	# make install into a staging folder and make deb, each installed and run (Tests/install/run.sh).
+	Tests/install/run.sh
 
 clean:
 	rm -rf .build
