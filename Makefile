@@ -8,10 +8,24 @@ SWIFT_BUILD_FLAGS ?=
 VENV := .build/venv
 PYTHON := $(VENV)/bin/python3
 # Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
-# of the power-loss tests, and faketime for clock jumps of the real binary.
-TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync
+# of the power-loss tests, faketime for clock jumps of the real binary, and for the install test the shells
+# whose completions it loads, man, and what the Debian package depends on.
+TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync \
+	zsh fish man-db adduser
 
-.PHONY: deps test-deps build run test release clean
+# Where `make install` puts spoold, spoolctl, their completions, man pages, docs and systemd unit
+# (packaging/install.sh); DESTDIR is a staging root.
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The binaries installed: release, with the Swift standard library (and Foundation) linked in, so that a
+# server needs no toolchain. In their own scratch folder, so that `make release` and the benchmarks, which
+# link it dynamically into .build/release, never overwrite them. SwiftPM plans a build again whenever its
+# environment changes, and here that recompiles part of a dependency: make's own variables and those given
+# to it (DESTDIR=...) are left out, so that `make install DESTDIR=...` then `make deb` build once.
+STATIC_BUILD := env -u DESTDIR -u PREFIX -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
+	swift build --scratch-path .build/static -c release --static-swift-stdlib
+
+.PHONY: deps test-deps build run test release release-static install uninstall deb clean
 
 deps:
 	@dpkg -s libinotifytools0-dev >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y libinotifytools0-dev; }
@@ -28,6 +42,22 @@ build: deps
 release: deps
 	swift build -c release
 
+# generate-manual is argument-parser's man page generator (the tool its generate-manual plugin runs).
+release-static: deps
+	$(STATIC_BUILD) --product spoold
+	$(STATIC_BUILD) --product spoolctl
+	$(STATIC_BUILD) --product generate-manual
+
+install: release-static
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" packaging/install.sh install
+
+uninstall:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" packaging/install.sh uninstall
+
+# A Debian package of the same files for /usr, with a spool user and /var/lib/spool (packaging/deb.sh).
+deb: release-static
+	packaging/deb.sh
+
 run: build
 	SPOOL=$(SPOOL) examples/demo/run.sh
 
@@ -40,6 +70,8 @@ test: test-deps
 	$(PYTHON) Tests/schema/check_schema.py
 	# A bounded libFuzzer run on the JSON parser, the task decoder and the name parsers (Tests/fuzz/run.sh).
 	Tests/fuzz/run.sh 20
+	# make install into a staging folder and make deb, each installed and run (Tests/install/run.sh).
+	Tests/install/run.sh
 
 clean:
 	rm -rf .build
