@@ -1,4 +1,5 @@
 import ArgumentParser
+import SpoolConfig
 import SpoolCore
 import SystemPackage
 
@@ -33,23 +34,27 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(name: .long, help: "What an enqueue flushes to disk: full, enqueue or none (see docs/FORMAT.md).")
-    var durability: String = Durability.enqueue.name
+    @Option(
+        name: .long,
+        help: "What an enqueue flushes to disk: full, enqueue or none (see docs/FORMAT.md; default: spool.yaml's)."
+    )
+    var durability: String?
 
     func validate() throws {
-        guard Durability(name: durability) != nil else {
+        if let durability, Durability(name: durability) == nil {
             throw ValidationError("--durability must be one of: \(Durability.all.map(\.name).joined(separator: ", "))")
         }
     }
 
     /// Opens the spool named by `--spool` or `SPOOL_DIR`, which must exist: `spoolctl` never creates a spool,
     /// and a command that only reads opens it with ``SpoolAccess/readOnly``, so that it changes nothing.
+    /// The spool's settings (retention, leases, task defaults) are its `spool.yaml`'s, as the daemon's are;
+    /// a file the daemon would refuse is ignored here (the daemon says why).
     func open(_ access: SpoolAccess) throws -> Spool {
-        try Spool(
-            root: spool ?? Environment.value("SPOOL_DIR") ?? "spool",
-            configuration: SpoolConfiguration(durability: Durability(name: durability) ?? .enqueue),
-            access: access
-        )
+        let root = spool ?? Environment.value("SPOOL_DIR") ?? "spool"
+        var configuration = (try? DaemonConfiguration.loadIfPresent(path: "\(root)/spool.yaml"))?.spool ?? .init()
+        if let durability { configuration.durability = Durability(name: durability) ?? .enqueue }
+        return try Spool(root: root, configuration: configuration, access: access)
     }
 }
 

@@ -56,7 +56,7 @@ import Testing
             "spoolctl: --payload is not valid JSON: expected a key at byte 1"
         ),
         (["enqueue", "--type", "t", "--queue", "No"], "spoolctl: queue: must match [a-z0-9_-]{1,64}"),
-        (["enqueue", "--queue", "q"], "spoolctl: Missing expected argument '--type <type>'"),
+        (["enqueue", "--queue", "q"], "spoolctl: give --type, or --file with the tasks"),
         (
             ["list", "--state", "lost"],
             "spoolctl: The value 'lost' is invalid for '--state <state>'. Please provide one of 'scheduled', 'active', 'running', 'done' or 'dead'."

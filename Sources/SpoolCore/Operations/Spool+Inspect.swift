@@ -14,29 +14,6 @@ public enum TaskState: String, Sendable, Hashable, CaseIterable {
     case dead
 }
 
-/// How many tasks a queue holds in each state.
-public struct QueueCounts: Sendable, Hashable {
-    /// The queue.
-    public var queue: String
-    /// Count per state.
-    public var counts: [TaskState: Int]
-
-    /// The count for `state`.
-    public subscript(state: TaskState) -> Int { counts[state, default: 0] }
-}
-
-/// Counts for a whole spool.
-public struct SpoolStats: Sendable, Hashable {
-    /// Per queue, sorted by name.
-    public var queues: [QueueCounts]
-    /// Drops waiting in `incoming/`.
-    public var incoming: Int
-    /// Files in `rejected/` (not counting `.reason` files).
-    public var rejected: Int
-    /// Paused queues, sorted.
-    public var paused: [String]
-}
-
 /// A task file found in the spool.
 public struct TaskLocation: Sendable, Hashable {
     /// The task's id.
@@ -59,44 +36,47 @@ extension TaskLocation {
 }
 
 extension Spool {
-    /// Counts every task by queue and state. Walks the whole tree: for inspection, not for hot paths.
-    public func stats() -> SpoolStats {
-        var perQueue: [String: [TaskState: Int]] = [:]
-        forEachTask { location in
-            perQueue[location.queue, default: [:]][location.state, default: 0] += 1
-            return true
-        }
-        for queue in names(in: SpoolLayout.active) + names(in: SpoolLayout.scheduled)
-        where Names.isValidQueueName(queue) {
-            if perQueue[queue] == nil { perQueue[queue] = [:] }
-        }
-        let queues = perQueue.keys.sorted().map { QueueCounts(queue: $0, counts: perQueue[$0]!) }
-        let incoming = names(in: SpoolLayout.incoming).filter(Spool.isDropName).count
-        let rejected = names(in: SpoolLayout.rejected).filter { !$0.hasSuffix(".reason") }.count
-        let paused = ((try? pausedQueues()) ?? []).sorted()
-        return SpoolStats(queues: queues, incoming: incoming, rejected: rejected, paused: paused)
-    }
-
     /// Finds the task `id`, wherever it is: in its reserved queue's folders for a reserved id, else in every
-    /// queue's. The folders are read in the order of a task's history, so a task moving meanwhile is still
-    /// found, and names are compared as bytes as they are listed, so a search costs little more than a
-    /// listing of the folders it reads.
+    /// queue's. A finished task is looked up by name in each hour folder (a `stat` each, no listing); the
+    /// waiting and running ones are listed, names compared as bytes as they come. Since a task may move while
+    /// it is looked for, the folders a task can move into from `scheduled/` are looked at again before
+    /// saying it is nowhere.
     public func find(id: String) -> TaskLocation? {
         guard Names.isValidTaskID(id) else { return nil }
         let suffix = Array("\(id).json".utf8)
-        let queue = reservedQueue(id: id)
-        for state in TaskState.allCases {
-            let queues = queue.map { [$0] } ?? names(in: state.rawValue).filter(Names.isValidQueueName)
-            for queue in queues {
-                let depth = state == .active ? 0 : state == .scheduled ? 2 : 1
-                guard let (folder, name) = search("\(state.rawValue)/\(queue)", depth: depth, for: suffix) else {
-                    continue
-                }
-                let due = TaskFileName(name)?.due
-                return TaskLocation(id: id, queue: queue, state: state, due: due, path: "\(folder)/\(name)")
-            }
+        let reserved = reservedQueue(id: id)
+        func queues(_ state: TaskState) -> [String] {
+            reserved.map { [$0] } ?? names(in: state.rawValue).filter(Names.isValidQueueName)
         }
-        return nil
+        func finished() -> TaskLocation? {
+            for state in [TaskState.done, .dead] {
+                for queue in queues(state) {
+                    let queueFolder = "\(state.rawValue)/\(queue)"
+                    for hour in names(in: queueFolder) where SpoolLayout.finishedFolderEnd(hour) != nil {
+                        let path = "\(queueFolder)/\(hour)/\(id).json"
+                        if (try? Syscall.status(path, in: rootDescriptor)) != nil {
+                            return TaskLocation(id: id, queue: queue, state: state, due: nil, path: path)
+                        }
+                    }
+                }
+            }
+            return nil
+        }
+        func pending(_ states: [TaskState]) -> TaskLocation? {
+            for state in states {
+                for queue in queues(state) {
+                    guard let (folder, name) = search("\(state.rawValue)/\(queue)", depth: state.depth, for: suffix)
+                    else {
+                        continue
+                    }
+                    let due = TaskFileName(name)?.due
+                    return TaskLocation(id: id, queue: queue, state: state, due: due, path: "\(folder)/\(name)")
+                }
+            }
+            return nil
+        }
+        return finished() ?? pending([.active, .running]) ?? pending([.scheduled]) ?? pending([.active, .running])
+            ?? finished()
     }
 
     /// The folder and name of the file `depth` folders below `folder` named `<due>.<suffix>` or `<suffix>`.
@@ -132,13 +112,11 @@ extension Spool {
         queue only: String? = nil,
         _ body: (TaskLocation) -> Bool
     ) {
-        // Depth below <state>/<queue>/ at which task files sit.
-        let depths: [TaskState: Int] = [.active: 0, .running: 1, .done: 1, .dead: 1, .scheduled: 2]
         for state in states {
             let queues = only.map { [$0] } ?? names(in: state.rawValue).filter(Names.isValidQueueName)
             for queue in queues {
                 var keepGoing = true
-                walk("\(state.rawValue)/\(queue)", depth: depths[state]!) { folder, name in
+                walk("\(state.rawValue)/\(queue)", depth: state.depth) { folder, name in
                     let location: TaskLocation?
                     if let fileName = TaskFileName(name) {
                         location = TaskLocation(

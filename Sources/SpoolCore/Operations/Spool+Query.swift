@@ -182,6 +182,15 @@ struct QueryWalk {
 }
 
 extension TaskState {
+    /// How many folders below `<state>/<queue>/` its task files sit.
+    var depth: Int {
+        switch self {
+        case .active: 0
+        case .scheduled: 2
+        case .running, .done, .dead: 1
+        }
+    }
+
     /// The order of states in a task's history.
     var order: Int {
         switch self {

@@ -1,0 +1,146 @@
+import SpoolSystem
+
+/// How many tasks a queue holds in each state, how its waiting tasks stand, and what it finished lately.
+public struct QueueCounts: Sendable, Hashable {
+    /// The queue.
+    public var queue: String
+    /// Count per state.
+    public var counts: [TaskState: Int]
+    /// The earliest due time of the tasks waiting for a worker (in `active/`): the oldest one's wait.
+    public var oldestDue: Timestamp?
+    /// Scheduled tasks due within the next minute.
+    public var dueNextMinute = 0
+    /// Scheduled tasks due within the next hour.
+    public var dueNextHour = 0
+    /// Tasks waiting for a worker, by how long they have been due: one count per ``QueueCounts/waitBuckets``.
+    public var waiting = Array(repeating: 0, count: QueueCounts.waitBuckets.count)
+    /// Tasks that succeeded in the last hour.
+    public var doneLastHour = 0
+    /// Tasks that died in the last hour.
+    public var deadLastHour = 0
+
+    /// The buckets of ``waiting``, as qshape has them: a label, and the wait (in milliseconds) below which
+    /// a task falls in it.
+    public static let waitBuckets: [(label: String, below: Int64)] = [
+        ("<1m", 60_000), ("1m+", 300_000), ("5m+", 1_200_000), ("20m+", 3_600_000), ("1h+", 14_400_000),
+        ("4h+", 86_400_000), ("1d+", .max),
+    ]
+
+    /// The count for `state`.
+    public subscript(state: TaskState) -> Int { counts[state, default: 0] }
+
+    /// Empty counts for `queue`.
+    init(queue: String) {
+        self.queue = queue
+        counts = [:]
+    }
+}
+
+/// Counts for a whole spool.
+public struct SpoolStats: Sendable, Hashable {
+    /// When they were taken.
+    public var now: Timestamp
+    /// Per queue, sorted by name.
+    public var queues: [QueueCounts]
+    /// Drops waiting in `incoming/`.
+    public var incoming: Int
+    /// Files in `rejected/` (not counting `.reason` files).
+    public var rejected: Int
+    /// Paused queues, sorted.
+    public var paused: [String]
+}
+
+extension Spool {
+    /// Counts every task by queue and state, from names alone, with how the waiting tasks stand (the oldest
+    /// wait, a histogram of waits, the tasks due in the next minute and hour) and the tasks finished in the
+    /// last hour. Walks the whole tree, listing names only; memory grows with the number of queues, not
+    /// tasks.
+    ///
+    /// The finished tasks of the last hour are looked for in the hour folders where the queue's retention
+    /// puts them (a task with a `retention` or `delete_at` of its own is not counted), by their file's last
+    /// write: its finish, or within a lease of it for a success without a result.
+    public func stats() -> SpoolStats {
+        let now = clock.now
+        var perQueue: [String: QueueCounts] = [:]
+        let minute = now.adding(seconds: 60)
+        let hour = now.adding(seconds: 3600)
+        for state in TaskState.allCases {
+            for queue in names(in: state.rawValue) where Names.isValidQueueName(queue) {
+                var counts = perQueue[queue] ?? QueueCounts(queue: queue)
+                forEachTaskName(in: "\(state.rawValue)/\(queue)", depth: state.depth, pending: state.order < 3) {
+                    due in
+                    counts.counts[state, default: 0] += 1
+                    guard let due else { return }
+                    switch state {
+                    case .active:
+                        if counts.oldestDue.map({ due < $0.milliseconds }) ?? true {
+                            counts.oldestDue = Timestamp(milliseconds: due)
+                        }
+                        let wait = max(0, now.milliseconds - due)
+                        counts.waiting[QueueCounts.waitBuckets.firstIndex { wait < $0.below } ?? 0] += 1
+                    case .scheduled:
+                        if due <= minute.milliseconds { counts.dueNextMinute += 1 }
+                        if due <= hour.milliseconds { counts.dueNextHour += 1 }
+                    default:
+                        break
+                    }
+                }
+                perQueue[queue] = counts
+            }
+        }
+        for queue in names(in: SpoolLayout.active) + names(in: SpoolLayout.scheduled)
+        where Names.isValidQueueName(queue) && perQueue[queue] == nil {
+            perQueue[queue] = QueueCounts(queue: queue)
+        }
+        for queue in perQueue.keys {
+            perQueue[queue]?.doneLastHour = finishedInLastHour(queue: queue, succeeded: true, now: now)
+            perQueue[queue]?.deadLastHour = finishedInLastHour(queue: queue, succeeded: false, now: now)
+        }
+        let queues = perQueue.keys.sorted().map { perQueue[$0]! }
+        let incoming = names(in: SpoolLayout.incoming).filter(Spool.isDropName).count
+        let rejected = names(in: SpoolLayout.rejected).filter { !$0.hasSuffix(".reason") }.count
+        let paused = ((try? pausedQueues()) ?? []).sorted()
+        return SpoolStats(now: now, queues: queues, incoming: incoming, rejected: rejected, paused: paused)
+    }
+
+    /// Calls `body` with the due time of each task file `depth` folders below `folder` (`nil` for a
+    /// finished task's name), reading names as bytes: no string per task.
+    private func forEachTaskName(in folder: String, depth: Int, pending: Bool, _ body: (Int64?) -> Void) {
+        guard depth == 0 else {
+            for name in names(in: folder) {
+                forEachTaskName(in: "\(folder)/\(name)", depth: depth - 1, pending: pending, body)
+            }
+            return
+        }
+        try? Syscall.forEachEntryName(in: folder, relativeTo: rootDescriptor) { bytes, _ in
+            guard bytes.count > 5, bytes.suffix(5).elementsEqual(".json".utf8) else { return true }
+            if pending {
+                if let due = TaskFileName.dueMilliseconds(utf8: bytes) { body(due) }
+            } else {
+                body(nil)
+            }
+            return true
+        }
+    }
+
+    /// The tasks of `queue` that succeeded (or died) in the hour before `now`: those in the hour folders
+    /// where the queue's retention puts a task that finished then, whose file was last written since.
+    private func finishedInLastHour(queue: String, succeeded: Bool, now: Timestamp) -> Int {
+        let state = succeeded ? SpoolLayout.done : SpoolLayout.dead
+        let retention = configuration.retention(of: queue, succeeded: succeeded)
+        let since = now.adding(seconds: -3600)
+        // A task finished at f lies in the folder of the hour of f + retention.
+        let first = since.adding(seconds: retention).hourFolderName
+        let last = now.adding(seconds: retention + 3600).hourFolderName
+        var count = 0
+        for folder in names(in: "\(state)/\(queue)") where folder.utf8.count == 10 && folder >= first && folder <= last
+        {
+            let path = "\(state)/\(queue)/\(folder)"
+            for name in names(in: path) where name.hasSuffix(".json") {
+                guard let status = try? Syscall.status("\(path)/\(name)", in: rootDescriptor) else { continue }
+                if status.modificationTime.milliseconds >= since.milliseconds { count += 1 }
+            }
+        }
+        return count
+    }
+}
