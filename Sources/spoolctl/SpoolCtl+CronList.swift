@@ -47,6 +47,12 @@ extension SpoolCtl {
 
         /// The entries of the configuration file; a file that cannot be read is said, and skipped.
         private func configuredEntries(_ spool: Spool) -> [CronEntry] {
+            CronList.configuredEntries(of: spool, config: config)
+        }
+
+        /// The cron entries of `config` (else the spool's `spool.yaml`); a file that cannot be read is said,
+        /// and skipped.
+        static func configuredEntries(of spool: Spool, config: String? = nil) -> [CronEntry] {
             do {
                 let configuration =
                     if let config {

@@ -18,7 +18,7 @@ struct SpoolCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self, Cancel.self,
-            Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self, Snapshot.self, Fsck.self,
+            Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self, Snapshot.self, Fsck.self, Inspect.self,
         ]
     )
 

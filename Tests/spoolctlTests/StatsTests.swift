@@ -54,6 +54,21 @@ import Testing
                     "\nWAITING  <1m  1m+  5m+  20m+  1h+  4h+  1d+\nq        1    0    0    0     1    0    0\n"
                 )
             )
+
+            let overview = try ChildProcess.run("spoolctl", ["--spool", directory.path, "inspect"])
+            #expect(overview.status == 0)
+            #expect(overview.output.hasPrefix("spool \(directory.path): 7 tasks in 2 queues, at "))
+            #expect(
+                overview.output.contains("\nq      3        2    0        0     0     2h      0        0\n"),
+                "\(overview.output)"
+            )
+            #expect(overview.output.contains("  r  ko  permanent failure: no\n"))
+            let json = try #require(
+                try jsonLines(ChildProcess.run("spoolctl", ["--spool", directory.path, "--json", "inspect"]).output)
+                    .first
+            )
+            #expect(json["latest_dead"]?.arrayValue?.first?["id"] == .string("ko"))
+            #expect(json["stats"]?["queues"]?.arrayValue?.count == 2 && json["workers"] == .array([]))
         }
     }
 }

@@ -144,3 +144,34 @@ extension Spool {
         return count
     }
 }
+
+/// A worker process holding tasks of a queue in `running/`.
+public struct RunningWorker: Sendable, Hashable {
+    /// The worker's name: `<host>.<pid>.<start ticks>`.
+    public var worker: String
+    /// The queue.
+    public var queue: String
+    /// The tasks it holds there.
+    public var tasks: Int
+    /// Whether it is known to be gone: it ran on this host and its process has exited (its leases are
+    /// returned by the next janitor pass).
+    public var isGone: Bool
+}
+
+extension Spool {
+    /// The workers holding tasks in `running/` (an empty worker folder is left out), by queue then name.
+    public func runningWorkers() -> [RunningWorker] {
+        var found: [RunningWorker] = []
+        for queue in names(in: SpoolLayout.running).sorted() where Names.isValidQueueName(queue) {
+            for folder in names(in: "\(SpoolLayout.running)/\(queue)").sorted() {
+                guard let worker = WorkerName(folder) else { continue }
+                let tasks = names(in: "\(SpoolLayout.running)/\(queue)/\(folder)").filter { TaskFileName($0) != nil }
+                if tasks.isEmpty { continue }
+                found.append(
+                    RunningWorker(worker: folder, queue: queue, tasks: tasks.count, isGone: worker.isGoneFromThisHost)
+                )
+            }
+        }
+        return found
+    }
+}
