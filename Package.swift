@@ -144,6 +144,7 @@ let package = Package(
                 "SpoolCore",
                 "SpoolCron",
                 "SpoolConfig",
+                "SpoolSystem",
                 "SpoolWatch",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -8,24 +8,31 @@ public final class InotifyWatcher: SpoolWatcher {
     public let events: AsyncStream<WatchEvent>
     private let root: String
     private let subscriber: Int
+    private let everyArrival: Bool
 
     /// Creates a watcher for the spool at `root`; `nil` if inotify is not available.
     ///
-    /// - Parameter capacity: The events kept for a reader that falls behind; past it, new events are dropped
-    ///   and ``takeOverflow()`` says so, as the kernel's queue overflow does.
-    public init?(root: String, capacity: Int = 1 << 16) {
+    /// - Parameters:
+    ///   - capacity: The events kept for a reader that falls behind; past it, new events are dropped and
+    ///     ``takeOverflow()`` says so, as the kernel's queue overflow does.
+    ///   - everyArrival: Report tasks moved into workers' `running/` folders too (by default only the
+    ///     entries made there in place, the cancel markers, which is all a worker needs).
+    public init?(root: String, capacity: Int = 1 << 16, everyArrival: Bool = false) {
         guard InotifyHub.shared.available else { return nil }
         let (stream, continuation) = AsyncStream<WatchEvent>.makeStream(bufferingPolicy: .bufferingOldest(capacity))
         events = stream
         self.root = root
+        self.everyArrival = everyArrival
         subscriber = InotifyHub.shared.subscribe(continuation)
     }
 
-    /// Watches `folder`; in a worker's `running/` folder only for entries made in place (cancel markers).
+    /// Watches `folder`; in a worker's `running/` folder only for entries made in place (cancel markers),
+    /// unless every arrival was asked for.
     public func watch(_ folder: String) async -> Bool {
         await InotifyHub.shared.watch(
             "\(root)/\(folder)",
-            mask: folder.hasPrefix(SpoolLayout.running + "/") ? InotifyHub.markerMask : InotifyHub.mask,
+            mask: folder.hasPrefix(SpoolLayout.running + "/") && !everyArrival
+                ? InotifyHub.markerMask : InotifyHub.mask,
             for: InotifyHub.Target(subscriber: subscriber, folder: folder)
         )
     }
