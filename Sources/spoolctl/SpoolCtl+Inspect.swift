@@ -7,7 +7,7 @@ extension SpoolCtl {
         static let configuration = CommandConfiguration(
             abstract: "The whole spool on one screen: queues, workers, cron, rejected drops, the latest deaths.",
             discussion: """
-                What stats, list --state dead --newest, rejected and cron list say, cut to one screen: where to \\
+                What stats, list --state dead --newest, rejected and cron list say, cut to one screen: where to \
                 look next. --json prints it as one object.
                 """
         )

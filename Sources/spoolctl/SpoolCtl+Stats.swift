@@ -7,10 +7,10 @@ extension SpoolCtl {
             abstract:
                 "Per queue: tasks by state, the oldest wait, tasks due soon, waits by age, the last hour's finishes.",
             discussion: """
-                From names alone, so it answers quickly on any spool. OLDEST is how long the longest-waiting \\
-                due task has waited for a worker; DUE 1M and DUE 1H count the scheduled tasks due within the \\
-                next minute and hour; DONE 1H and DEAD 1H the tasks that finished in the last hour (those kept \\
-                for their queue's retention). The second table is qshape's view: the due tasks by how long \\
+                From names alone, so it answers quickly on any spool. OLDEST is how long the longest-waiting \
+                due task has waited for a worker; DUE 1M and DUE 1H count the scheduled tasks due within the \
+                next minute and hour; DONE 1H and DEAD 1H the tasks that finished in the last hour (those kept \
+                for their queue's retention). The second table is qshape's view: the due tasks by how long \
                 they have waited.
                 """
         )

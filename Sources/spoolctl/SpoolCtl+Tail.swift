@@ -8,11 +8,11 @@ extension SpoolCtl {
         static let configuration = CommandConfiguration(
             abstract: "Follow tasks as they move: one line per task arriving in a state, and per rejected drop.",
             discussion: """
-                Watches the spool with inotify, as the daemon does, and prints the time, the state the task \\
-                arrived in, its queue and its id (a rejected drop: its name). A task shown in a state is not \\
-                shown again until it moves. Runs until interrupted, --count lines are printed, or --timeout \\
-                passes. Tasks scheduled into a minute folder that existed before tail started are shown when \\
-                they come due.
+                Watches the spool with inotify, as the daemon does, and prints the time, the state the task \
+                arrived in, its queue and its id (a rejected drop: its name). A task shown in a state is not \
+                shown again until it moves. Runs until interrupted, --count lines are printed, or --timeout \
+                passes. A folder made while tail runs (a new queue, worker, minute or hour) is watched once it \
+                appears: a task that passed through it before then is shown in its next state.
                 """
         )
 
@@ -62,8 +62,10 @@ extension SpoolCtl {
             for await event in watcher.events {
                 switch event {
                 case .arrived(let folder, let name, true):
-                    for inner in follower.arrivedFolder("\(folder)/\(name)") { _ = await watcher.watch(inner) }
-                    printed += follower.printFiles(in: "\(folder)/\(name)")
+                    // Tasks may have moved in before the watch was placed: those still there are shown.
+                    let folders = follower.arrivedFolder("\(folder)/\(name)")
+                    for inner in folders { _ = await watcher.watch(inner) }
+                    for inner in folders { printed += follower.printFiles(in: inner) }
                 case .arrived(let folder, let name, false):
                     if follower.printArrival(of: name, in: folder) { printed += 1 }
                 case .rescan:
