@@ -44,7 +44,7 @@ struct QueryWalk {
     init(spool: Spool, query: TaskQuery) {
         self.spool = spool
         self.query = query
-        best = BoundedMaxHeap(capacity: max(query.limit, 1) + 1)
+        best = BoundedMaxHeap(capacity: min(max(query.limit, 1), Int.max - 1) + 1)
     }
 
     /// The page: the best `limit`, each task once.
