@@ -21,28 +21,30 @@ import Glibc
         return counts
     }
 
+    /// Starts `spoold` on the spool at `root`, running tasks of type `t` four at once with the shell `handler`.
+    private func startDaemon(on root: String, handler: String) throws -> ChildProcess {
+        try writeScript("\(root)/handler.sh", handler)
+        try SpoolFiles.write(
+            """
+            durability: none
+            default_concurrency: 4
+            handlers: {run: {exec: ["\(root)/handler.sh"]}}
+            routes: {t: run}
+            """,
+            to: "\(root)/spool.yaml"
+        )
+        return try ChildProcess("spoold", ["--spool", root, "--mode", "all", "--log-level", "warning"])
+    }
+
     @Test func aSnapshotUnderLoadHoldsEachAcknowledgedTaskOnceAndRunsElsewhere() async throws {
         try await TemporarySpool.with { directory in
             let snapshot = directory.path + ".snapshot"
             let restored = directory.path + ".restored"
             defer { _ = try? ChildProcess.run("/usr/bin/env", ["rm", "-rf", snapshot, restored]) }
             // A third of the tasks fail their first attempt, so that retries move tasks back and forth.
-            try writeScript(
-                "\(directory.path)/handler.sh",
-                #"cat >/dev/null; case "$SPOOL_TASK_ID" in *[0-2]) [ "$SPOOL_TASK_ATTEMPT" -gt 1 ];; esac"#
-            )
-            try SpoolFiles.write(
-                """
-                durability: none
-                default_concurrency: 4
-                handlers: {run: {exec: ["\(directory.path)/handler.sh"]}}
-                routes: {t: run}
-                """,
-                to: "\(directory.path)/spool.yaml"
-            )
-            let live = try ChildProcess(
-                "spoold",
-                ["--spool", directory.path, "--mode", "all", "--log-level", "warning"]
+            let live = try startDaemon(
+                on: directory.path,
+                handler: #"cat >/dev/null; case "$SPOOL_TASK_ID" in *[0-2]) [ "$SPOOL_TASK_ATTEMPT" -gt 1 ];; esac"#
             )
             let spool = try Spool(root: directory.path, configuration: SpoolConfiguration(durability: .none))
             let acknowledged = Mutex<[String]>([])
@@ -113,20 +115,7 @@ import Glibc
         try await TemporarySpool.with { directory in
             let copy = directory.path + ".rsync"
             defer { _ = try? ChildProcess.run("/usr/bin/env", ["rm", "-rf", copy]) }
-            try writeScript("\(directory.path)/handler.sh", #"cat >/dev/null; [ "$SPOOL_TASK_ATTEMPT" -gt 1 ]"#)
-            try SpoolFiles.write(
-                """
-                durability: none
-                default_concurrency: 4
-                handlers: {run: {exec: ["\(directory.path)/handler.sh"]}}
-                routes: {t: run}
-                """,
-                to: "\(directory.path)/spool.yaml"
-            )
-            let live = try ChildProcess(
-                "spoold",
-                ["--spool", directory.path, "--mode", "all", "--log-level", "warning"]
-            )
+            let live = try startDaemon(on: directory.path, handler: #"cat >/dev/null; [ "$SPOOL_TASK_ATTEMPT" -gt 1 ]"#)
             let spool = try Spool(root: directory.path, configuration: SpoolConfiguration(durability: .none))
             let acknowledged = Mutex<[String]>([])
             let producing = Atomic<Bool>(true)
