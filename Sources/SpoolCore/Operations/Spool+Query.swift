@@ -132,42 +132,33 @@ struct QueryWalk {
         }
     }
 
-    /// Offers every task file in `folder`; `finishedAt` is the folder's hour end, for a finished folder.
+    /// Offers every task file in `folder`; `finishedAt` is the folder's hour end, for a finished folder. A
+    /// name whose time alone keeps it out of the page is passed over before any string is made of it.
     private mutating func walkFiles(in folder: String, state: TaskState, queue: String, finishedAt: Timestamp? = nil) {
-        var locations: [TaskLocation] = []
+        let group = finishedAt == nil ? 0 : 1
         try? Syscall.forEachEntryName(in: folder, relativeTo: spool.rootDescriptor) { bytes, _ in
-            let location: TaskLocation?
-            if finishedAt == nil {
-                location = TaskFileName(utf8: bytes).map {
-                    TaskLocation(id: $0.id, queue: queue, state: state, due: $0.due, path: "")
-                }
-            } else if bytes.count > 5, bytes.suffix(5).elementsEqual(".json".utf8) {
-                let id = String(decoding: bytes.dropLast(5), as: UTF8.self)
-                location =
-                    Names.isValidTaskID(id) ? TaskLocation(id: id, queue: queue, state: state, due: nil, path: "") : nil
+            let time: Int64
+            if let finishedAt {
+                guard bytes.count > 5, bytes.suffix(5).elementsEqual(".json".utf8) else { return true }
+                time = finishedAt.milliseconds
             } else {
-                location = nil
+                guard let due = TaskFileName.dueMilliseconds(utf8: bytes) else { return true }
+                time = due
             }
-            if var location {
-                location.path = "\(folder)/\(String(decoding: bytes, as: UTF8.self))"
-                locations.append(location)
-                // Offered in batches, so that a large folder is not held whole.
-                if locations.count == 4096 {
-                    for location in locations {
-                        offer(location, group: finishedAt == nil ? 0 : 1, time: time(of: location, finishedAt))
-                    }
-                    locations.removeAll(keepingCapacity: true)
-                }
+            if isPast(group: group, time: time) { return true }
+            let path = "\(folder)/\(String(decoding: bytes, as: UTF8.self))"
+            let location: TaskLocation
+            if finishedAt == nil {
+                guard let name = TaskFileName(utf8: bytes) else { return true }
+                location = TaskLocation(id: name.id, queue: queue, state: state, due: name.due, path: path)
+            } else {
+                let id = String(decoding: bytes.dropLast(5), as: UTF8.self)
+                guard Names.isValidTaskID(id) else { return true }
+                location = TaskLocation(id: id, queue: queue, state: state, due: nil, path: path)
             }
+            offer(location, group: group, time: time)
             return true
         }
-        for location in locations {
-            offer(location, group: finishedAt == nil ? 0 : 1, time: time(of: location, finishedAt))
-        }
-    }
-
-    private func time(of location: TaskLocation, _ finishedAt: Timestamp?) -> Int64 {
-        (finishedAt ?? location.due ?? .earliest).milliseconds
     }
 
     /// Whether tasks due between `first` and `last` may match the due filter.
