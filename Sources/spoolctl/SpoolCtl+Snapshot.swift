@@ -6,8 +6,9 @@ extension SpoolCtl {
         static let configuration = CommandConfiguration(
             abstract: "Copy a live spool, as it stands at one instant, into a new folder to back up.",
             discussion: """
-                Every task acknowledged before the command is in the copy exactly once. Renames in the spool \
-                wait while the copy is made (the pause is printed); files get a second name (hard links) where \
+                Every task acknowledged before the command is in the copy exactly once. A first pass links \
+                every file while the spool goes on; then renames wait while the folders changed since are \
+                brought up to that instant (the pause is printed); files get a second name (hard links) where \
                 the filesystem allows, else a copy, so DIR should be on the spool's filesystem. Ship DIR with \
                 `rsync -a` or tar; a spoold started on it recovers it as after a crash. See docs/OPERATIONS.md.
                 """
@@ -41,13 +42,14 @@ extension SpoolCtl {
                         JSONMember("skipped", .integer(Int64(report.skipped))),
                         JSONMember("wait_ms", .integer(report.waitMilliseconds)),
                         JSONMember("pause_ms", .integer(report.pauseMilliseconds)),
+                        JSONMember("rescanned_folders", .integer(Int64(report.rescannedFolders))),
                     ])
                 )
             } else {
                 Output.line(
                     "snapshot in \(directory): \(report.linked) files linked, \(report.copied) copied, "
                         + "\(report.symlinks) symbolic links, \(report.folders) folders; "
-                        + "renames paused \(report.pauseMilliseconds) ms"
+                        + "renames paused \(report.pauseMilliseconds) ms for \(report.rescannedFolders) folders changed meanwhile"
                 )
             }
         }

@@ -17,6 +17,8 @@ public struct SnapshotReport: Sendable, Hashable {
     public var skipped = 0
     /// How long the snapshot waited for renames under way to end, in milliseconds.
     public var waitMilliseconds: Int64 = 0
+    /// Folders looked at again while renames were held back: those changed since the first pass.
+    public var rescannedFolders = 0
     /// How long renames were held back while the spool was copied, in milliseconds.
     public var pauseMilliseconds: Int64 = 0
 
@@ -52,6 +54,14 @@ extension Spool {
         do { lock = try FileDescriptor.openDirectory(root) } catch { throw SpoolError(error, "open", root) }
         defer { lock.closeQuietly() }
         var report = SnapshotReport()
+        var copiedEntries = 0
+        let count = {
+            copiedEntries += 1
+            if copiedEntries % 1024 == 0 { progress(copiedEntries) }
+        }
+        // First pass, while renames go on: every entry linked, each folder's modification time noted.
+        var folders: [CopiedFolder] = []
+        try copyFolder(rootDescriptor, into: target, path: "", report: &report, noting: &folders, copied: count)
         let asked = clock.now
         let giveUp = asked.adding(seconds: timeout)
         while true {
@@ -70,11 +80,11 @@ extension Spool {
         }
         let start = clock.now
         report.waitMilliseconds = start.milliseconds - asked.milliseconds
-        var copiedEntries = 0
+        // Second pass, renames held: only the folders changed since their first listing are brought up to
+        // this instant, in the same order, so that the pause grows with the changes, not the spool.
         do {
-            try copyFolder(rootDescriptor, into: target, path: "", report: &report) {
-                copiedEntries += 1
-                if copiedEntries % 1024 == 0 { progress(copiedEntries) }
+            for folder in folders {
+                try reconcile(folder, into: target, report: &report, copied: count)
             }
         } catch {
             try? lock.unlock()
@@ -143,20 +153,46 @@ extension Spool {
         into target: FileDescriptor,
         path: String,
         report: inout SnapshotReport,
+        noting folders: inout [CopiedFolder],
         copied: () -> Void
     ) throws(SpoolError) {
+        if let status = try? Syscall.status(".", in: source) {
+            folders.append(
+                CopiedFolder(
+                    path: path,
+                    modified: status.modificationTime.milliseconds,
+                    listed: SystemClock().now.milliseconds
+                )
+            )
+        }
         if path.isEmpty {
             let entries = (try? Syscall.entries(in: ".", relativeTo: source)) ?? []
             let rank = { (name: String) in Spool.snapshotOrder.firstIndex(of: name) ?? Spool.snapshotOrder.count }
             for entry in entries.sorted(by: { (rank($0.name), $0.name) < (rank($1.name), $1.name) }) {
-                try copyEntry(entry, of: source, into: target, path: path, report: &report, copied: copied)
+                try copyEntry(
+                    entry,
+                    of: source,
+                    into: target,
+                    path: path,
+                    report: &report,
+                    noting: &folders,
+                    copied: copied
+                )
             }
             return
         }
         var failure: SpoolError?
         try? Syscall.forEachEntry(in: ".", relativeTo: source) { entry in
             do throws(SpoolError) {
-                try copyEntry(entry, of: source, into: target, path: path, report: &report, copied: copied)
+                try copyEntry(
+                    entry,
+                    of: source,
+                    into: target,
+                    path: path,
+                    report: &report,
+                    noting: &folders,
+                    copied: copied
+                )
             } catch {
                 failure = error
                 return false
@@ -168,19 +204,28 @@ extension Spool {
 
     /// Copies one entry of `source`: a folder recursively, a symbolic link made again, a file linked (or
     /// copied, for those changed in place and where linking fails).
-    private func copyEntry(
+    func copyEntry(
         _ entry: DirectoryEntry,
         of source: FileDescriptor,
         into target: FileDescriptor,
         path: String,
         report: inout SnapshotReport,
+        noting folders: inout [CopiedFolder],
         copied: () -> Void
     ) throws(SpoolError) {
         var kind = entry.kind
         if kind == .unknown { kind = (try? Syscall.status(entry.name, in: source))?.kind ?? .unknown }
         switch kind {
         case .directory:
-            try copySubfolder(entry.name, of: source, into: target, path: path, report: &report, copied: copied)
+            try copySubfolder(
+                entry.name,
+                of: source,
+                into: target,
+                path: path,
+                report: &report,
+                noting: &folders,
+                copied: copied
+            )
         case .symlink:
             guard let text = try? Syscall.readSymbolicLink(entry.name, in: source) else { break }
             do throws(Errno) { try Syscall.makeSymbolicLink(entry.name, in: target, target: text) } catch {
@@ -188,12 +233,7 @@ extension Spool {
             }
             report.symlinks += 1
         case .regular:
-            // Changed in place, or locked (a lock belongs to the file, which a link would share with the
-            // spool): copied. Anything else is written once, then only renamed.
-            let changedInPlace =
-                path.hasPrefix(SpoolLayout.rateLimits + "/") || entry.name == SpoolLayout.uniqueLock
-                || (path.isEmpty && (entry.name == SpoolLayout.formatFile || entry.name == "spool.yaml"))
-            if !changedInPlace {
+            if !Spool.isChangedInPlace(entry.name, path: path) {
                 do {
                     try Syscall.link(entry.name, in: source, to: entry.name, in: target)
                     report.linked += 1
@@ -217,6 +257,7 @@ extension Spool {
         into target: FileDescriptor,
         path: String,
         report: inout SnapshotReport,
+        noting folders: inout [CopiedFolder],
         copied: () -> Void
     ) throws(SpoolError) {
         guard let child = try? FileDescriptor.openDirectory(name, in: source) else { return }  // removed meanwhile
@@ -230,7 +271,15 @@ extension Spool {
         }
         defer { copy.closeQuietly() }
         report.folders += 1
-        try copyFolder(child, into: copy, path: "\(path)\(name)/", report: &report, copied: copied)
+        try copyFolder(child, into: copy, path: "\(path)\(name)/", report: &report, noting: &folders, copied: copied)
+    }
+
+    /// Whether the file `name` in the folder `path` (empty, or ending in `/`) may be changed in place, or is
+    /// locked (a lock belongs to the file, which a link would share with the spool): copied, not linked.
+    /// Anything else is written once, then only renamed.
+    static func isChangedInPlace(_ name: String, path: String) -> Bool {
+        path.hasPrefix(SpoolLayout.rateLimits + "/") || name == SpoolLayout.uniqueLock
+            || (path.isEmpty && (name == SpoolLayout.formatFile || name == "spool.yaml"))
     }
 
     /// Copies the bytes and modification time of `name`; `false` if it was deleted meanwhile.
