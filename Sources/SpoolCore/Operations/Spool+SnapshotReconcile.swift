@@ -38,10 +38,10 @@ extension Spool {
         guard let copy = try? FileDescriptor.openDirectory(relative, in: target) else { return }  // parent gone
         defer { copy.closeQuietly() }
         let now = (try? Syscall.status(".", in: source))?.modificationTime.milliseconds ?? .max
-        // Files changed in place do not change their folder's time: those folders are always looked at.
-        let holdsFilesChangedInPlace =
-            folder.path.isEmpty || folder.path.hasPrefix(SpoolLayout.rateLimits + "/")
-            || folder.path.hasPrefix(SpoolLayout.unique + "/")
+        // A file written in place does not change its folder's time: the folders that hold some (the root
+        // with `format` and `spool.yaml`, `ratelimits/`) are always looked at. The lock files of `unique/`
+        // are copied but never written.
+        let holdsFilesChangedInPlace = folder.path.isEmpty || folder.path.hasPrefix(SpoolLayout.rateLimits + "/")
         guard folder.mayHaveChanged(modifiedNow: now) || holdsFilesChangedInPlace else { return }
         report.rescannedFolders += 1
         let sourceEntries = Dictionary(
