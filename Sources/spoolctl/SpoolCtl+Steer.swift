@@ -102,15 +102,19 @@ extension SpoolCtl {
 struct TaskSelection: ParsableArguments {
     static let discussion = """
         Tasks are named by id, or read one id per line from standard input with `-` (as postsuper does), or \
-        chosen by --queue and --state. Each task gets one line: its id and what was done; a task that could \
-        not be acted on gets a line on standard error, the others go on, and the exit status is then 1.
+        chosen by --queue and --state with an explicit --all (as postsuper's ALL). Each task gets one line: its \
+        id and what was done; a task that could not be acted on gets a line on standard error, the others go \
+        on, and the exit status says why (1 when the reasons differ).
         """
 
     @Argument(help: "Task ids; `-` reads them from standard input, one per line.")
     var ids: [String] = []
 
-    @Option(help: "Every task of this queue (in the states of --state).")
+    @Option(help: "With --all: every task of this queue (in the states of --state).")
     var queue: String?
+
+    @Flag(help: "Act on every task --queue and --state select: required for them, so that none is acted on by mistake.")
+    var all = false
 
     @Option(
         help:
@@ -121,7 +125,9 @@ struct TaskSelection: ParsableArguments {
     /// Checks the selection against the states the command acts on.
     func check(states allowed: [TaskState]) throws {
         if queue == nil, !state.isEmpty { throw ValidationError("--state needs --queue") }
+        if all, queue == nil { throw ValidationError("--all needs --queue") }
         if ids.isEmpty == (queue == nil) { throw ValidationError("give task ids, `-`, or --queue, but not both") }
+        if queue != nil, !all { throw ValidationError("acting on every task of --queue needs --all") }
         if let queue, !Names.isValidQueueName(queue) { throw ValidationError("--queue must match [a-z0-9_-]{1,64}") }
         for chosen in state where !allowed.contains(chosen) {
             throw ValidationError(

@@ -88,20 +88,28 @@ import Testing
             )
             #expect(result.output == "t-0 cancelled\nt-1 cancelled\n")
             #expect(result.error == "spoolctl: no task with id nope\nspoolctl: not a task id: bad/id\n")
-            result = try spoolctl(["retry", "--queue", "q"], nil)
+            result = try spoolctl(["retry", "--queue", "q", "--all"], nil)
             #expect(result.status == 0 && result.output == "t-0 retried\nt-1 retried\n", "dead is retry's default")
-            result = try spoolctl(["reschedule", "--queue", "q", "--at", "2030-01-01T00:00:00Z", "--json"], nil)
+            result = try spoolctl(
+                ["reschedule", "--queue", "q", "--all", "--at", "2030-01-01T00:00:00Z", "--json"],
+                nil
+            )
             #expect(result.status == 0)
             let outcomes = try jsonLines(result.output)
             #expect(outcomes.count == 5)
             #expect(ids.allSatisfy { spool.find(id: $0)?.due == Timestamp(rfc3339: "2030-01-01T00:00:00Z") })
-            result = try spoolctl(["cancel", "--queue", "q", "--state", "scheduled"], nil)
+            result = try spoolctl(["cancel", "--queue", "q", "--state", "scheduled", "--all"], nil)
             #expect(result.status == 0 && result.output.split(separator: "\n").count == 5)
             #expect(ids.allSatisfy { spool.find(id: $0)?.state == .dead })
             for (arguments, message) in [
                 (["cancel"], "give task ids, `-`, or --queue, but not both"),
                 (["cancel", "t-0", "--queue", "q"], "give task ids, `-`, or --queue, but not both"),
-                (["cancel", "--queue", "q", "--state", "dead"], "--state must be one of: scheduled, active, running"),
+                (
+                    ["cancel", "--queue", "q", "--all", "--state", "dead"],
+                    "--state must be one of: scheduled, active, running"
+                ),
+                (["cancel", "--queue", "q"], "acting on every task of --queue needs --all"),
+                (["retry", "--all"], "--all needs --queue"),
                 (["reschedule", "t-0"], "give one of --at and --in"),
                 (["reschedule", "t-0", "--in", "1e300"], "--in must be between 0 and 3153600000 seconds"),
                 (["retry", "--state", "dead"], "--state needs --queue"),

@@ -21,7 +21,7 @@ import Testing
             let enqueued = try onTerminal("enqueue --file \(file)")
             #expect(enqueued.contains("enqueuing [=============================="), "\(enqueued)")
             #expect(enqueued.contains("600/600 100%"))
-            let cancelled = try onTerminal("cancel --queue q")
+            let cancelled = try onTerminal("cancel --queue q --all")
             #expect(cancelled.contains("cancelling [") && cancelled.contains("600/600 100%"))
             let checked = try onTerminal("fsck --dry-run")
             #expect(checked.contains("checking [") && checked.contains("/s"))

@@ -39,7 +39,9 @@ import Testing
             let before = snapshot(directory.path)
             for command in [
                 ["stats"], ["list"], ["list", "--state", "done"], ["show", done], ["result", done],
-                ["result", done, "--wait", "--timeout", "0"], ["--json", "stats"],
+                ["result", done, "--wait", "--timeout", "0"], ["--json", "stats"], ["inspect"], ["--json", "inspect"],
+                ["list", "--type", "t", "--error", "x", "--finished-after", "1h", "--newest"], ["fsck", "--dry-run"],
+                ["tail", "--timeout", "0.3"], ["cron", "list"], ["rejected"],
             ] {
                 let result = try ChildProcess.run("spoolctl", ["--spool", directory.path] + command)
                 #expect(result.status == 0, "\(command): \(result.error)")
