@@ -98,11 +98,7 @@ struct TransitionFollower {
 
     /// The depth below `<state>/` of the folders holding task files: queue, then worker, hour or day/minute.
     private static func leafDepth(_ state: String) -> Int {
-        switch state {
-        case TaskState.active.rawValue: 1
-        case TaskState.scheduled.rawValue: 3
-        default: 2
-        }
+        (TaskState(rawValue: state)?.depth ?? 0) + 1
     }
 
     /// Every folder to watch at the start: the state folders and, below them, the folders down to those

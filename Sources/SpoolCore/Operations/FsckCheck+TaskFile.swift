@@ -1,12 +1,14 @@
 import SpoolSystem
 
 extension FsckCheck {
-    /// Checks the file `name` in `folder`, where a task in `state` of `queue` belongs: that it is a task
-    /// file, that it parses and is the task its name says. `misplacedTo` is the state whose folder it should
-    /// move to, when it is in the wrong one for its name: `.scheduled` for the folder of its due minute (or
-    /// `active/` once due), `.active`, or the finished state it is in, for the name `<id>.json`.
+    /// Checks the file `name` (of the kind its folder listing gave) in `folder`, where a task in `state` of
+    /// `queue` belongs: that it is a task file, that it parses and is the task its name says. `misplacedTo`
+    /// is the state whose folder it should move to, when it is in the wrong one for its name: `.scheduled`
+    /// for the folder of its due minute (or `active/` once due), `.active`, or the finished state it is in,
+    /// for the name `<id>.json`.
     mutating func check(
         _ name: String,
+        kind listedKind: FileKind,
         in folder: String,
         state: TaskState,
         queue: String,
@@ -19,8 +21,11 @@ extension FsckCheck {
             found(.unknownEntry, path, "not a task file name; Spool ignores it", action: nil)
             return
         }
-        guard let status = try? Syscall.status(path, in: spool.rootDescriptor) else { return }  // moved on
-        guard status.kind == .regular else {
+        // The listing's kind, or where the filesystem does not give one, the file's.
+        let kind =
+            listedKind == .unknown ? (try? Syscall.status(path, in: spool.rootDescriptor))?.kind : listedKind
+        guard let kind else { return }  // moved on
+        guard kind == .regular else {
             found(.unknownEntry, path, "not a regular file; Spool ignores it", action: nil)
             return
         }

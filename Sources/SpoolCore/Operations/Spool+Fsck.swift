@@ -171,7 +171,7 @@ struct FsckCheck {
                 checkFiles(in: "\(queueFolder)/\(entry.name)", state: .running, queue: queue)
             } else if entry.kind == .regular, TaskFileName(entry.name) != nil {
                 // A task outside any worker's folder: no worker holds it, so it is due again.
-                check(entry.name, in: queueFolder, state: .running, queue: queue, misplacedTo: .active)
+                check(entry.name, kind: .regular, in: queueFolder, state: .running, queue: queue, misplacedTo: .active)
             } else {
                 found(
                     .unknownEntry,
@@ -215,25 +215,22 @@ struct FsckCheck {
     /// Checks the task files of `folder`, which holds tasks in `state` of `queue` (due in the minute
     /// starting at `minute`, for a scheduled folder; `nil` when the folder's name is not a minute's).
     private mutating func checkFiles(in folder: String, state: TaskState, queue: String, minute: Timestamp? = nil) {
-        var names: [String] = []
-        try? Syscall.forEachEntryName(in: folder, relativeTo: spool.rootDescriptor) { name, _ in
-            names.append(String(decoding: name, as: UTF8.self))
-            return true
-        }
-        for name in names.sorted() {
+        for entry in entries(of: folder) {
+            let name = entry.name
+            let kind = entry.kind
             switch state {
             case .scheduled:
                 let inPlace = minute != nil && TaskFileName(name).map { $0.due.minuteStart == minute } == true
-                check(name, in: folder, state: state, queue: queue, misplacedTo: inPlace ? nil : .scheduled)
+                check(name, kind: kind, in: folder, state: state, queue: queue, misplacedTo: inPlace ? nil : .scheduled)
             case .running where name.hasSuffix(".group") || name.hasSuffix(".cancel"):
                 continue
             case .done, .dead:
                 if name.hasSuffix(".key") { continue }
                 // A finished task is named by its id alone; a pending task's name here keeps its place.
                 let misplaced = TaskFileName(name) != nil
-                check(name, in: folder, state: state, queue: queue, misplacedTo: misplaced ? state : nil)
+                check(name, kind: kind, in: folder, state: state, queue: queue, misplacedTo: misplaced ? state : nil)
             default:
-                check(name, in: folder, state: state, queue: queue)
+                check(name, kind: kind, in: folder, state: state, queue: queue)
             }
         }
     }

@@ -81,23 +81,39 @@ extension Spool {
 
     /// The folder and name of the file `depth` folders below `folder` named `<due>.<suffix>` or `<suffix>`.
     private func search(_ folder: String, depth: Int, for suffix: [UInt8]) -> (String, String)? {
-        guard depth == 0 else {
-            for name in names(in: folder) {
-                if let found = search("\(folder)/\(name)", depth: depth - 1, for: suffix) { return found }
-            }
-            return nil
-        }
-        var found: String?
-        try? Syscall.forEachEntryName(in: folder, relativeTo: rootDescriptor) { bytes, _ in
+        var found: (String, String)?
+        forEachName(below: folder, depth: depth) { leaf, bytes in
             let count = bytes.count
             let named =
                 (count == suffix.count || (count == suffix.count + 14 && bytes[13] == 0x2E))
                 && bytes[(count - suffix.count)...].elementsEqual(suffix)
                 && (count == suffix.count || TaskFileName.dueMilliseconds(utf8: bytes) != nil)
-            if named { found = String(decoding: bytes, as: UTF8.self) }
+            if named { found = (leaf, String(decoding: bytes, as: UTF8.self)) }
             return !named
         }
-        return found.map { (folder, $0) }
+        return found
+    }
+
+    /// Calls `body` with each entry name (as bytes) `depth` folders below `folder`, and the folder holding
+    /// it; no string is made per entry. Returns `false` once `body` does.
+    @discardableResult
+    func forEachName(
+        below folder: String,
+        depth: Int,
+        _ body: (String, UnsafeBufferPointer<UInt8>) -> Bool
+    ) -> Bool {
+        guard depth == 0 else {
+            for name in names(in: folder) where !forEachName(below: "\(folder)/\(name)", depth: depth - 1, body) {
+                return false
+            }
+            return true
+        }
+        var going = true
+        try? Syscall.forEachEntryName(in: folder, relativeTo: rootDescriptor) { bytes, _ in
+            going = body(folder, bytes)
+            return going
+        }
+        return going
     }
 
     /// Reads the task at `location`.

@@ -173,8 +173,9 @@ struct QueryWalk {
 }
 
 extension TaskState {
-    /// How many folders below `<state>/<queue>/` its task files sit.
-    var depth: Int {
+    /// How many folders below `<state>/<queue>/` its task files sit: none in `active/`, the worker's in
+    /// `running/`, the hour's in `done/` and `dead/`, the day's and the minute's in `scheduled/`.
+    public var depth: Int {
         switch self {
         case .active: 0
         case .scheduled: 2

@@ -165,34 +165,29 @@ extension Spool {
                 )
             )
         }
+        func copy(_ entry: DirectoryEntry) throws(SpoolError) {
+            try copyEntry(
+                entry,
+                of: source,
+                into: target,
+                path: path,
+                report: &report,
+                noting: &folders,
+                copied: copied
+            )
+        }
         if path.isEmpty {
             let entries = (try? Syscall.entries(in: ".", relativeTo: source)) ?? []
             let rank = { (name: String) in Spool.snapshotOrder.firstIndex(of: name) ?? Spool.snapshotOrder.count }
             for entry in entries.sorted(by: { (rank($0.name), $0.name) < (rank($1.name), $1.name) }) {
-                try copyEntry(
-                    entry,
-                    of: source,
-                    into: target,
-                    path: path,
-                    report: &report,
-                    noting: &folders,
-                    copied: copied
-                )
+                try copy(entry)
             }
             return
         }
         var failure: SpoolError?
         try? Syscall.forEachEntry(in: ".", relativeTo: source) { entry in
             do throws(SpoolError) {
-                try copyEntry(
-                    entry,
-                    of: source,
-                    into: target,
-                    path: path,
-                    report: &report,
-                    noting: &folders,
-                    copied: copied
-                )
+                try copy(entry)
             } catch {
                 failure = error
                 return false

@@ -106,13 +106,7 @@ extension Spool {
     /// Calls `body` with the due time of each task file `depth` folders below `folder` (`nil` for a
     /// finished task's name), reading names as bytes: no string per task.
     private func forEachTaskName(in folder: String, depth: Int, pending: Bool, _ body: (Int64?) -> Void) {
-        guard depth == 0 else {
-            for name in names(in: folder) {
-                forEachTaskName(in: "\(folder)/\(name)", depth: depth - 1, pending: pending, body)
-            }
-            return
-        }
-        try? Syscall.forEachEntryName(in: folder, relativeTo: rootDescriptor) { bytes, _ in
+        forEachName(below: folder, depth: depth) { _, bytes in
             guard bytes.count > 5, bytes.suffix(5).elementsEqual(".json".utf8) else { return true }
             if pending {
                 if let due = TaskFileName.dueMilliseconds(utf8: bytes) { body(due) }
