@@ -34,3 +34,7 @@ int CSpoolLinux_memfd_create(const char *name, unsigned int flags) {
 int CSpoolLinux_syncfs(int fd) {
     return syncfs(fd);
 }
+
+long CSpoolLinux_getdents64(int fd, void *buffer, unsigned long size) {
+    return (long)syscall(SYS_getdents64, fd, buffer, size);
+}

@@ -1,3 +1,4 @@
+import CSpoolLinux
 public import SystemPackage
 
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ public struct DirectoryEntry: Sendable, Hashable {
 extension Syscall {
     /// Calls `body` with each entry of the directory `path`, in the order the filesystem returns them.
     ///
-    /// Streams through `getdents64` (via `readdir`), so memory stays constant whatever the directory holds.
+    /// Streams through `getdents64`, so memory stays constant whatever the directory holds.
     /// `body` returns `false` to stop early.
     public static func forEachEntry(
         in path: String,
@@ -38,43 +39,38 @@ extension Syscall {
         _ body: (UnsafeBufferPointer<UInt8>, FileKind) throws -> Bool
     ) throws {
         let descriptor = try FileDescriptor.openDirectory(path, in: directory)
-        guard let stream = fdopendir(descriptor.rawValue) else {
-            let code = Errno.current
-            descriptor.closeQuietly()
-            throw code
-        }
-        defer { closedir(stream) }
-        while true {
-            errno = 0
-            guard let entry = readdir(stream) else {
-                if errno != 0 { throw Errno.current }
-                return
-            }
-            let kind: FileKind
-            switch Int32(entry.pointee.d_type) {
-            case Int32(DT_REG): kind = .regular
-            case Int32(DT_DIR): kind = .directory
-            case Int32(DT_LNK): kind = .symlink
-            case Int32(DT_FIFO): kind = .fifo
-            case Int32(DT_SOCK): kind = .socket
-            case Int32(DT_CHR): kind = .characterDevice
-            case Int32(DT_BLK): kind = .blockDevice
-            default: kind = .unknown
-            }
-            let proceed = try withUnsafePointer(to: &entry.pointee.d_name) { field in
-                try field.withMemoryRebound(to: UInt8.self, capacity: 256) { start in
+        defer { descriptor.closeQuietly() }
+        try withUnsafeTemporaryAllocation(byteCount: listingBufferSize, alignment: 8) { buffer in
+            while true {
+                let filled = CSpoolLinux_getdents64(descriptor.rawValue, buffer.baseAddress, UInt(buffer.count))
+                if filled == 0 { return }
+                if filled < 0 {
+                    if errno == EINTR { continue }
+                    throw Errno.current
+                }
+                // Each record: d_ino (8 bytes), d_off (8), d_reclen (2), d_type (1), then the name and a NUL.
+                var offset = 0
+                while offset < filled {
+                    let record = buffer.baseAddress! + offset
+                    let length = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+                    let start = (record + 19).assumingMemoryBound(to: UInt8.self)
                     let name = UnsafeBufferPointer(
                         start: start,
-                        count: strlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self))
+                        count: strnlen((record + 19).assumingMemoryBound(to: CChar.self), length - 19)
                     )
+                    offset += length
                     let dot = UInt8(ascii: ".")
-                    if name.first == dot, name.count == 1 || (name.count == 2 && name[1] == dot) { return true }
-                    return try body(name, kind)
+                    if name.first == dot, name.count == 1 || (name.count == 2 && name[1] == dot) { continue }
+                    if try !body(name, FileKind(directoryEntryType: record.load(fromByteOffset: 18, as: UInt8.self))) {
+                        return
+                    }
                 }
             }
-            if !proceed { return }
         }
     }
+
+    /// The bytes read per `getdents64` call: enough for about a thousand short names.
+    private static let listingBufferSize = 32_768
 
     /// The entries of the directory `path`; for small directories only (the whole list is kept in memory).
     public static func entries(
@@ -87,6 +83,22 @@ extension Syscall {
             return true
         }
         return result
+    }
+}
+
+extension FileKind {
+    /// The kind a directory entry's `d_type` gives.
+    init(directoryEntryType type: UInt8) {
+        switch Int32(type) {
+        case Int32(DT_REG): self = .regular
+        case Int32(DT_DIR): self = .directory
+        case Int32(DT_LNK): self = .symlink
+        case Int32(DT_FIFO): self = .fifo
+        case Int32(DT_SOCK): self = .socket
+        case Int32(DT_CHR): self = .characterDevice
+        case Int32(DT_BLK): self = .blockDevice
+        default: self = .unknown
+        }
     }
 }
 

@@ -12,6 +12,10 @@ int CSpoolLinux_memfd_create(const char *name, unsigned int flags);
 /* syncfs(2): flushes the whole filesystem holding fd; glibc declares it only under _GNU_SOURCE. */
 int CSpoolLinux_syncfs(int fd);
 
+/* getdents64(2): a directory's entries straight into a caller's buffer, with none of readdir's own
+   allocation and checks (glibc's fdopendir adds an fstat and two fcntl calls per directory). */
+long CSpoolLinux_getdents64(int fd, void *buffer, unsigned long size);
+
 extern const unsigned int CSpoolLinux_RENAME_NOREPLACE;
 extern const unsigned int CSpoolLinux_RENAME_EXCHANGE;
 extern const unsigned int CSpoolLinux_MFD_CLOEXEC;

@@ -49,15 +49,17 @@ struct QueryWalk {
 
     /// The page: the best `limit`, each task once.
     func page() -> TaskPage {
-        var found = best.sortedElements()
+        let found = best.sortedElements()
         let more = found.count > query.limit
         // A task that moved while the folders were read: kept where it went (the later state).
         var latest: [String: TaskState] = [:]
         for task in found where latest[task.location.id].map({ $0.order < task.location.state.order }) ?? true {
             latest[task.location.id] = task.location.state
         }
-        found.removeAll { latest[$0.location.id] != $0.location.state }
-        return TaskPage(tasks: found.prefix(query.limit).map(\.location), more: more)
+        let cut = found.prefix(query.limit)
+        let next = more ? cut.last.map { QueryCursor($0, newestFirst: query.newestFirst) } : nil
+        let tasks = cut.filter { latest[$0.location.id] == $0.location.state }.map(\.location)
+        return TaskPage(tasks: tasks, more: more, next: next)
     }
 
     /// The ordered form of a task in `group` (0 waiting or running, 1 finished) at `time`.
@@ -88,6 +90,7 @@ struct QueryWalk {
         if group == 0, !query.due.isUnbounded, !(location.due.map(query.due.contains) ?? false) { return }
         if group == 0, !query.finished.isUnbounded { return }
         let task = listed(location, group: group, time: time)
+        if let after = query.after, !after.precedes(task) { return }
         if let largest = best.largest, !(task < largest) { return }
         if query.readsContent {
             guard let record = try? spool.record(at: location), query.matches(record) else { return }
@@ -108,6 +111,7 @@ struct QueryWalk {
                 // A day's tasks are due from its start to its end.
                 guard let start = Timestamp(dayFolder: day) else { continue }
                 if !overlapsDue(start, start.adding(milliseconds: 86_400_000)) { continue }
+                if isBeforeCursor(group: 0, from: start, to: start.adding(milliseconds: 86_399_999)) { continue }
                 if isPast(
                     group: 0,
                     time: (query.newestFirst ? start.adding(milliseconds: 86_399_999) : start).milliseconds
@@ -117,7 +121,7 @@ struct QueryWalk {
                 for minute in ordered(spool.names(in: "\(base)/\(day)")) {
                     guard let first = Timestamp(dayFolder: day, minuteFolder: minute) else { continue }
                     let last = first.adding(milliseconds: 59_999)
-                    if !overlapsDue(first, last) { continue }
+                    if !overlapsDue(first, last) || isBeforeCursor(group: 0, from: first, to: last) { continue }
                     if isPast(group: 0, time: (query.newestFirst ? last : first).milliseconds) { return }
                     walkFiles(in: "\(base)/\(day)/\(minute)", state: state, queue: queue)
                 }
@@ -126,6 +130,7 @@ struct QueryWalk {
             if !query.due.isUnbounded { return }
             for hour in ordered(spool.names(in: base)) {
                 guard let end = SpoolLayout.finishedFolderEnd(hour) else { continue }
+                if isBeforeCursor(group: 1, from: end, to: end) { continue }
                 if isPast(group: 1, time: end.milliseconds) { return }
                 walkFiles(in: "\(base)/\(hour)", state: state, queue: queue, finishedAt: end)
             }
@@ -159,6 +164,12 @@ struct QueryWalk {
             offer(location, group: group, time: time)
             return true
         }
+    }
+
+    /// Whether the tasks of `group` from `first` to `last` all come before the page that starts after the
+    /// query's cursor.
+    private func isBeforeCursor(group: Int, from first: Timestamp, to last: Timestamp) -> Bool {
+        query.after?.passes(group: group, from: first.milliseconds, to: last.milliseconds) ?? false
     }
 
     /// Whether tasks due between `first` and `last` may match the due filter.

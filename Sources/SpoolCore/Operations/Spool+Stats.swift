@@ -1,4 +1,6 @@
+import Dispatch
 import SpoolSystem
+import Synchronization
 
 /// How many tasks a queue holds in each state, how its waiting tasks stand, and what it finished lately.
 public struct QueueCounts: Sendable, Hashable {
@@ -34,6 +36,17 @@ public struct QueueCounts: Sendable, Hashable {
         self.queue = queue
         counts = [:]
     }
+
+    /// Adds the counts of `other`, taken of another part of the same queue.
+    mutating func add(_ other: QueueCounts) {
+        counts.merge(other.counts, uniquingKeysWith: +)
+        if let due = other.oldestDue, oldestDue.map({ due < $0 }) ?? true { oldestDue = due }
+        dueNextMinute += other.dueNextMinute
+        dueNextHour += other.dueNextHour
+        for index in waiting.indices { waiting[index] += other.waiting[index] }
+        doneLastHour += other.doneLastHour
+        deadLastHour += other.deadLastHour
+    }
 }
 
 /// Counts for a whole spool.
@@ -57,36 +70,34 @@ extension Spool {
     /// tasks.
     ///
     /// The finished tasks of the last hour are looked for in the hour folders where the queue's retention
-    /// puts them (a task with a `retention` or `delete_at` of its own is not counted), by their file's last
-    /// write: its finish, or within a lease of it for a success without a result.
+    /// puts them (a task with a `retention` or `delete_at` of its own is not counted): by name in the
+    /// folders of whole hours since, by each file's last write (its finish, or within a lease of it for a
+    /// success without a result) in the one folder whose hour began before.
     public func stats() -> SpoolStats {
         let now = clock.now
-        var perQueue: [String: QueueCounts] = [:]
-        let minute = now.adding(seconds: 60)
-        let hour = now.adding(seconds: 3600)
+        // One job per folder of a queue's tasks, or per day folder of its scheduled ones, run on every core:
+        // listing the minute folders of a week ahead is most of the work, and the kernel's.
+        var jobs: [(state: TaskState, queue: String, folder: String, depth: Int)] = []
         for state in TaskState.allCases {
             for queue in names(in: state.rawValue) where Names.isValidQueueName(queue) {
-                var counts = perQueue[queue] ?? QueueCounts(queue: queue)
-                forEachTaskName(in: "\(state.rawValue)/\(queue)", depth: state.depth, pending: state.order < 3) {
-                    due in
-                    counts.counts[state, default: 0] += 1
-                    guard let due else { return }
-                    switch state {
-                    case .active:
-                        if counts.oldestDue.map({ due < $0.milliseconds }) ?? true {
-                            counts.oldestDue = Timestamp(milliseconds: due)
-                        }
-                        let wait = max(0, now.milliseconds - due)
-                        counts.waiting[QueueCounts.waitBuckets.firstIndex { wait < $0.below } ?? 0] += 1
-                    case .scheduled:
-                        if due <= minute.milliseconds { counts.dueNextMinute += 1 }
-                        if due <= hour.milliseconds { counts.dueNextHour += 1 }
-                    default:
-                        break
-                    }
+                let folder = "\(state.rawValue)/\(queue)"
+                if state.depth > 1 {
+                    for day in names(in: folder) { jobs.append((state, queue, "\(folder)/\(day)", state.depth - 1)) }
+                } else {
+                    jobs.append((state, queue, folder, state.depth))
                 }
-                perQueue[queue] = counts
             }
+        }
+        let partials = Mutex([QueueCounts?](repeating: nil, count: jobs.count))
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { [jobs] index in
+            let job = jobs[index]
+            let counts = count(job.state, queue: job.queue, in: job.folder, depth: job.depth, now: now)
+            partials.withLock { $0[index] = counts }
+        }
+        var perQueue: [String: QueueCounts] = [:]
+        for partial in partials.withLock({ $0 }) {
+            guard let partial else { continue }
+            perQueue[partial.queue, default: QueueCounts(queue: partial.queue)].add(partial)
         }
         for queue in names(in: SpoolLayout.active) + names(in: SpoolLayout.scheduled)
         where Names.isValidQueueName(queue) && perQueue[queue] == nil {
@@ -103,22 +114,43 @@ extension Spool {
         return SpoolStats(now: now, queues: queues, incoming: incoming, rejected: rejected, paused: paused)
     }
 
-    /// Calls `body` with the due time of each task file `depth` folders below `folder` (`nil` for a
-    /// finished task's name), reading names as bytes: no string per task.
-    private func forEachTaskName(in folder: String, depth: Int, pending: Bool, _ body: (Int64?) -> Void) {
+    /// The tasks of `queue` in `state` found `depth` folders below `folder`, read from their names as
+    /// bytes (no string per task), with how the waiting ones stand at `now`.
+    private func count(_ state: TaskState, queue: String, in folder: String, depth: Int, now: Timestamp)
+        -> QueueCounts
+    {
+        var counts = QueueCounts(queue: queue)
+        var total = 0
+        let nextMinute = now.adding(seconds: 60).milliseconds
+        let nextHour = now.adding(seconds: 3600).milliseconds
         forEachName(below: folder, depth: depth) { _, bytes in
             guard bytes.count > 5, bytes.suffix(5).elementsEqual(".json".utf8) else { return true }
-            if pending {
-                if let due = TaskFileName.dueMilliseconds(utf8: bytes) { body(due) }
+            guard state == .active || state == .scheduled else {
+                total += 1
+                return true
+            }
+            guard let due = TaskFileName.dueMilliseconds(utf8: bytes) else { return true }
+            total += 1
+            if state == .active {
+                if counts.oldestDue.map({ due < $0.milliseconds }) ?? true {
+                    counts.oldestDue = Timestamp(milliseconds: due)
+                }
+                let wait = max(0, now.milliseconds - due)
+                counts.waiting[QueueCounts.waitBuckets.firstIndex { wait < $0.below } ?? 0] += 1
             } else {
-                body(nil)
+                if due <= nextMinute { counts.dueNextMinute += 1 }
+                if due <= nextHour { counts.dueNextHour += 1 }
             }
             return true
         }
+        counts.counts[state] = total
+        return counts
     }
 
-    /// The tasks of `queue` that succeeded (or died) in the hour before `now`: those in the hour folders
-    /// where the queue's retention puts a task that finished then, whose file was last written since.
+    /// The tasks of `queue` that succeeded (or died) in the hour before `now`, from the hour folders where
+    /// the queue's retention puts a task that finished then. A folder holds the tasks that finished within
+    /// one hour: all of them are counted by name when that hour lies wholly in the last one; only in the
+    /// folder whose hour straddles its start is each file's last write looked at.
     private func finishedInLastHour(queue: String, succeeded: Bool, now: Timestamp) -> Int {
         let state = succeeded ? SpoolLayout.done : SpoolLayout.dead
         let retention = configuration.retention(of: queue, succeeded: succeeded)
@@ -129,7 +161,17 @@ extension Spool {
         var count = 0
         for folder in names(in: "\(state)/\(queue)") where folder.utf8.count == 10 && folder >= first && folder <= last
         {
+            guard let hour = Timestamp(dayFolder: String(folder.prefix(8)), minuteFolder: folder.suffix(2) + "00")
+            else { continue }
             let path = "\(state)/\(queue)/\(folder)"
+            let finishedFrom = hour.adding(seconds: -retention)
+            if finishedFrom >= since {
+                forEachName(below: path, depth: 0) { _, bytes in
+                    if bytes.count > 5, bytes.suffix(5).elementsEqual(".json".utf8) { count += 1 }
+                    return true
+                }
+                continue
+            }
             for name in names(in: path) where name.hasSuffix(".json") {
                 guard let status = try? Syscall.status("\(path)/\(name)", in: rootDescriptor) else { continue }
                 if status.modificationTime.milliseconds >= since.milliseconds { count += 1 }

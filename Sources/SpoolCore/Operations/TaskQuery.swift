@@ -26,6 +26,8 @@ public struct TaskQuery: Sendable {
     public var newestFirst = false
     /// At most this many tasks.
     public var limit = 100
+    /// Only tasks after this one in the query's order: the ``TaskPage/next`` of the previous page.
+    public var after: QueryCursor?
 
     /// Every task, the earliest first, at most 100.
     public init() {}
@@ -80,6 +82,74 @@ public struct TaskPage: Sendable {
     public var tasks: [TaskLocation]
     /// Whether more tasks match than the limit let through.
     public var more: Bool
+    /// Where the next page starts, when there are more.
+    public var next: QueryCursor?
+}
+
+/// A place in the order of a query's tasks: the next page of a listing starts after it. A task that moves
+/// between two pages (it runs, or finishes) may be listed on both, or on neither.
+public struct QueryCursor: Sendable, Hashable {
+    /// 0 waiting or running, 1 finished; negated for the latest first.
+    var group: Int
+    /// The due time, or the end of a finished task's retention hour, in milliseconds; negated likewise.
+    var time: Int64
+    /// The task file's path, which orders tasks of the same time.
+    var path: String
+    /// Whether it was made for the order latest first.
+    public private(set) var newestFirst: Bool
+
+    init(_ task: ListedTask, newestFirst: Bool) {
+        group = task.group
+        time = task.time
+        path = task.location.path
+        self.newestFirst = newestFirst
+    }
+
+    /// The cursor as an opaque token of URL-safe characters (hexadecimal digits).
+    public var token: String {
+        let digits = Array("0123456789abcdef".utf8)
+        let text = "\(newestFirst ? "n" : "o") \(group) \(time) \(path)"
+        return String(decoding: text.utf8.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
+
+    /// The cursor a ``token`` gives; `nil` if `token` is not one.
+    public init?(token: String) {
+        let hex = Array(token.utf8)
+        guard hex.count <= 2048, hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: hex.count, by: 2) {
+            guard let high = Self.hexValue(hex[index]), let low = Self.hexValue(hex[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        let parts = String(decoding: bytes, as: UTF8.self).split(separator: " ", maxSplits: 3)
+        guard parts.count == 4, parts[0] == "n" || parts[0] == "o", let group = Int(parts[1]), (-1...1).contains(group),
+            let time = Int64(parts[2]), !parts[3].isEmpty
+        else { return nil }
+        self.group = group
+        self.time = time
+        path = String(parts[3])
+        newestFirst = parts[0] == "n"
+    }
+
+    /// The value of a lower-case hexadecimal digit.
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    /// Whether `task` comes after the cursor.
+    func precedes(_ task: ListedTask) -> Bool {
+        (group, time, path) < (task.group, task.time, task.location.path)
+    }
+
+    /// Whether every task of `group` from `first` to `last` (in milliseconds, unnegated) is at or before the
+    /// cursor, in the order the cursor was made for.
+    func passes(group: Int, from first: Int64, to last: Int64) -> Bool {
+        newestFirst ? (-group, -first) < (self.group, time) : (group, last) < (self.group, time)
+    }
 }
 
 /// A task found by a query, ordered as the query asks: by group (waiting before finished), then time
