@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "CSpoolLinux"),
@@ -109,6 +110,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SpoolHTTP",
+            dependencies: [
+                "SpoolCore",
+                "SpoolCron",
+                "SpoolConfig",
+                "SpoolSystem",
+                "SpoolWatch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SpoolDaemon",
             dependencies: [
                 "SpoolCore",
@@ -116,11 +134,11 @@ let package = Package(
                 "SpoolWorker",
                 "SpoolHandlers",
                 "SpoolConfig",
+                "SpoolHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),
@@ -128,6 +146,7 @@ let package = Package(
             name: "spoold",
             dependencies: [
                 "SpoolCore",
+                "SpoolHTTP",
                 "SpoolWorker",
                 "SpoolDaemon",
                 "SpoolConfig",
@@ -223,7 +242,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolConfigTests",
-            dependencies: ["SpoolConfig", "SpoolCore"],
+            dependencies: ["SpoolConfig", "SpoolCore", "SpoolTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -234,6 +253,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolHTTPTests",
+            dependencies: [
+                "SpoolHTTP", "SpoolConfig", "SpoolCore", "SpoolTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),

@@ -2,6 +2,7 @@ public import Logging
 import ServiceLifecycle
 public import SpoolConfig
 import SpoolCore
+import SpoolHTTP
 import SpoolHandlers
 public import SpoolWorker
 import Synchronization
@@ -94,7 +95,7 @@ public struct SpoolDaemon: Sendable {
         let configuredCron = Mutex(configuration.engine.cron)
         if mode == .api || (mode == .all && configuration.api != nil) {
             let settings = configuration.api ?? APISettings()
-            let service = APIServer.make(
+            let service = try HTTPServer.service(
                 spool: spool,
                 settings: settings,
                 configuredCron: { configuredCron.withLock { $0 } },

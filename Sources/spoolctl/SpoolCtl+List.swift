@@ -114,17 +114,10 @@ extension SpoolCtl {
                 until: try finishedBefore.map { try parseQueryTime($0, option: "--finished-before", now: now) }
             )
             query.payload = try payload.map { condition in
-                guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {
-                    throw ValidationError("--where must be FIELD=VALUE, such as customer.id=42")
+                switch QuerySyntax.payloadCondition(condition) {
+                case .success(let match): match
+                case .failure(let error): throw ValidationError("--where: \(error.reason)")
                 }
-                let field = condition[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(
-                    String.init
-                )
-                guard field.allSatisfy({ !$0.isEmpty }) else {
-                    throw ValidationError("--where: the field \(condition[..<equals]) has an empty part")
-                }
-                let text = String(condition[condition.index(after: equals)...])
-                return (field, (try? JSONParser.parse(Array(text.utf8))) ?? .string(text))
             }
             query.newestFirst = newest
             query.limit = limit
@@ -156,17 +149,10 @@ extension SpoolCtl {
     }
 }
 
-/// Parses a time for a filter: RFC 3339, Unix seconds, or a duration before `now` (`2h`, or `-2h`) or
-/// after it (`+30m`).
+/// Parses a time for a filter (``QuerySyntax/time(_:now:)``), naming `option` when it is not one.
 func parseQueryTime(_ text: String, option: String, now: Timestamp) throws -> Timestamp {
-    if let time = Timestamp(rfc3339: text) { return time }
-    if let seconds = Double(text), seconds >= 0 { return Timestamp(seconds: seconds) }
-    let later = text.first == "+"
-    let duration = text.first == "+" || text.first == "-" ? String(text.dropFirst()) : text
-    guard let seconds = DurationSyntax.seconds(duration), seconds >= 0, seconds <= DurationSyntax.longest else {
-        throw ValidationError(
-            "\(option) must be an RFC 3339 time, Unix seconds, or a duration: 2h (ago) or +30m (from now)"
-        )
+    guard let time = QuerySyntax.time(text, now: now) else {
+        throw ValidationError("\(option) must be \(QuerySyntax.timeExpectation)")
     }
-    return now.adding(seconds: later ? seconds : -seconds)
+    return time
 }

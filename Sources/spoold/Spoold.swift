@@ -3,6 +3,7 @@ public import Logging
 import SpoolConfig
 public import SpoolCore
 public import SpoolDaemon
+import SpoolHTTP
 import SystemPackage
 
 /// `spoold`: runs a spool's scheduler, workers and HTTP API, as `spool.yaml` and `--mode` say.
@@ -62,7 +63,8 @@ struct Spoold: AsyncParsableCommand {
 }
 
 /// The entry point: runs the daemon, and turns any error into one line on standard error and a non-zero
-/// exit status: 64 for a bad argument, 78 (`EX_CONFIG`) for a bad configuration, 1 otherwise.
+/// exit status: 64 for a bad argument, 78 (`EX_CONFIG`) for a bad configuration (an HTTP API that must
+/// not be served so included), 1 otherwise.
 @main
 enum Main {
     static func main() async {
@@ -77,6 +79,8 @@ enum Main {
         do {
             try await command.run()
         } catch let error as ConfigurationError {
+            fail("\(error)", status: 78)
+        } catch let error as HTTPSetupError {
             fail("\(error)", status: 78)
         } catch {
             fail("\(error)", status: 1)

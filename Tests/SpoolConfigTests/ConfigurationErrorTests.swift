@@ -40,7 +40,11 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
             text: "retention: {failed: 1d}\n",
             error: #"1:13: unknown key "failed" in retention (expected done, dead)"#
         ),
-        .init(what: "api", text: "api: {port: 1}\n", error: #"1:7: unknown key "port" in api (expected listen)"#),
+        .init(
+            what: "api",
+            text: "api: {port: 1}\n",
+            error: #"1:7: unknown key "port" in api (expected listen, auth, delay_queue)"#
+        ),
         .init(
             what: "exec handler",
             text: "handlers:\n  h:\n    exec: x\n    cmd: y\n",
@@ -113,6 +117,32 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
             what: "port",
             text: "api:\n  listen: 127.0.0.1:70000\n",
             error: "2:11: api.listen: port must be from 1 to 65535, not 70000"
+        ),
+        .init(
+            what: "short token",
+            text: "api: {auth: {tokens: [abc]}}\n",
+            error: "1:23: api.auth.tokens[0]: a token must be 16 to 4096 printable ASCII characters without spaces"
+                + " (make one with: head -c 32 /dev/urandom | base64)"
+        ),
+        .init(
+            what: "relative token file",
+            text: "api: {auth: {token_file: tokens}}\n",
+            error: #"1:26: api.auth.token_file: must be an absolute path, not "tokens""#
+        ),
+        .init(
+            what: "missing token file",
+            text: "api: {auth: {token_file: /nonexistent/tokens}}\n",
+            error: "1:26: api.auth.token_file: cannot read /nonexistent/tokens (a UTF-8 file of at most 1 MiB)"
+        ),
+        .init(
+            what: "open",
+            text: "api: {auth: {open: yes}}\n",
+            error: #"1:20: api.auth.open: must be true or false, not "yes""#
+        ),
+        .init(
+            what: "delay queue",
+            text: "api: {delay_queue: Notify}\n",
+            error: #"1:20: api.delay_queue: must be a queue name: [a-z0-9_-]{1,64}, not "Notify""#
         ),
         .init(
             what: "address",

@@ -1,4 +1,5 @@
 import SpoolCore
+import SpoolTestSupport
 import Testing
 
 @testable import SpoolConfig
@@ -154,9 +155,40 @@ import Testing
         ("api: {}", APISettings()), ("api:", APISettings()), ("api: {listen: 9001}", APISettings(port: 9001)),
         ("api: {listen: \"0.0.0.0:80\"}", APISettings(host: "0.0.0.0", port: 80)),
         ("api: {listen: \"localhost:8080\"}", APISettings(host: "localhost", port: 8080)),
+        ("api: {auth: {open: true}}", APISettings(access: APIAccess(open: true))),
+        (
+            "api: {auth: {tokens: [abcdefghijklmnop, \"0123456789+/=ABCDEF\"]}, delay_queue: callbacks}",
+            APISettings(
+                access: APIAccess(tokens: ["abcdefghijklmnop", "0123456789+/=ABCDEF"]),
+                delayQueue: "callbacks"
+            )
+        ),
     ])
     func readsTheAPISection(text: String, expected: APISettings) throws {
         #expect(try DaemonConfiguration.parse(text, source: "x").api == expected)
+    }
+
+    @Test func readsTokensFromAFileSkippingCommentsAndBlankLines() throws {
+        try TemporarySpool.with { directory in
+            let path = "\(directory.path)/tokens"
+            try SpoolFiles.write(
+                "# tokens of the API\n\n  first-token-0123456789  \r\nsecond-token-0123456789\n",
+                to: path
+            )
+            let configuration = try DaemonConfiguration.parse(
+                "api: {auth: {token_file: \(path), tokens: [inline-token-0123456789]}}",
+                source: "x"
+            )
+            #expect(
+                configuration.api?.access.tokens == [
+                    "inline-token-0123456789", "first-token-0123456789", "second-token-0123456789",
+                ]
+            )
+            try SpoolFiles.write("good-token-0123456789\nbad token\n", to: path)
+            #expect(throws: ConfigurationError.self) {
+                try DaemonConfiguration.parse("api: {auth: {token_file: \(path)}}", source: "x")
+            }
+        }
     }
 
     @Test func routesByTypeThenByQueue() {

@@ -124,7 +124,7 @@ import Testing
     @Test func theHTTPAPICancelsRetriesAndReschedules() async throws {
         try await TemporarySpool.with { directory in
             let port = freePort()
-            try SpoolFiles.write("api: {listen: 127.0.0.1:\(port)}\n", to: "\(directory.path)/spool.yaml")
+            try SpoolFiles.write(apiSection(port: port), to: "\(directory.path)/spool.yaml")
             let spool = try directory.open()
             try spool.enqueue(NewTask(id: "a", type: "t", delay: 600))
             try spool.enqueue(NewTask(id: "b", type: "t"))

@@ -135,7 +135,7 @@ import Glibc
             let port = freePort()
             try SpoolFiles.write(
                 """
-                api: {listen: 127.0.0.1:\(port)}
+                api: {listen: 127.0.0.1:\(port), auth: {tokens: [\(apiTestToken)]}}
                 cron:
                   - {name: from-yaml, spec: "@hourly", task: {type: t}}
                 """,

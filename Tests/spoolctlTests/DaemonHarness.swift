@@ -67,7 +67,9 @@ func callAPI(port: Int, _ calls: [String]) throws -> [JSONValue] {
     let client = """
         import json, urllib.request, urllib.error
         def call(method, path, body=None):
-            request = urllib.request.Request("http://127.0.0.1:\(port)" + path, method=method, data=body)
+            headers = {"Authorization": "Bearer \(apiTestToken)", "Content-Type": "application/json"}
+            request = urllib.request.Request(
+                "http://127.0.0.1:\(port)" + path, method=method, data=body, headers=headers)
             try:
                 with urllib.request.urlopen(request) as response:
                     return response.status, json.load(response)
@@ -78,6 +80,14 @@ func callAPI(port: Int, _ calls: [String]) throws -> [JSONValue] {
     let result = try ChildProcess.run("/usr/bin/env", ["python3", "-c", client])
     guard result.status == 0 else { throw SpoolError(.io, "the API client failed: \(result.error)") }
     return try JSONParser.parse(Array(result.output.utf8)).arrayValue ?? []
+}
+
+/// The token the daemons of these tests accept.
+let apiTestToken = "spool-test-token-0123456789"
+
+/// The `api` section of a test's spool.yaml: listening on `port` of 127.0.0.1, with ``apiTestToken``.
+func apiSection(port: Int) -> String {
+    "api: {listen: \"127.0.0.1:\(port)\", auth: {tokens: [\(apiTestToken)]}}\n"
 }
 
 /// The repository root, found from this file's path.

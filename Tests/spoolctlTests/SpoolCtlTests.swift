@@ -193,7 +193,7 @@ import Glibc
             )
 
             let port = freePort()
-            try SpoolFiles.write("api: {listen: \"127.0.0.1:\(port)\"}\n", to: "\(directory.path)/spool.yaml")
+            try SpoolFiles.write(apiSection(port: port), to: "\(directory.path)/spool.yaml")
             let daemon = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "api"])
             defer { daemon.send(SIGKILL) }
             #expect(await waitForListener(port: port))
@@ -205,7 +205,7 @@ import Glibc
                 ]
             )
             #expect(answers.first?.arrayValue?.first == .number("409"))
-            let refusal = answers.first?.arrayValue?.last?["error"]?.stringValue ?? ""
+            let refusal = answers.first?.arrayValue?.last?["error"]?["message"]?.stringValue ?? ""
             #expect(refusal.contains("held by task \(holder)"), "\(answers)")
             #expect(answers.last?.arrayValue?.first == .number("201"))
         }
@@ -246,7 +246,7 @@ import Glibc
             #expect(none.status == 2 && none.error == "spoolctl: no task with key order-43\n")
 
             let port = freePort()
-            try SpoolFiles.write("api: {listen: \"127.0.0.1:\(port)\"}\n", to: "\(directory.path)/spool.yaml")
+            try SpoolFiles.write(apiSection(port: port), to: "\(directory.path)/spool.yaml")
             let daemon = try ChildProcess("spoold", ["--spool", directory.path, "--mode", "api"])
             defer { daemon.send(SIGKILL) }
             #expect(await waitForListener(port: port))
@@ -255,9 +255,11 @@ import Glibc
                 ["call('GET', '/v1/tasks?key=order-42')", "call('GET', '/v1/tasks')"]
             )
             #expect(
-                answers.first?.arrayValue?.last?.arrayValue?.map { $0["id"] } == [.string("first"), .string("second")]
+                answers.first?.arrayValue?.last?["tasks"]?.arrayValue?.map { $0["id"] }
+                    == [.string("first"), .string("second")]
             )
-            #expect(answers.last?.arrayValue?.first == .number("400"))
+            #expect(answers.last?.arrayValue?.first == .number("200"))
+            #expect(answers.last?.arrayValue?.last?["tasks"]?.arrayValue?.count == 2)
         }
     }
 }

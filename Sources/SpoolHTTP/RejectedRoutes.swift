@@ -1,0 +1,58 @@
+import Hummingbird
+import SpoolCore
+
+/// `/v1/rejected`: the drops quarantined in `rejected/` with their reasons, and re-submitting one fixed
+/// meanwhile.
+enum RejectedRoutes {
+    static func add(to api: RouterGroup<SpoolRequestContext>, spool: Spool) {
+        api.get("rejected") { request, _ in
+            var limit = 100
+            if let text = try request.parameter("limit") {
+                guard let value = Int(text), (1...1000).contains(value) else {
+                    throw APIError.invalid("limit: must be a number from 1 to 1000", field: "limit")
+                }
+                limit = value
+            }
+            let most = limit
+            return try await offLoop {
+                let (files, more) = spool.rejectedFiles(limit: most)
+                let items = files.map { file in
+                    JSONValue.object([
+                        JSONMember("name", .string(file.name)),
+                        JSONMember("reason", file.reason.map { .string($0) } ?? .null),
+                        JSONMember("size", .integer(file.size)),
+                        JSONMember("rejected_at", .string(file.changed.rfc3339)),
+                    ])
+                }
+                return JSONBody(.ok, .object([JSONMember("files", .array(items)), JSONMember("more", .bool(more))]))
+            }
+        }
+        api.post("rejected/:name/resubmit") { _, context in
+            let name = try context.parameters.require("name")
+            guard !name.isEmpty, name.utf8.count <= 255, !name.contains("/"), !name.hasPrefix("."),
+                !name.utf8.contains(where: { $0 < 0x20 })
+            else { throw APIError.invalid("name: not the name of a file in rejected/", field: "name") }
+            return try await offLoop {
+                switch try spool.resubmitRejected(name) {
+                case .accepted(let id, let queue):
+                    return JSONBody(
+                        .ok,
+                        .object([
+                            JSONMember("name", .string(name)), JSONMember("outcome", .string("accepted")),
+                            JSONMember("id", .string(id)), JSONMember("queue", .string(queue)),
+                        ])
+                    )
+                case .rejected(_, let reason):
+                    throw APIError(.unprocessableContent, "rejected", "rejected again: \(reason)")
+                case .skipped:
+                    return JSONBody(
+                        .accepted,
+                        .object([
+                            JSONMember("name", .string(name)), JSONMember("outcome", .string("taken by the daemon")),
+                        ])
+                    )
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+public import Hummingbird
+import NIOCore
+
+/// What the server knows about a request besides the request itself: the peer it came from, for the
+/// limit on failed logins.
+public struct SpoolRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address, when the connection has one.
+    public let peer: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        peer = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// Request bodies are read by each route with its own limit.
+    public var maxUploadSize: Int { 16 * 1024 * 1024 }
+}
