@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "SpoolCore", targets: ["SpoolCore"]),
         .library(name: "SpoolWorker", targets: ["SpoolWorker"]),
+        .library(name: "SpoolMetrics", targets: ["SpoolMetrics"]),
         .executable(name: "spoold", targets: ["spoold"]),
         .executable(name: "spoolctl", targets: ["spoolctl"]),
     ],
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "CSpoolLinux"),
@@ -85,6 +87,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolMetrics",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
@@ -218,6 +229,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolMetricsTests",
+            dependencies: ["SpoolMetrics", "SpoolWorker", "SpoolWatch", "SpoolCore", "SpoolTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
