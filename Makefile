@@ -34,7 +34,7 @@ deps:
 test-deps: deps
 	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y $(TEST_PACKAGES); }
 	@command -v node >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
-	@$(PYTHON) -c 'import jsonschema, rfc3339_validator' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator; }
+	@$(PYTHON) -c 'import jsonschema, rfc3339_validator, prometheus_client' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator prometheus-client; }
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)

@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "SpoolCore", targets: ["SpoolCore"]),
         .library(name: "SpoolWorker", targets: ["SpoolWorker"]),
+        .library(name: "SpoolMetrics", targets: ["SpoolMetrics"]),
         .executable(name: "spoold", targets: ["spoold"]),
         .executable(name: "spoolctl", targets: ["spoolctl"]),
     ],
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "CSpoolLinux"),
@@ -53,6 +56,7 @@ let package = Package(
                 "SpoolSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -70,6 +74,7 @@ let package = Package(
                 "SpoolCore",
                 "SpoolSystem",
                 "CInotifyTools",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -82,6 +87,16 @@ let package = Package(
                 "SpoolWatch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolMetrics",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
@@ -135,6 +150,7 @@ let package = Package(
                 "SpoolHandlers",
                 "SpoolConfig",
                 "SpoolHTTP",
+                "SpoolMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,10 +166,12 @@ let package = Package(
                 "SpoolWorker",
                 "SpoolDaemon",
                 "SpoolConfig",
+                "SpoolMetrics",
                 "SpoolSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -233,6 +251,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolMetricsTests",
+            dependencies: ["SpoolMetrics", "SpoolWorker", "SpoolWatch", "SpoolCore", "SpoolTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

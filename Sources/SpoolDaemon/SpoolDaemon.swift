@@ -4,6 +4,7 @@ public import SpoolConfig
 import SpoolCore
 import SpoolHTTP
 import SpoolHandlers
+public import SpoolMetrics
 public import SpoolWorker
 import Synchronization
 import UnixSignals
@@ -13,6 +14,10 @@ import UnixSignals
 /// reloads the configuration.
 ///
 /// An app that embeds its workers registers Swift handlers and hooks in ``handlers`` and calls ``run()``.
+///
+/// What the daemon does is counted in ``metrics``, whose exposition the HTTP layer serves. The daemon gives
+/// their factory to the spool it opens rather than bootstrapping `MetricsSystem`, which a program does at most
+/// once: `spoold` bootstraps it with the same factory.
 public struct SpoolDaemon: Sendable {
     /// The spool directory.
     public var spoolRoot: String
@@ -26,6 +31,9 @@ public struct SpoolDaemon: Sendable {
     public var adjust: @Sendable (inout DaemonConfiguration) -> Void
     /// Where the daemon logs.
     public var logger: Logger
+    /// The daemon's Prometheus metrics: the spool it runs on counts into them, and they report its tasks by
+    /// queue and state.
+    public let metrics = SpoolMetrics()
 
     /// Creates a daemon; nothing runs until ``run()``.
     public init(
@@ -62,7 +70,13 @@ public struct SpoolDaemon: Sendable {
     /// - Throws: ``ConfigurationError`` for a bad configuration, `SpoolError` if the spool cannot be opened.
     public func run() async throws {
         let configuration = try loadConfiguration()
-        let spool = try Spool(root: spoolRoot, configuration: configuration.spool, logger: logger)
+        let spool = try Spool(
+            root: spoolRoot,
+            configuration: configuration.spool,
+            logger: logger,
+            metricsFactory: metrics.factory
+        )
+        metrics.observe(spool)
         let client = SharedHTTPClient()
         do {
             try await run(spool: spool, configuration: configuration, client: client)
@@ -99,6 +113,7 @@ public struct SpoolDaemon: Sendable {
                 spool: spool,
                 settings: settings,
                 configuredCron: { configuredCron.withLock { $0 } },
+                metrics: { [metrics] in metrics.exposition() },
                 logger: logger
             )
             services.append(.init(service: service))

@@ -10,6 +10,7 @@ public import SpoolCore
 /// | Route | |
 /// |---|---|
 /// | `GET /healthz`, `GET /readyz` | the process answers; it can use the spool (open to all) |
+/// | `GET /metrics` | Prometheus text format, when the daemon gives its metrics |
 /// | `POST /v1/tasks` | enqueue one task-file JSON document: 201 `{id, queue, state}` |
 /// | `POST /v1/tasks/batch` | enqueue a JSON array of them at once: 201 `{ids}` |
 /// | `GET /v1/tasks` | list, with the filters of `spoolctl list` and a cursor |
@@ -25,19 +26,21 @@ public import SpoolCore
 /// `docs/openapi.yaml` describes each in full.
 public enum HTTPServer {
     /// The server as a service for a `ServiceGroup`. `configuredCron` gives the cron entries of the
-    /// configuration as it is now (a reload changes them).
+    /// configuration as it is now (a reload changes them); `metrics`, the Prometheus exposition that
+    /// `GET /metrics` serves.
     ///
     /// - Throws: ``HTTPSetupError`` when the settings must not be served (``APISettings/accessProblem``).
     public static func service(
         spool: Spool,
         settings: APISettings,
         configuredCron: @escaping @Sendable () -> [CronEntry],
+        metrics: (@Sendable () -> [UInt8])? = nil,
         logger: Logger
     ) throws(HTTPSetupError) -> some Service {
         if let problem = settings.accessProblem { throw HTTPSetupError(reason: problem) }
         return ListeningService(
             application: Application(
-                router: router(spool: spool, settings: settings, configuredCron: configuredCron),
+                router: router(spool: spool, settings: settings, configuredCron: configuredCron, metrics: metrics),
                 configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port)),
                 logger: logger
             ),
@@ -50,7 +53,8 @@ public enum HTTPServer {
     public static func router(
         spool: Spool,
         settings: APISettings,
-        configuredCron: @escaping @Sendable () -> [CronEntry]
+        configuredCron: @escaping @Sendable () -> [CronEntry],
+        metrics: (@Sendable () -> [UInt8])? = nil
     ) -> Router<SpoolRequestContext> {
         let router = Router(context: SpoolRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
@@ -60,6 +64,16 @@ public enum HTTPServer {
             middleware: TokenAuthenticator(access: settings.access, limiter: FailedAttemptLimiter(clock: spool.clock))
         )
         HealthRoutes.add(to: router, spool: spool)
+        if let metrics {
+            router.get("metrics") { _, _ in
+                let text = try await offLoop { metrics() }
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: text))
+                )
+            }
+        }
         DelayQueueRoute.add(to: router, spool: spool, queue: settings.delayQueue)
         let api = router.group("v1")
         TaskRoutes.add(to: api, spool: spool)

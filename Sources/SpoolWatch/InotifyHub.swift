@@ -27,10 +27,15 @@ final class InotifyHub: Sendable {
         var done: CheckedContinuation<Bool, Never>
     }
 
+    private struct Subscriber {
+        var continuation: AsyncStream<WatchEvent>.Continuation
+        var overflows: OverflowCounters?
+    }
+
     private struct State {
         var requests: [Request] = []
         var removals: [Int] = []
-        var subscribers: [Int: AsyncStream<WatchEvent>.Continuation] = [:]
+        var subscribers: [Int: Subscriber] = [:]
         /// Subscribers that missed events since they last asked.
         var overflowed: Set<Int> = []
         var nextSubscriber = 0
@@ -57,23 +62,23 @@ final class InotifyHub: Sendable {
         OSThread.start { [self] in self.loop(wakeDescriptor: wakeDescriptor) }
     }
 
-    /// Registers a subscriber; its events go to `continuation`.
-    func subscribe(_ continuation: AsyncStream<WatchEvent>.Continuation) -> Int {
+    /// Registers a subscriber; its events go to `continuation`, and the times it lost events to `overflows`.
+    func subscribe(_ continuation: AsyncStream<WatchEvent>.Continuation, overflows: OverflowCounters?) -> Int {
         state.withLock {
             let id = $0.nextSubscriber
             $0.nextSubscriber += 1
-            $0.subscribers[id] = continuation
+            $0.subscribers[id] = Subscriber(continuation: continuation, overflows: overflows)
             return id
         }
     }
 
     /// Removes a subscriber and, on the hub thread, its watches.
     func unsubscribe(_ id: Int) {
-        let continuation = state.withLock {
+        let subscriber = state.withLock {
             $0.removals.append(id)
             return $0.subscribers.removeValue(forKey: id)
         }
-        continuation?.finish()
+        subscriber?.continuation.finish()
         wake?.touch()
     }
 
@@ -129,7 +134,11 @@ final class InotifyHub: Sendable {
             let mask = event.pointee.mask
             if descriptor == wakeDescriptor { continue }
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
-                broadcast(.rescan, to: Set(targets.values.flatMap { $0.map(\.subscriber) }))
+                let subscribers = Set(targets.values.flatMap { $0.map(\.subscriber) })
+                for subscriber in subscribers {
+                    state.withLock { $0.subscribers[subscriber]?.overflows }?.kernelQueueOverflowed()
+                }
+                broadcast(.rescan, to: subscribers)
                 continue
             }
             guard event.pointee.len > 0, mask & UInt32(IN_IGNORED) == 0,
@@ -163,8 +172,11 @@ final class InotifyHub: Sendable {
     }
 
     private func deliver(_ event: WatchEvent, to subscriber: Int) {
-        guard case .dropped = state.withLock({ $0.subscribers[subscriber] })?.yield(event) else { return }
-        _ = state.withLock { $0.overflowed.insert(subscriber) }
+        guard let subscription = state.withLock({ $0.subscribers[subscriber] }),
+            case .dropped = subscription.continuation.yield(event)
+        else { return }
+        // One overflow per stretch of lost events, each ending in one rescan when the reader takes it.
+        if state.withLock({ $0.overflowed.insert(subscriber).inserted }) { subscription.overflows?.readerFellBehind() }
     }
 
     private func broadcast(_ event: WatchEvent, to subscribers: Set<Int>) {

@@ -1,3 +1,4 @@
+public import CoreMetrics
 import SpoolCore
 
 /// Watches a spool's folders with inotify, through the process's single libinotifytools thread.
@@ -17,13 +18,21 @@ public final class InotifyWatcher: SpoolWatcher {
     ///     ``takeOverflow()`` says so, as the kernel's queue overflow does.
     ///   - everyArrival: Report tasks moved into workers' `running/` folders too (by default only the
     ///     entries made there in place, the cancel markers, which is all a worker needs).
-    public init?(root: String, capacity: Int = 1 << 16, everyArrival: Bool = false) {
+    ///   - metricsFactory: Makes the counters of the times this watcher lost events, the kernel's queue or
+    ///     its own buffer being full (`spool_watcher_overflows_total`); `nil` counts nothing. The engine
+    ///     gives its spool's factory, so that a process counts the overflows of the watcher it runs on.
+    public init?(
+        root: String,
+        capacity: Int = 1 << 16,
+        everyArrival: Bool = false,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
         guard InotifyHub.shared.available else { return nil }
         let (stream, continuation) = AsyncStream<WatchEvent>.makeStream(bufferingPolicy: .bufferingOldest(capacity))
         events = stream
         self.root = root
         self.everyArrival = everyArrival
-        subscriber = InotifyHub.shared.subscribe(continuation)
+        subscriber = InotifyHub.shared.subscribe(continuation, overflows: metricsFactory.map(OverflowCounters.init))
     }
 
     /// Watches `folder`; in a worker's `running/` folder only for entries made in place (cancel markers),

@@ -1,9 +1,11 @@
 public import ArgumentParser
+import CoreMetrics
 public import Logging
 import SpoolConfig
 public import SpoolCore
 public import SpoolDaemon
 import SpoolHTTP
+import SpoolMetrics
 import SystemPackage
 
 /// `spoold`: runs a spool's scheduler, workers and HTTP API, as `spool.yaml` and `--mode` say.
@@ -58,6 +60,8 @@ struct Spoold: AsyncParsableCommand {
             if let pollInterval { configuration.engine.pollInterval = pollInterval }
             if let durability { configuration.spool.durability = durability }
         }
+        // Libraries that count through the global system (an HTTP middleware, say) count into the same registry.
+        MetricsSystem.bootstrap(daemon.metrics.factory)
         try await daemon.run()
     }
 }

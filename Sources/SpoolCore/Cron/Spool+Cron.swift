@@ -44,6 +44,7 @@ extension Spool {
             records,
             reservingIDs: Array(repeating: true, count: records.count),
             skippingTaken: true,
+            source: .cron,
             now: now
         )
         if notingTicks {

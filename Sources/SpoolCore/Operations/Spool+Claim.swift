@@ -82,9 +82,15 @@ extension Spool {
         }
         let task = ClaimedTask(record: record, fileName: name, worker: worker, claimedAt: now)
         if let deadline = record.deadline, deadline < now {
-            try giveUp(task, reason: "deadline \(deadline) passed before attempt \(task.attempt)", now: now)
+            try giveUp(
+                task,
+                reason: "deadline \(deadline) passed before attempt \(task.attempt)",
+                as: .expired,
+                now: now
+            )
             return .finishedWithoutRunning
         }
+        metrics.claimed(task, at: now)
         logger.info("started", metadata: metadata(task))
         return .claimed(task)
     }

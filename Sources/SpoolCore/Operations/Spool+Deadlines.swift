@@ -135,7 +135,7 @@ extension Spool {
             return .ended
         }
         let deadline = task.record.deadline ?? entry.due
-        return (try? giveUp(task, reason: "deadline \(deadline) passed while waiting", now: now)) != nil
+        return (try? giveUp(task, reason: "deadline \(deadline) passed while waiting", as: .expired, now: now)) != nil
             ? .ended : .moved
     }
 

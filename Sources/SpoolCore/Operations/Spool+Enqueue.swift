@@ -52,6 +52,7 @@ extension Spool {
     private func accept(_ record: inout TaskRecord, reservingID: Bool, now: Timestamp) throws(SpoolError) {
         stamp(&record, now: now)
         try place(record, reservingID: reservingID, now: now)
+        metrics.enqueued(record.queue, source: .library)
         logger.info("enqueued", metadata: metadata(record))
     }
 

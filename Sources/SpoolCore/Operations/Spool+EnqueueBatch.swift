@@ -29,7 +29,13 @@ extension Spool {
                 throw SpoolError(.invalidArgument, "task \(index + 1) of \(tasks.count): \(error.reason)")
             }
         }
-        try enqueueBatch(records, reservingIDs: tasks.map { $0.id != nil }, skippingTaken: false, now: now)
+        try enqueueBatch(
+            records,
+            reservingIDs: tasks.map { $0.id != nil },
+            skippingTaken: false,
+            source: .library,
+            now: now
+        )
         return records.map(\.id)
     }
 
@@ -64,12 +70,13 @@ extension Spool {
                 throw SpoolError(.invalidArgument, "task \(index + 1) of \(documents.count): \(error.reason)")
             }
         }
-        try enqueueBatch(records, reservingIDs: reserving, skippingTaken: false, now: now)
+        try enqueueBatch(records, reservingIDs: reserving, skippingTaken: false, source: .library, now: now)
         return records.map(\.id)
     }
 
-    /// Places stamped, validated records as one batch, as ``enqueue(contentsOf:)`` does. With
-    /// `skippingTaken`, a record whose id is in use is left out rather than failing the batch.
+    /// Places stamped, validated records as one batch, as ``enqueue(contentsOf:)`` does, counted as enqueued
+    /// from `source`. With `skippingTaken`, a record whose id is in use is left out rather than failing the
+    /// batch.
     ///
     /// - Returns: For each record, whether it was placed.
     @discardableResult
@@ -77,6 +84,7 @@ extension Spool {
         _ records: [TaskRecord],
         reservingIDs: [Bool],
         skippingTaken: Bool,
+        source: EnqueueSource,
         now: Timestamp
     ) throws(SpoolError) -> [Bool] {
         let staged = try stageBatch(records, reservingIDs: reservingIDs, skippingTaken: skippingTaken, now: now)
@@ -87,7 +95,10 @@ extension Spool {
             reservingIDs: placing.map { reservingIDs[$0] },
             now: now
         )
-        for index in placing { logger.info("enqueued", metadata: metadata(records[index])) }
+        for index in placing {
+            metrics.enqueued(records[index].queue, source: source)
+            logger.info("enqueued", metadata: metadata(records[index]))
+        }
         return staged.map { $0 != nil }
     }
 

@@ -19,6 +19,8 @@ extension Spool {
         }
         let expiry = finishedExpiry(of: record, succeeded: true, now: now)
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry))
+        metrics.finished(record.queue, as: .succeeded)
+        metrics.attemptEnded(task, at: now)
         logger.info("succeeded", metadata: metadata(task))
     }
 
@@ -49,6 +51,28 @@ extension Spool {
         ranOn attemptWorker: WorkerName
     ) throws(SpoolError) -> FailureOutcome {
         let now = clock.now
+        let outcome = try recordFailure(
+            task,
+            error: message,
+            retryAfter: retryAfter,
+            permanent: permanent,
+            ranOn: attemptWorker,
+            now: now
+        )
+        metrics.attemptEnded(task, at: now)
+        return outcome
+    }
+
+    /// Records the failed attempt of ``fail(_:error:retryAfter:permanent:ranOn:)``, ended at `now`, and moves
+    /// the task on.
+    private func recordFailure(
+        _ task: ClaimedTask,
+        error message: String,
+        retryAfter: Double?,
+        permanent: Bool,
+        ranOn attemptWorker: WorkerName,
+        now: Timestamp
+    ) throws(SpoolError) -> FailureOutcome {
         var updated = task
         let error =
             message.utf8.count > Spool.maximumErrorBytes
@@ -75,11 +99,14 @@ extension Spool {
         } else {
             maxAttempts = configuration.defaultMaxAttempts
         }
-        if permanent { return try giveUp(updated, reason: "permanent failure: \(message)", now: now, loggedAs: task) }
+        if permanent {
+            return try giveUp(updated, reason: "permanent failure: \(message)", as: .dead, now: now, loggedAs: task)
+        }
         if counted >= maxAttempts {
             return try giveUp(
                 updated,
                 reason: "attempts spent (\(counted) of \(maxAttempts))",
+                as: .dead,
                 now: now,
                 loggedAs: task
             )
@@ -89,6 +116,7 @@ extension Spool {
             return try giveUp(
                 updated,
                 reason: "retry schedule spent after \(counted) attempts",
+                as: .dead,
                 now: now,
                 loggedAs: task
             )
@@ -101,6 +129,7 @@ extension Spool {
             return try giveUp(
                 updated,
                 reason: "deadline \(deadline) passed after \(attempts) attempts",
+                as: .dead,
                 now: now,
                 loggedAs: task
             )
@@ -120,6 +149,7 @@ extension Spool {
             throw SpoolError(.leaseLost, "retry \(task.folder)/\(name): moved by another process")
         }
         try? indexPlacement(of: updated.record, due: next)
+        metrics.attemptFailed(task.record.queue)
         logger.warning(
             "failed, will retry",
             metadata: metadata(task).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 }
@@ -130,12 +160,14 @@ extension Spool {
     /// The longest attempt error kept, in bytes; longer ones are cut.
     static let maximumErrorBytes = 8192
 
-    /// Moves a task to `dead/` with `reason`, rewriting it to record the reason and the time; the log line
-    /// names the attempt of `loggedAs` (the task as claimed, before its failed attempt was recorded).
+    /// Moves a task to `dead/` with `reason`, rewriting it to record the reason and the time, and counts it
+    /// as finished with `outcome`; the log line names the attempt of `loggedAs` (the task as claimed, before
+    /// its failed attempt was recorded).
     @discardableResult
     func giveUp(
         _ task: ClaimedTask,
         reason: String,
+        as outcome: FinishOutcome,
         now: Timestamp,
         loggedAs claimed: ClaimedTask? = nil
     ) throws(SpoolError) -> FailureOutcome {
@@ -145,6 +177,7 @@ extension Spool {
         try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
         let expiry = finishedExpiry(of: record, succeeded: false, now: now)
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
+        metrics.finished(record.queue, as: outcome)
         var details: Logger.Metadata = ["spool.reason": "\(reason)"]
         // The last attempt's error, so that the line alone says what went wrong.
         if let last = record.attempts.last { details["spool.error"] = "\(last.error)" }

@@ -196,6 +196,7 @@ extension Spool {
             if reserved { releaseReservation(id: record.id) }
             throw error
         }
+        metrics.enqueued(record.queue, source: .drop)
         logger.info("ingested", metadata: metadata(record).merging(["spool.drop": "\(originalName)"]) { $1 })
         return .accepted(id: record.id, queue: record.queue)
     }
@@ -267,6 +268,7 @@ extension Spool {
             originalName.utf8.count <= Spool.maximumDropNameBytes
             ? originalName : "\(originalName.truncated(toBytes: 160)).\(ids.next(at: clock.now))"
         let name = try moveToRejected(claimed, in: SpoolLayout.tmp, as: kept, reason: reason)
+        metrics.dropRejected()
         logger.warning("rejected", metadata: ["spool.drop": "\(originalName)", "spool.reason": "\(reason)"])
         return .rejected(name: name, reason: reason)
     }

@@ -61,6 +61,7 @@ extension Spool {
         if atStart || lastUniqueKeySweep.exchange(hour, ordering: .relaxed) != hour {
             report.releasedKeys += sweepUniqueKeys(now: now)
         }
+        metrics.janitorRecovered(report)
         return report
     }
 

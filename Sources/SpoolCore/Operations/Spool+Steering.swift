@@ -31,7 +31,7 @@ extension Spool {
             switch location.state {
             case .scheduled, .active:
                 guard let task = try take(location) else { continue }
-                try giveUp(task, reason: Spool.cancelledReason, now: clock.now)
+                try giveUp(task, reason: Spool.cancelledReason, as: .cancelled, now: clock.now)
                 return .cancelled
             case .running:
                 guard let worker = try requestCancel(location) else { continue }
@@ -110,6 +110,7 @@ extension Spool {
                     "task \(id) is \(location.state.rawValue); only waiting or dead tasks are retried"
                 )
             }
+            metrics.retried(location.queue)
             logger.info("retried", metadata: ["spool.task.id": "\(id)", "spool.from": "\(location.state.rawValue)"])
             return .active
         }
@@ -204,17 +205,19 @@ extension Spool {
 
     /// ``finishCancelled(_:)`` for an attempt that ran on `attemptWorker` (a janitor ending a lost lease).
     func finishCancelled(_ task: ClaimedTask, ranOn attemptWorker: WorkerName) throws(SpoolError) {
+        let now = clock.now
         var ended = task
         ended.record.attempts.append(
             Attempt(
                 number: task.attempt,
                 startedAt: task.claimedAt,
-                finishedAt: clock.now,
+                finishedAt: now,
                 worker: "\(attemptWorker)",
                 error: Spool.cancelledReason
             )
         )
-        try giveUp(ended, reason: Spool.cancelledReason, now: clock.now, loggedAs: task)
+        try giveUp(ended, reason: Spool.cancelledReason, as: .cancelled, now: now, loggedAs: task)
+        metrics.attemptEnded(task, at: now)
         removeCancelMarker(for: task.fileName, in: task.folder)
     }
 

@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 import SpoolSystem
 import Synchronization
@@ -20,6 +21,8 @@ public final class Spool: Sendable {
     public let access: SpoolAccess
     /// Where transitions are logged.
     public let logger: Logger
+    /// What this process does to tasks, counted; the engine and its watcher count with the same factory.
+    package let metrics: TaskMetrics
 
     private let settings: Mutex<SpoolConfiguration>
     let rootDescriptor: FileDescriptor
@@ -37,6 +40,11 @@ public final class Spool: Sendable {
 
     /// Opens the spool at `root`: by default creating it and its folders if missing (see ``SpoolAccess``).
     ///
+    /// What this process does to tasks (enqueues, finishes, retries, claims and their lateness, attempts and
+    /// their duration, janitor recoveries) is counted with the metrics made by `metricsFactory`: by default
+    /// the factory that `MetricsSystem` was bootstrapped with when the spool is opened, which records
+    /// nothing unless the program bootstrapped one.
+    ///
     /// Under a durability level that flushes enqueues, folders created here are flushed into their parents,
     /// so that they survive a power loss with the first task placed in them.
     ///
@@ -48,7 +56,8 @@ public final class Spool: Sendable {
         clock: any WallClock = SystemClock(),
         worker: WorkerName = .current,
         logger: Logger = Logger(label: "spool", factory: { _ in SwiftLogNoOpLogHandler() }),
-        access: SpoolAccess = .create
+        access: SpoolAccess = .create,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) throws(SpoolError) {
         self.root = root
         self.settings = Mutex(configuration)
@@ -56,6 +65,7 @@ public final class Spool: Sendable {
         self.worker = worker
         self.logger = logger
         self.access = access
+        self.metrics = TaskMetrics(factory: metricsFactory)
         self.ids = .shared
         let flushes = configuration.durability.syncsEnqueue
         if access.creates {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 public import ServiceLifecycle
 public import SpoolCore
@@ -11,6 +12,10 @@ import Synchronization
 /// It is a `Service`: run it in a `ServiceGroup`. A graceful shutdown stops claiming at once, lets running
 /// tasks finish within ``EngineConfiguration/shutdownGrace``, then hands the rest back; cancellation hands
 /// them back at once.
+///
+/// It counts its rescans and its watcher's overflows with the spool's metrics factory (see
+/// ``SpoolCore/Spool/init(root:configuration:clock:worker:logger:access:metricsFactory:)``); the spool counts
+/// what happens to tasks.
 public final class SpoolEngine: Service {
     private let spool: Spool
     private let configuration: EngineConfiguration
@@ -21,6 +26,8 @@ public final class SpoolEngine: Service {
     /// Set when a watch could not be placed: arrivals there are then found by periodic rescans.
     private let degraded = Atomic<Bool>(false)
     private let cron: CronLoop
+    /// Counts the times every folder was listed again because events may have been lost.
+    private let rescans: Counter
 
     /// Creates an engine for `spool`; with `handlers`, and the ``EngineConfiguration/Roles/working`` role,
     /// it also runs tasks.
@@ -30,6 +37,7 @@ public final class SpoolEngine: Service {
         self.configuration = configuration
         self.handlers = handlers
         cron = CronLoop(spool: spool, entries: configuration.cron)
+        rescans = Counter(label: MetricName.watcherRescans, factory: spool.metrics.factory)
     }
 
     private var logger: Logger { spool.logger }
@@ -45,7 +53,9 @@ public final class SpoolEngine: Service {
     public func run() async throws {
         let poller: PollWatcher?
         let watcher: any SpoolWatcher
-        if configuration.watchMode == .inotify, let inotify = InotifyWatcher(root: spool.root) {
+        if configuration.watchMode == .inotify,
+            let inotify = InotifyWatcher(root: spool.root, metricsFactory: spool.metrics.factory)
+        {
             watcher = inotify
             poller = nil
         } else {
@@ -127,6 +137,7 @@ public final class SpoolEngine: Service {
         let scheduling = configuration.roles.contains(.scheduling)
         switch event {
         case .rescan:
+            rescans.increment()
             if scheduling {
                 ingestInbox.post(nil)
                 sweepInbox.post(.rescan)
@@ -271,12 +282,7 @@ public final class SpoolEngine: Service {
             } catch {
                 return
             }
-            guard degraded.load(ordering: .relaxed) else { continue }
-            if configuration.roles.contains(.scheduling) {
-                ingestInbox.post(nil)
-                sweepInbox.post(.rescan)
-            }
-            if runsTasks { poolInbox.post(.relist(queue: nil)) }
+            if degraded.load(ordering: .relaxed) { route(.rescan) }
         }
     }
 
