@@ -34,7 +34,7 @@ deps:
 test-deps: deps
 	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y $(TEST_PACKAGES); }
 	@command -v node >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
-	@$(PYTHON) -c 'import jsonschema, rfc3339_validator, prometheus_client' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator prometheus-client; }
+	@$(PYTHON) -c 'import jsonschema, rfc3339_validator, prometheus_client, schemathesis' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator prometheus-client schemathesis; }
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
@@ -68,6 +68,8 @@ test: test-deps
 	# Serially: the crash and race suites start many processes, and the engine suites measure real time.
 	swift test --skip-build --no-parallel
 	$(PYTHON) Tests/schema/check_schema.py
+	# The running HTTP API against docs/openapi.yaml, with inputs schemathesis generates (Tests/api/run.sh).
+	Tests/api/run.sh
 	# A bounded libFuzzer run on the JSON parser, the task decoder and the name parsers (Tests/fuzz/run.sh).
 	Tests/fuzz/run.sh 20
 	# make install into a staging folder and make deb, each installed and run (Tests/install/run.sh).

@@ -56,9 +56,10 @@ public enum HTTPServer {
         configuredCron: @escaping @Sendable () -> [CronEntry],
         metrics: (@Sendable () -> [UInt8])? = nil
     ) -> Router<SpoolRequestContext> {
-        let router = Router(context: SpoolRequestContext.self)
+        let router = Router(context: SpoolRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let allowed = AllowedMethods()
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(allowed: allowed))
         router.add(middleware: CrossSiteGuard())
         router.add(
             middleware: TokenAuthenticator(access: settings.access, limiter: FailedAttemptLimiter(clock: spool.clock))
@@ -80,6 +81,7 @@ public enum HTTPServer {
         QueueRoutes.add(to: api, spool: spool)
         CronRoutes.add(to: api, spool: spool, configured: configuredCron)
         RejectedRoutes.add(to: api, spool: spool)
+        allowed.learn(from: router)
         return router
     }
 }

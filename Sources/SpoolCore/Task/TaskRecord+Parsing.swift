@@ -91,6 +91,12 @@ extension TaskRecord {
         finishedAt = try fields.time("finished_at", numbers: false)
         stateReason = try fields.string("state_reason", maxLength: 4096, allowEmpty: true)
         extra = fields.remaining
+        // Kept among the unknown fields, as written by the cron entry whose tick made the task.
+        if let cron = extra.first(where: { $0.key == "cron" })?.value,
+            !(cron.stringValue.map(CronEntry.isValidName) ?? false)
+        {
+            throw TaskValidationError("cron: must be a cron entry name, [A-Za-z0-9_-]{1,45}")
+        }
     }
 }
 
