@@ -9,9 +9,9 @@ VENV := .build/venv
 PYTHON := $(VENV)/bin/python3
 # Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
 # of the power-loss tests, faketime for clock jumps of the real binary, and for the install test the shells
-# whose completions it loads, man, and what the Debian package depends on.
+# whose completions it loads, man, and what the Debian package depends on; curl for the delay-queue example.
 TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync \
-	zsh fish man-db adduser
+	zsh fish man-db adduser curl
 
 # Where `make install` puts spoold, spoolctl, their completions, man pages, docs and systemd unit
 # (packaging/install.sh); DESTDIR is a staging root.
