@@ -13,13 +13,12 @@ enum TaskRoutes {
     static let longestWait: Double = 300
 
     static func add(to api: RouterGroup<SpoolRequestContext>, spool: Spool) {
+        let coalescer = EnqueueCoalescer(spool: spool)
         api.post("tasks") { request, _ in
             let body = try await request.jsonBytes(upTo: spool.configuration.maximumTaskBytes)
-            return try await offLoop {
-                let record = try spool.enqueue(json: body)
-                let state: TaskState = (record.runAt.map { $0 > spool.clock.now } ?? false) ? .scheduled : .active
-                return JSONBody(.created, accepted(record.id, queue: record.queue, state: state))
-            }
+            let record = try await coalescer.enqueue(body).get()
+            let state: TaskState = (record.runAt.map { $0 > spool.clock.now } ?? false) ? .scheduled : .active
+            return JSONBody(.created, accepted(record.id, queue: record.queue, state: state))
         }
         api.post("tasks/batch") { request, _ in
             let limit = min(spool.configuration.maximumTaskBytes * largestBatch, 64 << 20)
