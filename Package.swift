@@ -247,6 +247,8 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolSystem", "SpoolTestSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
@@ -285,6 +287,8 @@ let package = Package(
             dependencies: [
                 "SpoolHandlers", "SpoolWorker", "SpoolCore", "SpoolSystem", "SpoolTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -303,7 +307,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolDaemonTests",
-            dependencies: ["SpoolDaemon", "SpoolCore", "SpoolTestSupport"],
+            dependencies: [
+                "SpoolDaemon", "SpoolCore", "SpoolTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
