@@ -307,15 +307,16 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolDaemonTests",
-            dependencies: [
-                "SpoolDaemon", "SpoolCore", "SpoolTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
+            dependencies: ["SpoolDaemon", "SpoolCore", "SpoolTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "spoolctlTests",
-            dependencies: ["SpoolCore", "SpoolTestSupport"],
+            dependencies: [
+                "SpoolCore", "SpoolTestSupport",
+                // The in-process OpenTelemetry collector of the tracing test.
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
