@@ -9,6 +9,7 @@ import Synchronization
 final class EnqueueCoalescer: Sendable {
     private struct Waiting {
         var document: [UInt8]
+        var trace: TaskTrace?
         var continuation: CheckedContinuation<Result<TaskRecord, SpoolError>, Never>
     }
 
@@ -27,11 +28,12 @@ final class EnqueueCoalescer: Sendable {
         self.spool = spool
     }
 
-    /// Enqueues `document` with the others waiting, on NIO's blocking threads.
-    func enqueue(_ document: [UInt8]) async -> Result<TaskRecord, SpoolError> {
+    /// Enqueues `document` (with `trace` when it has none) with the others waiting, on NIO's blocking
+    /// threads.
+    func enqueue(_ document: [UInt8], trace: TaskTrace?) async -> Result<TaskRecord, SpoolError> {
         await withCheckedContinuation { continuation in
             let starts = state.withLock { state in
-                state.waiting.append(Waiting(document: document, continuation: continuation))
+                state.waiting.append(Waiting(document: document, trace: trace, continuation: continuation))
                 defer { state.flushing = true }
                 return !state.flushing
             }
@@ -49,7 +51,7 @@ final class EnqueueCoalescer: Sendable {
                 return taken
             }
             if group.isEmpty { return }
-            let results = spool.enqueueEach(documents: group.map(\.document))
+            let results = spool.enqueueEach(group.map { ($0.document, $0.trace) })
             for (waiting, result) in zip(group, results) { waiting.continuation.resume(returning: result) }
         }
     }

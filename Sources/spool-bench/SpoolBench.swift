@@ -16,13 +16,14 @@ struct SpoolBench: AsyncParsableCommand {
             enqueue and drain, CRON 10,000 cron entries fired by one scheduler, UNIQUE the cost of a unique key \
             at enqueue, KEY lookup by business key among 1,000,000 tasks, SNAPSHOT a live snapshot of 1,000,000 tasks \
             against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks, API enqueue over HTTP \
-            from 32 clients against spoolctl. `all` runs W1 to W6; the others run when named.
+            from 32 clients against spoolctl, TRACING enqueue and drain with tracing off and on (swift-otel, \
+            exporting nowhere). `all` runs W1 to W6; the others run when named.
             """
     )
 
     @Option(
         help:
-            "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, API, all."
+            "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, API, TRACING, all."
     )
     var workload = "all"
 
@@ -55,6 +56,7 @@ struct SpoolBench: AsyncParsableCommand {
 
     static let workloads = [
         "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT", "API",
+        "TRACING",
     ]
 
     func validate() throws {
@@ -98,6 +100,7 @@ struct SpoolBench: AsyncParsableCommand {
             case "W6": measured = try await bench.measureHTTP()
             case "CRON": measured = try await bench.measureCron()
             case "UNIQUE": measured = try await bench.measureUniqueKeys()
+            case "TRACING": measured = try await bench.measureTracing()
             case "KEY": measured = try await bench.measureKeyLookup()
             case "SNAPSHOT": measured = try await bench.measureSnapshot()
             case "INSPECT": measured = try await bench.measureInspect()

@@ -14,7 +14,8 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
 @Suite struct ConfigurationErrorTests {
     static let topLevelKeys =
         "durability, watch, poll_interval, janitor_interval, lease, timeout, max_attempts, max_task_bytes, retry, "
-        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron, dead_limit"
+        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron, dead_limit, "
+        + "tracing"
     static let execKeys = "exec, env, dir, retry_exit_codes, permanent_exit_codes, kill_grace, max_output"
     static let durationSyntax = #"a duration: seconds, or a number with unit ms, s, m, h or d such as "90s" or "1.5h""#
 

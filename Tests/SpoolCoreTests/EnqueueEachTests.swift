@@ -21,8 +21,8 @@ import Testing
                 #"{"id":"d","queue":"q","type":"t","unique_key":"fresh"}"#,
                 #"{"id":"e","queue":"q","type":"t","delay":600}"#,
                 #"{"queue":"Q","type":"t"}"#,
-            ].map { Array($0.utf8) }
-            let results = spool.enqueueEach(documents: documents)
+            ].map { (document: Array($0.utf8), trace: TaskTrace?.none) }
+            let results = spool.enqueueEach(documents)
             let outcomes = results.map { result -> String in
                 switch result {
                 case .success(let record): "ok \(record.id.count == 26 ? "generated" : record.id)"
