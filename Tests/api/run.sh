@@ -30,6 +30,8 @@ while time.time() < deadline:
 sys.exit("spoold did not listen")
 PY
 status=0
+# From the scratch folder, where schemathesis leaves its own files.
+cd "$work"
 "$root/.build/venv/bin/schemathesis" --config-file "$root/Tests/api/schemathesis.toml" run "$root/docs/openapi.yaml" \
     --url "http://127.0.0.1:$port" \
     --header "Authorization: Bearer $token" \
