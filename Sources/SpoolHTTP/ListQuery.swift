@@ -17,7 +17,6 @@ extension TaskRoutes {
             throw APIError.invalid("unknown parameter \(name)", field: String(name))
         }
         var query = TaskQuery()
-        query.limit = 50
         let states = request.uri.queryParameters[values: "state"].flatMap {
             $0.split(separator: ",", omittingEmptySubsequences: false)
         }
@@ -64,12 +63,7 @@ extension TaskRoutes {
         case "newest": query.newestFirst = true
         case let other?: throw APIError.invalid("order: must be oldest or newest, not \(other)", field: "order")
         }
-        if let text = try request.parameter("limit") {
-            guard let limit = Int(text), (1...largestPage).contains(limit) else {
-                throw APIError.invalid("limit: must be a number from 1 to \(largestPage)", field: "limit")
-            }
-            query.limit = limit
-        }
+        query.limit = try request.integer("limit", in: 1...largestPage) ?? 50
         if let token = try request.parameter("cursor") {
             guard let cursor = QueryCursor(token: token), cursor.newestFirst == query.newestFirst else {
                 throw APIError.invalid("cursor: not the next of a listing in this order", field: "cursor")
