@@ -27,7 +27,7 @@ fuzz=.build/fuzz
 drops=Tests/SpoolCoreTests/Fixtures/drops
 
 # The modules SpoolCore is linked from: itself and everything it depends on, Swift and C.
-modules=(SpoolCore SpoolSystem SystemPackage CSystem CSpoolLinux Logging)
+modules=(SpoolCore SpoolSystem SystemPackage CSystem CSpoolLinux Logging CoreMetrics Tracing Instrumentation ServiceContextModule)
 
 echo "== building SpoolCore with coverage and AddressSanitizer into $fuzz"
 swift build --scratch-path "$fuzz" -c release --target SpoolCore \
