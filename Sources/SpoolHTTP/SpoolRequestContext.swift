@@ -4,10 +4,12 @@ import NIOCore
 /// What the server knows about a request besides the request itself: the peer it came from, for the
 /// limit on failed logins.
 public struct SpoolRequestContext: RequestContext {
+    /// What Hummingbird keeps for every request: its logger, route and parameters.
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address, when the connection has one.
     public let peer: String?
 
+    /// The context of a request that came in on `source`'s connection.
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         peer = source.channel.remoteAddress?.ipAddress
