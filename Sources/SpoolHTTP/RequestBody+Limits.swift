@@ -26,10 +26,13 @@ extension Request {
         return try await bytes(upTo: limit)
     }
 
+    /// The parameters of the query string.
+    var query: QueryParameters {
+        QueryParameters(uri.queryParameters.map { (String($0.key), String($0.value)) })
+    }
+
     /// The query parameter `name`, when given once; 400 when given several times.
     func parameter(_ name: String) throws -> String? {
-        let values = uri.queryParameters[values: Substring(name)]
-        guard values.count <= 1 else { throw APIError.invalid("\(name) is given more than once", field: name) }
-        return values.first.map(String.init)
+        try query.parameter(name)
     }
 }

@@ -126,6 +126,7 @@ import Testing
             (APISettings(host: "192.168.1.5", access: APIAccess(open: true)), false),
             (APISettings(host: "127.0.0.1.example.com", access: APIAccess(open: true)), false),
             (APISettings(host: "0.0.0.0", access: APIAccess(tokens: [testToken])), true),
+            (APISettings(host: "0.0.0.0", access: APIAccess(users: ["ada": testUserHash])), true),
             (APISettings(access: APIAccess(open: true)), true),
             (APISettings(host: "::1", access: APIAccess(open: true)), true),
             (APISettings(host: "localhost", access: APIAccess(open: true)), true),
