@@ -115,6 +115,7 @@ import Testing
                 #expect(policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'self'"))
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
                 #expect(response.headers[.cacheControl] == "no-store")
+                #expect(response.headers[.referrerPolicyForTests] == "same-origin", "Origin: null under no-referrer")
             }
         }
     }
@@ -141,4 +142,6 @@ import Testing
 extension HTTPField.Name {
     /// `Sec-Fetch-Site`, as a browser sends it.
     static let secFetchSiteForTests = HTTPField.Name("Sec-Fetch-Site")!
+    /// `Referrer-Policy`.
+    static let referrerPolicyForTests = HTTPField.Name("Referrer-Policy")!
 }

@@ -13,9 +13,10 @@ enum DashboardFormat {
         String(time.rfc3339.dropFirst(11).prefix(8))
     }
 
-    /// `45 s`, `12 min`, `3.5 h`, `2.0 d`.
+    /// `0.5 s`, `45 s`, `12 min`, `3.5 h`, `2.0 d`.
     static func duration(_ seconds: Double) -> String {
         switch seconds {
+        case ..<10: "\(amount(seconds)) s"
         case ..<60: "\(Int(seconds.rounded())) s"
         case ..<3600: "\(Int((seconds / 60).rounded())) min"
         case ..<86_400: "\(oneDecimal(seconds / 3600)) h"

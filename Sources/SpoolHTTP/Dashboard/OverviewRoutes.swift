@@ -49,6 +49,7 @@ struct OverviewPage {
 
     struct QueueRow {
         struct Count {
+            let state: String
             let count: Int
             let href: String
         }
@@ -100,6 +101,7 @@ struct OverviewPage {
                 paused: paused.contains(queue.queue),
                 counts: TaskState.allCases.map { state in
                     QueueRow.Count(
+                        state: state.rawValue,
                         count: queue[state],
                         href: FormEncoding.link(
                             "/dashboard/tasks",
@@ -109,7 +111,7 @@ struct OverviewPage {
                 },
                 oldestWait: queue.oldestDue.map {
                     DashboardFormat.duration(max(Double(stats.now.milliseconds - $0.milliseconds) / 1000, 0))
-                } ?? "",
+                } ?? "none",
                 doneLastHour: queue.doneLastHour,
                 deadLastHour: queue.deadLastHour,
                 action: paused.contains(queue.queue) ? "resume" : "pause"
@@ -158,7 +160,8 @@ struct OverviewPage {
                     values: points.map { ($0.time, $0.oldestWait) },
                     style: .line,
                     tone: "lateness",
-                    format: DashboardFormat.duration
+                    format: DashboardFormat.duration,
+                    minimumScale: 10
                 ).svg,
                 caption: "How long the oldest due task had waited for a worker (paused queues left out)."
             ),

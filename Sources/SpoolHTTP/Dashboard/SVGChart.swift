@@ -1,8 +1,10 @@
 import SpoolCore
 
 /// A small chart of values over time, drawn on the server as SVG: bars (an amount per interval) or a line
-/// (a level), a scale from zero to a round maximum, and the times of its two ends. It scales to its
-/// container's width; its colours come from the stylesheet (the page's policy allows no inline style).
+/// (a level), a scale from zero to a round maximum, and the times of its two ends. Its time axis spans at
+/// least ``slots`` intervals, ending at the latest value, so that a short history fills it from the right.
+/// It scales to its container's width; its colours come from the stylesheet (the page's policy allows no
+/// inline style).
 struct SVGChart {
     /// How values are drawn.
     enum Style {
@@ -21,6 +23,12 @@ struct SVGChart {
     var tone: String
     /// How a value of the scale is written.
     var format: (Double) -> String
+    /// The scale's least maximum.
+    var minimumScale = 1.0
+    /// Seconds between two values, as sampled.
+    var interval = StatsSampler.interval
+    /// Intervals the time axis spans at the least.
+    var slots = 60
 
     private static let width = 640.0
     private static let height = 180.0
@@ -45,7 +53,7 @@ struct SVGChart {
             )
             return parts.joined()
         }
-        let maximum = Self.roundedUp(values.map(\.value).max() ?? 0)
+        let maximum = Self.roundedUp(max(values.map(\.value).max() ?? 0, minimumScale))
         for fraction in [0.0, 0.5, 1.0] {
             let y = Self.top + plotHeight * (1 - fraction)
             parts.append(
@@ -55,30 +63,35 @@ struct SVGChart {
                     + #" text-anchor="end">\#(HTMLText.escaped(format(maximum * fraction)))</text>"#
             )
         }
-        let span = Double(max(last.time.milliseconds - first.time.milliseconds, 1))
-        let step = plotWidth / Double(max(values.count, 1))
-        func x(_ time: Timestamp) -> Double {
-            values.count == 1
-                ? Self.left + plotWidth / 2
-                : Self.left + step / 2 + (plotWidth - step) * Double(time.milliseconds - first.time.milliseconds) / span
+        // Each value closes the interval that began at the one before (the first: one interval before it).
+        let step = Int64(interval * 1000)
+        let end = last.time.milliseconds
+        let start = min(first.time.milliseconds - step, end - step * Int64(slots))
+        func x(_ milliseconds: Int64) -> Double {
+            Self.left + plotWidth * Double(milliseconds - start) / Double(max(end - start, 1))
         }
         func y(_ value: Double) -> Double { Self.top + plotHeight * (1 - value / maximum) }
         switch style {
         case .bars:
-            let barWidth = max(step * 0.8, 1)
-            for (time, value) in values where value > 0 {
+            var begin = first.time.milliseconds - step
+            for (time, value) in values {
+                defer { begin = time.milliseconds }
+                guard value > 0 else { continue }
+                let width = max((x(time.milliseconds) - x(begin)) * 0.8, 1)
                 parts.append(
-                    #"<rect class="chart-bar \#(tone)" x="\#(Self.rounded(x(time) - barWidth / 2))""#
-                        + #" y="\#(Self.rounded(y(value)))" width="\#(Self.rounded(barWidth))""#
+                    #"<rect class="chart-bar \#(tone)" x="\#(Self.rounded(x(time.milliseconds) - width))""#
+                        + #" y="\#(Self.rounded(y(value)))" width="\#(Self.rounded(width))""#
                         + #" height="\#(Self.rounded(Self.top + plotHeight - y(value)))"/>"#
                 )
             }
         case .line:
-            let points = values.map { "\(Self.rounded(x($0.time))),\(Self.rounded(y($0.value)))" }
+            let points = values.map { "\(Self.rounded(x($0.time.milliseconds))),\(Self.rounded(y($0.value)))" }
             parts.append(#"<polyline class="chart-line \#(tone)" points="\#(points.joined(separator: " "))"/>"#)
         }
-        for (time, anchor, position) in [(first.time, "start", Self.left), (last.time, "end", Self.width - Self.right)]
-        {
+        let ends = [
+            (Timestamp(milliseconds: start), "start", Self.left), (last.time, "end", Self.width - Self.right),
+        ]
+        for (time, anchor, position) in ends {
             parts.append(
                 #"<text class="chart-label" x="\#(Self.rounded(position))" y="\#(Self.rounded(Self.height - 6))""#
                     + #" text-anchor="\#(anchor)">"#

@@ -32,6 +32,8 @@ struct TaskListPage {
     let states: [Option]
     let orders: [Option]
     let filters: Filters
+    /// Whether a filter on times is set: their part of the form is shown open.
+    let moreFilters: Bool
     var rows: [Row] = []
     var hasRows = false
     var problem: String?
@@ -67,8 +69,13 @@ struct TaskListPage {
             finishedAfter: value("finished_after"),
             finishedBefore: value("finished_before")
         )
+        moreFilters =
+            [
+                filters.createdAfter, filters.createdBefore, filters.dueAfter, filters.dueBefore,
+                filters.finishedAfter, filters.finishedBefore,
+            ].contains { $0 != nil }
         isFailedOnly = state == TaskState.dead.rawValue
-        if let state { heading = "Tasks \(state)" }
+        if let state { heading = state.prefix(1).uppercased() + state.dropFirst() + " tasks" }
         if let queue = filters.queue { heading += " in \(queue)" }
     }
 

@@ -20,6 +20,7 @@ extension DashboardAssets {
           padding: .6rem 1rem; background: var(--card); border-bottom: 1px solid var(--line); }
         .brand { font-weight: 700; font-size: 1.1rem; text-decoration: none; color: var(--fg); }
         nav { display: flex; flex-wrap: wrap; gap: .25rem .9rem; flex: 1; }
+        header.top form { margin-left: auto; }
         nav a { text-decoration: none; padding: .2rem 0; }
         nav a[aria-current="page"] { font-weight: 650; border-bottom: 2px solid var(--accent); }
         main { max-width: 1240px; margin: 0 auto; padding: 1rem; }
@@ -66,7 +67,10 @@ extension DashboardAssets {
         dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
         dl.fields dt { color: var(--muted); }
         dl.fields dd { margin: 0; overflow-wrap: anywhere; }
-        form.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .6rem; }
+        .filter-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: .6rem; }
+        form.filters details { margin: .7rem 0; }
+        form.filters summary { cursor: pointer; color: var(--accent); }
+        form.filters .actions { margin-top: .7rem; }
         form.stacked { display: grid; gap: .7rem; max-width: 40rem; }
         label { display: grid; gap: .2rem; font-size: .88rem; color: var(--muted); }
         input, select, textarea { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line);
@@ -84,8 +88,17 @@ extension DashboardAssets {
         .login { max-width: 22rem; margin: 3rem auto; }
         @media (max-width: 600px) {
           main { padding: .7rem; }
+          header.top nav { order: 3; flex-basis: 100%; }
           th, td { padding: .4rem .45rem; }
           .hide-narrow { display: none; }
+          table.stack thead { display: none; }
+          table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+          table.stack tr { padding: .5rem .7rem; border-bottom: 1px solid var(--line); }
+          table.stack tr:last-child { border-bottom: 0; }
+          table.stack td { border: 0; padding: .1rem 0; text-align: left; }
+          table.stack td.count { display: inline-block; width: auto; margin-right: .9rem; }
+          table.stack td.hide-narrow { display: none; }
+          table.stack td[data-label]::before { content: attr(data-label) " "; color: var(--muted); font-size: .85rem; }
           dl.fields { grid-template-columns: 1fr; gap: .1rem; }
           dl.fields dd { margin-bottom: .4rem; }
         }

@@ -8,6 +8,7 @@ extension DashboardTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Spool</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/dashboard/assets/dashboard.css">
         <script src="/dashboard/assets/dashboard.js" defer></script>
         </head>

@@ -19,13 +19,13 @@ extension DashboardTemplates {
         <p class="note">{{historyNote}}</p>
         <h2>Queues</h2>
         {{#hasQueues}}
-        <div class="table-wrap"><table>
+        <div class="table-wrap"><table class="stack">
         <thead><tr><th>Queue</th>{{#stateNames}}<th class="number">{{.}}</th>{{/stateNames}}<th class="hide-narrow">Oldest wait</th>
         <th class="number hide-narrow">Done 1 h</th><th class="number hide-narrow">Dead 1 h</th><th></th></tr></thead>
         <tbody>
         {{#queues}}<tr>
         <td><a href="{{href}}">{{name}}</a>{{#paused}}<br><span class="paused">paused</span>{{/paused}}</td>
-        {{#counts}}<td class="number"><a href="{{href}}">{{count}}</a></td>{{/counts}}
+        {{#counts}}<td class="number count" data-label="{{state}}"><a href="{{href}}">{{count}}</a></td>{{/counts}}
         <td class="hide-narrow">{{oldestWait}}</td>
         <td class="number hide-narrow">{{doneLastHour}}</td><td class="number hide-narrow">{{deadLastHour}}</td>
         <td><form class="inline" method="post" action="/dashboard/queues/{{name}}/{{action}}">

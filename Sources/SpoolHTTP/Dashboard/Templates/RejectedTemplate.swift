@@ -5,7 +5,7 @@ extension DashboardTemplates {
         <p class="note">Files dropped in incoming/ that are not valid tasks, kept byte for byte with the reason.
         Fix one in place, then submit it again.</p>
         {{#hasFiles}}
-        <div class="table-wrap"><table>
+        <div class="table-wrap"><table class="stack">
         <thead><tr><th>File</th><th>Reason</th><th class="number hide-narrow">Bytes</th><th class="hide-narrow">Rejected (UTC)</th><th></th></tr></thead>
         <tbody>
         {{#files}}<tr><td class="id">{{name}}</td><td class="error">{{reason}}</td><td class="number hide-narrow">{{size}}</td>

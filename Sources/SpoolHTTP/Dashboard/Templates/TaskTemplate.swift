@@ -24,10 +24,11 @@ extension DashboardTemplates {
         </div>
         <h2>Attempts</h2>
         {{#hasAttempts}}
-        <div class="table-wrap"><table>
+        <div class="table-wrap"><table class="stack">
         <thead><tr><th class="number">#</th><th>Finished (UTC)</th><th class="hide-narrow">Worker</th><th>Error</th></tr></thead>
         <tbody>
-        {{#attempts}}<tr><td class="number">{{number}}</td><td class="time">{{finished}}</td><td class="hide-narrow">{{worker}}</td>
+        {{#attempts}}<tr><td data-label="attempt">{{number}}</td><td class="time" data-label="finished">{{finished}}</td>
+        <td class="hide-narrow">{{worker}}</td>
         <td class="error"><pre>{{error}}</pre></td></tr>
         {{/attempts}}
         </tbody>
