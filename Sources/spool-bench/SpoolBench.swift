@@ -15,13 +15,14 @@ struct SpoolBench: AsyncParsableCommand {
             disk with 1,000,000 pending, W5 exec handler against xargs -P, W6 HTTP handler, SUSTAINED steady \
             enqueue and drain, CRON 10,000 cron entries fired by one scheduler, UNIQUE the cost of a unique key \
             at enqueue, KEY lookup by business key among 1,000,000 tasks, SNAPSHOT a live snapshot of 1,000,000 tasks \
-            against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks. `all` runs W1 to W6; the others run when named.
+            against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks, DASHBOARD the server time of \
+            the dashboard's pages on 1,000,000 tasks. `all` runs W1 to W6; the others run when named.
             """
     )
 
     @Option(
         help:
-            "Workloads, comma-separated: W1, W2, W3, W4, W5, W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, all."
+            "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, DASHBOARD, all."
     )
     var workload = "all"
 
@@ -53,7 +54,7 @@ struct SpoolBench: AsyncParsableCommand {
     var serveRoles = "working"
 
     static let workloads = [
-        "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT",
+        "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT", "DASHBOARD",
     ]
 
     func validate() throws {
@@ -100,6 +101,7 @@ struct SpoolBench: AsyncParsableCommand {
             case "KEY": measured = try await bench.measureKeyLookup()
             case "SNAPSHOT": measured = try await bench.measureSnapshot()
             case "INSPECT": measured = try await bench.measureInspect()
+            case "DASHBOARD": measured = try await bench.measureDashboard()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }
             for result in measured { bench.report("\(result.workload) \(result.setting): \(result.summary)") }
