@@ -8,23 +8,23 @@ enum CronPageRoutes {
     /// Next fires shown per entry.
     static let nextFires = 3
 
-    static func add(to dashboard: RouterGroup<SpoolRequestContext>, dashboard settings: Dashboard) {
-        let spool = settings.spool
-        dashboard.get("cron") { _, context in
+    static func add(to group: RouterGroup<SpoolRequestContext>, dashboard: Dashboard) {
+        let spool = dashboard.spool
+        group.get("cron") { _, context in
             let status = try await offLoop {
-                spool.cronStatus(configured: settings.configuredCron(), now: spool.clock.now, count: nextFires)
+                spool.cronStatus(configured: dashboard.configuredCron(), now: spool.clock.now, count: nextFires)
             }
             let page = CronPage(status.entries, problems: status.problems, csrf: context.session?.formToken ?? "")
-            return DashboardTemplates.page("cron", page, frame: settings.frame("Cron", .cron, context))
+            return DashboardTemplates.page("cron", page, frame: dashboard.frame("Cron", .cron, context))
         }
         for (action, paused) in [("pause", true), ("resume", false)] {
-            dashboard.post("cron/:name/\(action)") { _, context in
+            group.post("cron/:name/\(action)") { _, context in
                 let name = try context.parameters.require("name")
                 guard CronEntry.isValidName(name) else {
                     throw APIError.invalid("name: not a cron entry name", field: "name")
                 }
                 try await offLoop { if paused { try spool.pauseCron(name) } else { try spool.resumeCron(name) } }
-                return settings.redirect(to: "/dashboard/cron", saying: "Cron entry \(name) \(action)d.", context)
+                return dashboard.redirect(to: "/dashboard/cron", saying: "Cron entry \(name) \(action)d.", context)
             }
         }
     }

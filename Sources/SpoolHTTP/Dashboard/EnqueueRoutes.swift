@@ -6,20 +6,20 @@ import SpoolCore
 /// document as `POST /v1/tasks` takes one and enqueues it: then the task's page; the form again with the
 /// reason when the spool refuses it.
 enum EnqueueRoutes {
-    static func add(to dashboard: RouterGroup<SpoolRequestContext>, dashboard settings: Dashboard) {
-        dashboard.get("enqueue") { _, context in
+    static func add(to group: RouterGroup<SpoolRequestContext>, dashboard: Dashboard) {
+        group.get("enqueue") { _, context in
             let form = EnqueueForm(csrf: context.session?.formToken ?? "")
-            return DashboardTemplates.page("enqueue", form, frame: settings.frame("Enqueue", .enqueue, context))
+            return DashboardTemplates.page("enqueue", form, frame: dashboard.frame("Enqueue", .enqueue, context))
         }
-        dashboard.post("enqueue") { request, context -> Response in
+        group.post("enqueue") { request, context -> Response in
             var request = request
-            let fields = try await request.formFields(upTo: settings.largestForm)
+            let fields = try await request.formFields(upTo: dashboard.largestForm)
             var form = EnqueueForm(fields, csrf: context.session?.formToken ?? "")
-            let spool = settings.spool
+            let spool = dashboard.spool
             do {
                 let document = try form.document(now: spool.clock.now)
                 let id = try await offLoop { try spool.enqueue(json: JSONWriter.encode(document)).id }
-                return settings.redirect(to: "/dashboard/tasks/\(id)", saying: "Task \(id) is enqueued.", context)
+                return dashboard.redirect(to: "/dashboard/tasks/\(id)", saying: "Task \(id) is enqueued.", context)
             } catch let error as APIError {
                 form.problem = error.message
             } catch let error as SpoolError where error.code == .invalidArgument || error.code == .alreadyExists {
@@ -28,7 +28,7 @@ enum EnqueueRoutes {
             return try DashboardTemplates.page(
                 "enqueue",
                 form,
-                frame: settings.frame("Enqueue", .enqueue, context),
+                frame: dashboard.frame("Enqueue", .enqueue, context),
                 status: .badRequest
             ).response(from: request, context: context)
         }

@@ -15,27 +15,24 @@ enum LoginRoutes {
     /// The largest login form accepted.
     static let largestForm = 8192
 
-    static func add(to dashboard: RouterGroup<SpoolRequestContext>, dashboard settings: Dashboard) {
-        dashboard.get("login") { request, context in
-            if settings.access.open
-                || request.cookies[SessionCookie.session].flatMap({
-                    settings.sessions.session(id: $0.value)
-                }) != nil
-            {
+    static func add(to group: RouterGroup<SpoolRequestContext>, dashboard: Dashboard) {
+        group.get("login") { request, context in
+            let session = request.cookies[SessionCookie.session].flatMap { dashboard.sessions.session(id: $0.value) }
+            if dashboard.access.open || session != nil {
                 return try redirect(to: local(try request.parameter("next")) ?? "/dashboard")
             }
-            return try form(request, context, settings, next: try request.parameter("next"))
+            return try form(request, context, dashboard, next: try request.parameter("next"))
         }
-        dashboard.post("login") { request, context in
+        group.post("login") { request, context in
             var request = request
             let peer = context.peer ?? "unknown"
             let fields = try await request.formFields(upTo: largestForm)
             let next = fields["next"]
-            if let wait = settings.limiter.wait(for: peer) {
+            if let wait = dashboard.limiter.wait(for: peer) {
                 var page = try form(
                     request,
                     context,
-                    settings,
+                    dashboard,
                     next: next,
                     problem: "Too many failed logins from \(peer): try again in \(wait) s.",
                     status: .tooManyRequests
@@ -49,7 +46,7 @@ enum LoginRoutes {
                 return try form(
                     request,
                     context,
-                    settings,
+                    dashboard,
                     next: next,
                     problem: "The login form had expired: log in again.",
                     status: .forbidden
@@ -57,29 +54,29 @@ enum LoginRoutes {
             }
             let user = fields["user"] ?? ""
             let password = fields["password"] ?? ""
-            let passwords = settings.passwords
+            let passwords = dashboard.passwords
             guard try await offLoop({ passwords.verify(user: user, password: password) }) else {
-                settings.limiter.recordFailure(of: peer)
+                dashboard.limiter.recordFailure(of: peer)
                 return try form(
                     request,
                     context,
-                    settings,
+                    dashboard,
                     next: next,
                     user: user,
                     problem: "Wrong user name or password.",
                     status: .unauthorized
                 )
             }
-            let session = settings.sessions.start(user: user)
-            let secure = SessionCookie.isSecure(request, peer: context.peer, setting: settings.access.secureCookies)
+            let session = dashboard.sessions.start(user: user)
+            let secure = SessionCookie.isSecure(request, peer: context.peer, setting: dashboard.access.secureCookies)
             var response = try redirect(to: local(next) ?? "/dashboard")
             response.setCookie(SessionCookie.session(session.id, secure: secure))
             response.setCookie(SessionCookie.expired(SessionCookie.loginForm, path: loginPath, secure: secure))
             return response
         }
-        dashboard.post("logout") { request, context in
-            if let session = context.session { settings.sessions.end(id: session.id) }
-            let secure = SessionCookie.isSecure(request, peer: context.peer, setting: settings.access.secureCookies)
+        group.post("logout") { request, context in
+            if let session = context.session { dashboard.sessions.end(id: session.id) }
+            let secure = SessionCookie.isSecure(request, peer: context.peer, setting: dashboard.access.secureCookies)
             var response = try redirect(to: loginPath)
             response.setCookie(SessionCookie.expired(SessionCookie.session, path: "/", secure: secure))
             return response
@@ -90,7 +87,7 @@ enum LoginRoutes {
     private static func form(
         _ request: Request,
         _ context: SpoolRequestContext,
-        _ settings: Dashboard,
+        _ dashboard: Dashboard,
         next: String?,
         user: String = "",
         problem: String? = nil,
@@ -102,11 +99,11 @@ enum LoginRoutes {
             next: local(next) ?? "/dashboard",
             user: user,
             problem: problem,
-            noUsers: settings.passwords.users.isEmpty
+            noUsers: dashboard.passwords.users.isEmpty
         )
         var response = try DashboardTemplates.page("login", model, frame: PageFrame(title: "Log in"), status: status)
             .response(from: request, context: context)
-        let secure = SessionCookie.isSecure(request, peer: context.peer, setting: settings.access.secureCookies)
+        let secure = SessionCookie.isSecure(request, peer: context.peer, setting: dashboard.access.secureCookies)
         response.setCookie(SessionCookie.loginForm(token, secure: secure))
         return response
     }

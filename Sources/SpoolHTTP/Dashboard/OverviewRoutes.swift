@@ -5,10 +5,10 @@ import SpoolCore
 /// request, but for the first one before any sample) and the paused queues as they are now; and
 /// `POST /dashboard/queues/{queue}/pause|resume`.
 enum OverviewRoutes {
-    static func add(to dashboard: RouterGroup<SpoolRequestContext>, dashboard settings: Dashboard) {
-        dashboard.get { _, context in
-            let history = settings.history
-            let spool = settings.spool
+    static func add(to group: RouterGroup<SpoolRequestContext>, dashboard: Dashboard) {
+        group.get { _, context in
+            let history = dashboard.history
+            let spool = dashboard.spool
             let stats: SpoolStats
             if let latest = history.latest {
                 stats = latest
@@ -23,17 +23,17 @@ enum OverviewRoutes {
                 history: history,
                 csrf: context.session?.formToken ?? ""
             )
-            return DashboardTemplates.page("overview", model, frame: settings.frame("Overview", .overview, context))
+            return DashboardTemplates.page("overview", model, frame: dashboard.frame("Overview", .overview, context))
         }
         for (action, paused) in [("pause", true), ("resume", false)] {
-            dashboard.post("queues/:queue/\(action)") { _, context in
+            group.post("queues/:queue/\(action)") { _, context in
                 let queue = try context.parameters.require("queue")
                 guard Names.isValidQueueName(queue) else {
                     throw APIError.invalid("queue: must match [a-z0-9_-]{1,64}", field: "queue")
                 }
-                let spool = settings.spool
+                let spool = dashboard.spool
                 try await offLoop { if paused { try spool.pause(queue) } else { try spool.resume(queue) } }
-                return settings.redirect(to: "/dashboard", saying: "Queue \(queue) \(action)d.", context)
+                return dashboard.redirect(to: "/dashboard", saying: "Queue \(queue) \(action)d.", context)
             }
         }
     }

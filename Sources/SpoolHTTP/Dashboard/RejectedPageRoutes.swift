@@ -7,16 +7,16 @@ enum RejectedPageRoutes {
     /// Files shown.
     static let shown = 100
 
-    static func add(to dashboard: RouterGroup<SpoolRequestContext>, dashboard settings: Dashboard) {
-        let spool = settings.spool
-        dashboard.get("rejected") { _, context in
+    static func add(to group: RouterGroup<SpoolRequestContext>, dashboard: Dashboard) {
+        let spool = dashboard.spool
+        group.get("rejected") { _, context in
             let (files, more) = try await offLoop { spool.rejectedFiles(limit: shown) }
             let page = RejectedPage(files: files, more: more, csrf: context.session?.formToken ?? "")
-            return DashboardTemplates.page("rejected", page, frame: settings.frame("Rejected", .rejected, context))
+            return DashboardTemplates.page("rejected", page, frame: dashboard.frame("Rejected", .rejected, context))
         }
-        dashboard.post("rejected/resubmit") { request, context in
+        group.post("rejected/resubmit") { request, context in
             var request = request
-            let fields = try await request.formFields(upTo: settings.largestForm)
+            let fields = try await request.formFields(upTo: dashboard.largestForm)
             guard let name = fields["name"], RejectedRoutes.isRejectedFileName(name) else {
                 throw APIError.invalid("name: not the name of a file in rejected/", field: "name")
             }
@@ -26,7 +26,7 @@ enum RejectedPageRoutes {
                 case .rejected(_, let reason): "\(name) was rejected again: \(reason)"
                 case .skipped: "\(name) was taken by the daemon meanwhile."
                 }
-            return settings.redirect(to: "/dashboard/rejected", saying: message, context)
+            return dashboard.redirect(to: "/dashboard/rejected", saying: message, context)
         }
     }
 }

@@ -72,7 +72,7 @@ public final class StatsHistory: Sendable {
 
     /// The longest wait of a task due in a queue that is not paused (a paused queue's tasks wait on
     /// purpose), in seconds.
-    static func oldestWait(in stats: SpoolStats) -> Double {
+    private static func oldestWait(in stats: SpoolStats) -> Double {
         let paused = Set(stats.paused)
         let earliest = stats.queues.filter { !paused.contains($0.queue) }.compactMap(\.oldestDue).min()
         return earliest.map { max(Double(stats.now.milliseconds - $0.milliseconds) / 1000, 0) } ?? 0

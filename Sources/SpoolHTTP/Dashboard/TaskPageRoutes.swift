@@ -7,9 +7,9 @@ enum TaskPageRoutes {
     /// Tasks on one page of a listing.
     static let pageSize = 50
 
-    static func add(to dashboard: RouterGroup<SpoolRequestContext>, dashboard settings: Dashboard) {
-        dashboard.get("tasks") { request, context in
-            let spool = settings.spool
+    static func add(to group: RouterGroup<SpoolRequestContext>, dashboard: Dashboard) {
+        group.get("tasks") { request, context in
+            let spool = dashboard.spool
             // A form sends every field, the empty ones too, with `+` for a space.
             let parameters = FormDecoding.pairs((request.uri.query ?? "").utf8).filter { !$0.value.isEmpty }
             var page = TaskListPage(parameters)
@@ -34,13 +34,13 @@ enum TaskPageRoutes {
             return DashboardTemplates.page(
                 "taskList",
                 page,
-                frame: settings.frame(page.heading, page.isFailedOnly ? .failed : .tasks, context),
+                frame: dashboard.frame(page.heading, page.isFailedOnly ? .failed : .tasks, context),
                 status: status
             )
         }
-        dashboard.get("tasks/:id") { _, context in
+        group.get("tasks/:id") { _, context in
             let id = try TaskRoutes.taskID(context)
-            let spool = settings.spool
+            let spool = dashboard.spool
             let (location, record) = try await offLoop {
                 guard let location = spool.find(id: id) else {
                     throw SpoolError(.notFound, "There is no task with id \(id): it never was, or it was purged.")
@@ -48,7 +48,7 @@ enum TaskPageRoutes {
                 return (location, try spool.record(at: location))
             }
             let page = TaskDetailPage(location: location, record: record, csrf: context.session?.formToken ?? "")
-            return DashboardTemplates.page("task", page, frame: settings.frame("Task \(id)", nil, context))
+            return DashboardTemplates.page("task", page, frame: dashboard.frame("Task \(id)", nil, context))
         }
     }
 }

@@ -5,13 +5,13 @@ import NIOCore
 /// script from this server only, and no inline ones). Open to all: they hold no data.
 enum DashboardAssets {
     /// Adds `GET /dashboard/assets/dashboard.css` and `/dashboard/assets/dashboard.js`.
-    static func add(to dashboard: RouterGroup<SpoolRequestContext>) {
+    static func add(to group: RouterGroup<SpoolRequestContext>) {
         for (name, type, text) in [
             ("dashboard.css", "text/css; charset=utf-8", stylesheet),
             ("dashboard.js", "text/javascript; charset=utf-8", liveUpdateScript),
         ] {
             let body = ByteBuffer(string: text)
-            dashboard.get("assets/\(name)") { _, _ in
+            group.get("assets/\(name)") { _, _ in
                 Response(
                     status: .ok,
                     headers: [.contentType: type, .cacheControl: "max-age=300"],
