@@ -53,6 +53,10 @@ import Testing
             #expect(page.text.contains(#"action="/dashboard/queues/mail/resume""#))
             let again = try await client.execute(uri: "/dashboard", method: .get, headers: [.cookie: browser.cookie])
             #expect(!again.text.contains("Queue mail paused."), "a message is shown once")
+            // A paused queue that holds no task is listed, to be resumed.
+            try spool.pause("empty")
+            let empty = try await client.execute(uri: "/dashboard", method: .get, headers: [.cookie: browser.cookie])
+            #expect(empty.text.contains(#"action="/dashboard/queues/empty/resume""#))
             let bad = try await client.execute(
                 uri: "/dashboard/queues/..%2Fetc/pause",
                 method: .post,

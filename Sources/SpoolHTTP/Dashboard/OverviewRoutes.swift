@@ -94,27 +94,27 @@ struct OverviewPage {
             )
         }
         stateNames = TaskState.allCases.map(\.rawValue)
-        queues = stats.queues.map { queue in
-            QueueRow(
-                name: queue.queue,
-                href: FormEncoding.link("/dashboard/tasks", [("queue", queue.queue)]),
-                paused: paused.contains(queue.queue),
+        // A paused queue holding no task is listed too, to be resumed.
+        let counted = Dictionary(stats.queues.map { ($0.queue, $0) }, uniquingKeysWith: { first, _ in first })
+        queues = Set(counted.keys).union(paused).sorted().map { name in
+            let queue = counted[name]
+            return QueueRow(
+                name: name,
+                href: FormEncoding.link("/dashboard/tasks", [("queue", name)]),
+                paused: paused.contains(name),
                 counts: TaskState.allCases.map { state in
                     QueueRow.Count(
                         state: state.rawValue,
-                        count: queue[state],
-                        href: FormEncoding.link(
-                            "/dashboard/tasks",
-                            [("state", state.rawValue), ("queue", queue.queue)]
-                        )
+                        count: queue?[state] ?? 0,
+                        href: FormEncoding.link("/dashboard/tasks", [("state", state.rawValue), ("queue", name)])
                     )
                 },
-                oldestWait: queue.oldestDue.map {
+                oldestWait: queue?.oldestDue.map {
                     DashboardFormat.duration(max(Double(stats.now.milliseconds - $0.milliseconds) / 1000, 0))
                 } ?? "none",
-                doneLastHour: queue.doneLastHour,
-                deadLastHour: queue.deadLastHour,
-                action: paused.contains(queue.queue) ? "resume" : "pause"
+                doneLastHour: queue?.doneLastHour ?? 0,
+                deadLastHour: queue?.deadLastHour ?? 0,
+                action: paused.contains(name) ? "resume" : "pause"
             )
         }
         hasQueues = !queues.isEmpty
