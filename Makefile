@@ -9,10 +9,10 @@ VENV := .build/venv
 PYTHON := $(VENV)/bin/python3
 # Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
 # of the power-loss tests, faketime for clock jumps of the real binary, for the install test the shells
-# whose completions it loads, man, and what the Debian package depends on, and the browser (with its
-# WebDriver) that the dashboard's browser test drives.
+# whose completions it loads, man, and what the Debian package depends on; curl for the delay-queue example;
+# the browser (with its WebDriver) that the dashboard's browser test drives.
 TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync \
-	zsh fish man-db adduser chromium chromium-driver
+	zsh fish man-db adduser curl chromium chromium-driver
 
 # Where `make install` puts spoold, spoolctl, their completions, man pages, docs and systemd unit
 # (packaging/install.sh); DESTDIR is a staging root.
@@ -35,7 +35,7 @@ deps:
 test-deps: deps
 	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y $(TEST_PACKAGES); }
 	@command -v node >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
-	@$(PYTHON) -c 'import jsonschema, rfc3339_validator, prometheus_client, selenium' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator prometheus-client selenium; }
+	@$(PYTHON) -c 'import jsonschema, rfc3339_validator, prometheus_client, schemathesis, selenium' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator prometheus-client schemathesis selenium; }
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
@@ -71,6 +71,8 @@ test: test-deps
 	# Serially: the crash and race suites start many processes, and the engine suites measure real time.
 	swift test --skip-build --no-parallel
 	$(PYTHON) Tests/schema/check_schema.py
+	# The running HTTP API against docs/openapi.yaml, with inputs schemathesis generates (Tests/api/run.sh).
+	Tests/api/run.sh
 	# A bounded libFuzzer run on the JSON parser, the task decoder and the name parsers (Tests/fuzz/run.sh).
 	Tests/fuzz/run.sh 20
 	# make install into a staging folder and make deb, each installed and run (Tests/install/run.sh).

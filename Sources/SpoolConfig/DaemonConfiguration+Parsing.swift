@@ -6,7 +6,7 @@ extension DaemonConfiguration {
     static let topLevelKeys = [
         "durability", "watch", "poll_interval", "janitor_interval", "lease", "timeout", "max_attempts",
         "max_task_bytes", "retry", "retention", "shutdown_grace", "workers", "queues", "default_concurrency",
-        "handlers", "routes", "api", "cron", "dead_limit",
+        "handlers", "routes", "api", "cron", "dead_limit", "tracing",
     ]
 
     /// Reads a configuration from the text of a `spool.yaml`.
@@ -65,6 +65,9 @@ extension DaemonConfiguration {
         try readQueues(top["queues"])
         if let node = top["api"] {
             api = try APISettings(config: node)
+        }
+        if let node = top["tracing"] {
+            tracing = try TracingSettings(config: node)
         }
     }
 

@@ -19,6 +19,8 @@ public struct DaemonConfiguration: Sendable {
     public var queueHandlers: [String: String]
     /// Where the HTTP API listens; `nil` when the file has no `api` section.
     public var api: APISettings?
+    /// Where spans are exported; `nil` when the file has no `tracing` section (nothing is traced).
+    public var tracing: TracingSettings?
 
     /// Creates a configuration; every parameter defaults to what an empty `spool.yaml` gives.
     public init(
@@ -27,7 +29,8 @@ public struct DaemonConfiguration: Sendable {
         handlers: [String: HandlerSpec] = [:],
         routes: [String: String] = [:],
         queueHandlers: [String: String] = [:],
-        api: APISettings? = nil
+        api: APISettings? = nil,
+        tracing: TracingSettings? = nil
     ) {
         self.spool = spool
         self.engine = engine
@@ -35,6 +38,7 @@ public struct DaemonConfiguration: Sendable {
         self.routes = routes
         self.queueHandlers = queueHandlers
         self.api = api
+        self.tracing = tracing
     }
 
     /// The name of the handler configured for a task: the route of its type, else the handler of its queue.

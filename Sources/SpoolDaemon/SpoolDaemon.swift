@@ -7,6 +7,7 @@ import SpoolHandlers
 public import SpoolMetrics
 public import SpoolWorker
 import Synchronization
+import Tracing
 import UnixSignals
 
 /// `spoold` as a library: reads `spool.yaml`, opens the spool and runs what the run mode asks for (engine,
@@ -18,6 +19,11 @@ import UnixSignals
 /// What the daemon does is counted in ``metrics``, whose exposition the HTTP layer serves. The daemon gives
 /// their factory to the spool it opens rather than bootstrapping `MetricsSystem`, which a program does at most
 /// once: `spoold` bootstraps it with the same factory.
+///
+/// With a `tracing` section in the configuration, the daemon traces its tasks with swift-otel's tracer and
+/// exports the spans over OTLP, flushing them at shutdown; it bootstraps `InstrumentationSystem` with that
+/// tracer only when ``bootstrapsInstrumentation`` says so. The section is read at start only: a reload
+/// does not change it.
 public struct SpoolDaemon: Sendable {
     /// The spool directory.
     public var spoolRoot: String
@@ -34,6 +40,10 @@ public struct SpoolDaemon: Sendable {
     /// The daemon's Prometheus metrics: the spool it runs on counts into them, and they report its tasks by
     /// queue and state.
     public let metrics = SpoolMetrics()
+    /// Whether ``run()`` bootstraps `InstrumentationSystem` with the tracer it makes when the configuration
+    /// asks for tracing, so that a Swift handler's own spans (and a library's) are exported with the task's.
+    /// A program does it at most once: `spoold` sets it; an app that bootstraps its own tracer does not.
+    public var bootstrapsInstrumentation = false
 
     /// Creates a daemon; nothing runs until ``run()``.
     public init(
@@ -70,16 +80,23 @@ public struct SpoolDaemon: Sendable {
     /// - Throws: ``ConfigurationError`` for a bad configuration, `SpoolError` if the spool cannot be opened.
     public func run() async throws {
         let configuration = try loadConfiguration()
+        let tracing = try DaemonTracing(
+            settings: configuration.tracing,
+            source: configPath ?? "\(spoolRoot)/spool.yaml",
+            logger: logger
+        )
+        if bootstrapsInstrumentation, tracing.service != nil { InstrumentationSystem.bootstrap(tracing.tracer) }
         let spool = try Spool(
             root: spoolRoot,
             configuration: configuration.spool,
             logger: logger,
-            metricsFactory: metrics.factory
+            metricsFactory: metrics.factory,
+            tracer: tracing.tracer
         )
         metrics.observe(spool)
         let client = SharedHTTPClient()
         do {
-            try await run(spool: spool, configuration: configuration, client: client)
+            try await run(spool: spool, configuration: configuration, client: client, tracing: tracing)
         } catch {
             await client.shutdown()
             throw error
@@ -101,9 +118,19 @@ public struct SpoolDaemon: Sendable {
         )
     }
 
-    private func run(spool: Spool, configuration: DaemonConfiguration, client: SharedHTTPClient) async throws {
+    private func run(
+        spool: Spool,
+        configuration: DaemonConfiguration,
+        client: SharedHTTPClient,
+        tracing: DaemonTracing
+    ) async throws {
         let factory = HandlerFactory(spoolRoot: spoolRoot, client: client)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // First, so that it stops last: the spans of the attempts that end during the shutdown are flushed.
+        if let exporter = tracing.service {
+            services.append(.init(service: exporter))
+            logger.info("exporting spans", metadata: ["spool.tracing": "\(configuration.tracing?.tracesURL ?? "")"])
+        }
         let engine = makeEngine(spool: spool, configuration: configuration, factory: factory)
         if let engine { services.append(.init(service: engine)) }
         let configuredCron = Mutex(configuration.engine.cron)

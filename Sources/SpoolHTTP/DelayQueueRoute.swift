@@ -55,10 +55,11 @@ enum DelayQueueRoute {
             guard case .object(let members)? = try? JSONParser.parse(bytes) else {
                 throw APIError.invalid("the body must be a JSON object or a form")
             }
-            return members.map { member in
+            return try members.map { member in
                 switch member.value {
-                case .string(let text): (member.key, text)
-                default: (member.key, String(decoding: JSONWriter.encode(member.value), as: UTF8.self))
+                case .string(let text): return (member.key, text)
+                case .number(let literal) where member.key == "plan_time": return (member.key, literal)
+                default: throw APIError.invalid("\(member.key): must be a string", field: member.key)
                 }
             }
         }

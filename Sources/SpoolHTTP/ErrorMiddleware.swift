@@ -5,6 +5,9 @@ import SpoolCore
 /// Answers every error as JSON in the shape of ``APIError``: Spool's own errors, Hummingbird's (an
 /// unknown route is a JSON 404), and any other (a 500 that says no more than that, logged).
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The methods of the known paths, for a 405.
+    let allowed: AllowedMethods
+
     func handle(
         _ request: Request,
         context: Context,
@@ -17,6 +20,18 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as SpoolError {
             let answer = APIError(error)
             return JSONBody(answer.status, answer.json).response()
+        } catch let error as HTTPError
+            where error.status == .notFound && !allowed.methods(for: request.uri.path).isEmpty
+        {
+            let methods = allowed.methods(for: request.uri.path)
+            let answer = APIError(
+                .methodNotAllowed,
+                "method_not_allowed",
+                "\(request.uri.path) answers \(methods.joined(separator: ", ")), not \(request.method)"
+            )
+            var response = JSONBody(answer.status, answer.json).response()
+            response.headers[.allow] = methods.joined(separator: ", ")
+            return response
         } catch let error as HTTPError {
             let answer = APIError(
                 error.status,

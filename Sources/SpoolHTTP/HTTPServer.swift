@@ -70,10 +70,11 @@ public enum HTTPServer {
         metrics: (@Sendable () -> [UInt8])? = nil,
         history: StatsHistory = StatsHistory()
     ) -> Router<SpoolRequestContext> {
-        let router = Router(context: SpoolRequestContext.self)
+        let router = Router(context: SpoolRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let allowed = AllowedMethods()
         let limiter = FailedAttemptLimiter(clock: spool.clock)
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(allowed: allowed))
         router.add(middleware: CrossSiteGuard())
         router.add(middleware: TokenAuthenticator(access: settings.access, limiter: limiter))
         HealthRoutes.add(to: router, spool: spool)
@@ -102,6 +103,7 @@ public enum HTTPServer {
             history: history,
             configuredCron: configuredCron
         ).add(to: router)
+        allowed.learn(from: router)
         return router
     }
 }

@@ -23,7 +23,7 @@ extension TaskRoutes {
         }
         var query = TaskQuery()
         query.limit = 50
-        let states = parameters.values("state").flatMap { $0.split(separator: ",") }
+        let states = parameters.values("state").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
         if !states.isEmpty {
             query.states = try states.map { name in
                 guard let state = TaskState(rawValue: String(name)) else {
@@ -94,7 +94,7 @@ extension TaskRoutes {
     /// The time filter `name`, if given.
     private static func time(_ parameters: QueryParameters, _ name: String, now: Timestamp) throws -> Timestamp? {
         guard let text = try parameters.parameter(name) else { return nil }
-        guard let time = QuerySyntax.time(text, now: now) else {
+        guard text.utf8.count <= 64, let time = QuerySyntax.time(text, now: now) else {
             throw APIError.invalid("\(name): must be \(QuerySyntax.timeExpectation)", field: name)
         }
         return time

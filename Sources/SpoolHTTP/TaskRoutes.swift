@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import SpoolConfig
 import SpoolCore
@@ -13,15 +14,16 @@ enum TaskRoutes {
     static let longestWait: Double = 300
 
     static func add(to api: RouterGroup<SpoolRequestContext>, spool: Spool) {
+        let coalescer = EnqueueCoalescer(spool: spool)
         api.post("tasks") { request, _ in
+            let trace = try headerTrace(request)
             let body = try await request.jsonBytes(upTo: spool.configuration.maximumTaskBytes)
-            return try await offLoop {
-                let record = try spool.enqueue(json: body)
-                let state: TaskState = (record.runAt.map { $0 > spool.clock.now } ?? false) ? .scheduled : .active
-                return JSONBody(.created, accepted(record.id, queue: record.queue, state: state))
-            }
+            let record = try await coalescer.enqueue(body, trace: trace).get()
+            let state: TaskState = (record.runAt.map { $0 > spool.clock.now } ?? false) ? .scheduled : .active
+            return JSONBody(.created, accepted(record.id, queue: record.queue, state: state))
         }
         api.post("tasks/batch") { request, _ in
+            let trace = try headerTrace(request)
             let limit = min(spool.configuration.maximumTaskBytes * largestBatch, 64 << 20)
             let body = try await request.jsonBytes(upTo: limit)
             guard case .array(let items)? = try? JSONParser.parse(body) else {
@@ -31,7 +33,7 @@ enum TaskRoutes {
                 throw APIError.invalid("a batch holds 1 to \(largestBatch) tasks, not \(items.count)")
             }
             return try await offLoop {
-                let ids = try spool.enqueue(documents: items.map { JSONWriter.encode($0) })
+                let ids = try spool.enqueue(documents: items.map { JSONWriter.encode($0) }, trace: trace)
                 return JSONBody(.created, .object([JSONMember("ids", .array(ids.map { .string($0) }))]))
             }
         }
@@ -111,6 +113,22 @@ enum TaskRoutes {
                 members.append(JSONMember("run_at", .string(due.rfc3339)))
                 return JSONBody(.ok, .object(members))
             }
+        }
+    }
+
+    /// The W3C trace context of an enqueue request, from its `traceparent` and `tracestate` headers (several
+    /// `tracestate` lines join, as the recommendation says): the trace context of each task whose body gives none.
+    /// Checked as the field is; `nil` without a `traceparent`.
+    static func headerTrace(_ request: Request) throws -> TaskTrace? {
+        let parents = request.headers[values: HTTPField.Name("traceparent")!]
+        guard let parent = parents.first else { return nil }
+        guard parents.count == 1 else { throw APIError.invalid("give one traceparent header", field: "traceparent") }
+        let states = request.headers[values: HTTPField.Name("tracestate")!]
+        do {
+            return try TaskTrace(traceparent: parent, tracestate: states.isEmpty ? nil : states.joined(separator: ","))
+        } catch {
+            let header = error.reason.hasPrefix("tracestate") ? "tracestate" : "traceparent"
+            throw APIError.invalid("header \(error.reason)", field: header)
         }
     }
 

@@ -1,6 +1,7 @@
 public import SpoolCore
 import SpoolSystem
 import SystemPackage
+public import Tracing
 
 #if canImport(Glibc)
 import Glibc
@@ -25,9 +26,10 @@ public struct TemporarySpool: Sendable {
     public func open(
         configuration: SpoolConfiguration = SpoolConfiguration(),
         clock: any WallClock = SystemClock(),
-        worker: WorkerName = .current
+        worker: WorkerName = .current,
+        tracer: any Tracer = NoOpTracer()
     ) throws -> Spool {
-        try Spool(root: path, configuration: configuration, clock: clock, worker: worker)
+        try Spool(root: path, configuration: configuration, clock: clock, worker: worker, tracer: tracer)
     }
 
     /// Removes the directory and everything in it.

@@ -1,6 +1,7 @@
 import SpoolCore
 import SpoolSystem
 import SystemPackage
+import Tracing
 
 #if canImport(Glibc)
 import Glibc
@@ -32,10 +33,16 @@ final class BenchRun {
     /// Tasks per throughput run, as in the peers' W1 and W2.
     var taskCount: Int { quick ? 2000 : 20_000 }
 
-    /// A new empty spool.
-    func freshSpool(_ name: String, durability: Durability = .enqueue) throws -> Spool {
+    /// A new empty spool, traced by `tracer`.
+    func freshSpool(_ name: String, durability: Durability = .enqueue, tracer: any Tracer = NoOpTracer()) throws
+        -> Spool
+    {
         spools += 1
-        return try Spool(root: "\(base)/\(spools)-\(name)", configuration: SpoolConfiguration(durability: durability))
+        return try Spool(
+            root: "\(base)/\(spools)-\(name)",
+            configuration: SpoolConfiguration(durability: durability),
+            tracer: tracer
+        )
     }
 
     /// A ~200-byte payload, like the peers'.

@@ -15,14 +15,18 @@ struct SpoolBench: AsyncParsableCommand {
             disk with 1,000,000 pending, W5 exec handler against xargs -P, W6 HTTP handler, SUSTAINED steady \
             enqueue and drain, CRON 10,000 cron entries fired by one scheduler, UNIQUE the cost of a unique key \
             at enqueue, KEY lookup by business key among 1,000,000 tasks, SNAPSHOT a live snapshot of 1,000,000 tasks \
-            against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks, DASHBOARD the server time of \
-            the dashboard's pages on 1,000,000 tasks. `all` runs W1 to W6; the others run when named.
+            against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks, API enqueue over HTTP \
+            from 32 clients against spoolctl, TRACING enqueue and drain with tracing off and on (swift-otel, \
+            exporting nowhere), DASHBOARD the server time of the dashboard's pages on 1,000,000 tasks. `all` runs \
+            W1 to W6; the others run when named.
             """
     )
 
     @Option(
-        help:
-            "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, DASHBOARD, all."
+        help: ArgumentHelp(
+            "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, API, TRACING,"
+                + " DASHBOARD, all."
+        )
     )
     var workload = "all"
 
@@ -54,7 +58,8 @@ struct SpoolBench: AsyncParsableCommand {
     var serveRoles = "working"
 
     static let workloads = [
-        "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT", "DASHBOARD",
+        "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT", "API",
+        "TRACING", "DASHBOARD",
     ]
 
     func validate() throws {
@@ -98,9 +103,11 @@ struct SpoolBench: AsyncParsableCommand {
             case "W6": measured = try await bench.measureHTTP()
             case "CRON": measured = try await bench.measureCron()
             case "UNIQUE": measured = try await bench.measureUniqueKeys()
+            case "TRACING": measured = try await bench.measureTracing()
             case "KEY": measured = try await bench.measureKeyLookup()
             case "SNAPSHOT": measured = try await bench.measureSnapshot()
             case "INSPECT": measured = try await bench.measureInspect()
+            case "API": measured = try await bench.measureAPI()
             case "DASHBOARD": measured = try await bench.measureDashboard()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }

@@ -64,18 +64,46 @@ extension SpoolCtl {
         @Option(help: "Seconds from now the unique key stays held, even after the task finished.")
         var uniqueFor: Double?
 
+        @Option(
+            help: """
+                The W3C trace context the task's spans join, 00-<trace id>-<span id>-<flags> (default: \
+                $TRACEPARENT, as an exec handler's command is given it).
+                """
+        )
+        var traceparent: String?
+
+        @Option(help: "The W3C tracestate that goes with --traceparent (default: $TRACESTATE with $TRACEPARENT).")
+        var tracestate: String?
+
         func validate() throws {
             if delay != nil && at != nil { throw ValidationError("--delay and --at cannot be combined") }
             if file != nil {
                 let flags: [Any?] = [
                     type, delay, at, id, maxAttempts, backoff, timeout, deadline, deleteAt, retention, key, uniqueKey,
-                    uniqueFor,
+                    uniqueFor, traceparent, tracestate,
                 ]
                 if flags.contains(where: { $0 != nil }) || queue != "default" || payload != "null" {
                     throw ValidationError("--file takes the tasks whole: give no other task option with it")
                 }
             } else if type == nil {
                 throw ValidationError("give --type, or --file with the tasks")
+            }
+            if tracestate != nil, traceparent == nil { throw ValidationError("--tracestate needs --traceparent") }
+        }
+
+        /// The task's trace: the options, else the environment's, as OpenTelemetry's environment carrier
+        /// names them; none when neither gives a `traceparent`.
+        func trace() throws -> TaskTrace? {
+            let given = traceparent.map { ($0, tracestate, "--traceparent", "--tracestate") }
+            let inherited = Environment.value("TRACEPARENT").map {
+                ($0, Environment.value("TRACESTATE"), "$TRACEPARENT", "$TRACESTATE")
+            }
+            guard let (parent, state, parentName, stateName) = given ?? inherited else { return nil }
+            do {
+                return try TaskTrace(traceparent: parent, tracestate: state.flatMap { $0.isEmpty ? nil : $0 })
+            } catch {
+                let name = error.reason.hasPrefix("tracestate") ? stateName : parentName
+                throw ValidationError("\(name): \(error.reason.drop { $0 != " " }.dropFirst())")
             }
         }
 
@@ -101,7 +129,8 @@ extension SpoolCtl {
                 retention: retention,
                 key: key,
                 uniqueKey: uniqueKey,
-                uniqueFor: uniqueFor
+                uniqueFor: uniqueFor,
+                trace: try trace()
             )
             if let at { task.runAt = try parseTime(at, option: "--at") }
             if let deadline { task.deadline = try parseTime(deadline, option: "--deadline") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SpoolConfig
 import SpoolCore
+import SpoolSystem
 import SystemPackage
 
 /// `spoolctl`: inspect and steer a spool, with or without a daemon running.
@@ -71,7 +72,10 @@ enum Main {
             } else {
                 try command.run()
             }
+            // Staging files whose deletion is still queued would be left in tmp/ for the janitor.
+            DeferredUnlink.waitUntilIdle()
         } catch {
+            DeferredUnlink.waitUntilIdle()
             let code = SpoolCtl.exitCode(for: error)
             if code == .success || error is ExitCode { SpoolCtl.exit(withError: error) }
             let message = SpoolCtl.message(for: error).split(separator: "\n").first.map(String.init) ?? "failed"

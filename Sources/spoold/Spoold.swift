@@ -50,7 +50,7 @@ struct Spoold: AsyncParsableCommand {
             return handler
         }
         let (watch, pollInterval, durability) = (self.watch, self.pollInterval, self.durability)
-        let daemon = SpoolDaemon(
+        var daemon = SpoolDaemon(
             spoolRoot: spool ?? Environment.value("SPOOL_DIR") ?? "spool",
             configPath: config,
             mode: mode,
@@ -62,6 +62,8 @@ struct Spoold: AsyncParsableCommand {
         }
         // Libraries that count through the global system (an HTTP middleware, say) count into the same registry.
         MetricsSystem.bootstrap(daemon.metrics.factory)
+        // And they trace with the daemon's tracer, when spool.yaml asks for tracing.
+        daemon.bootstrapsInstrumentation = true
         try await daemon.run()
     }
 }

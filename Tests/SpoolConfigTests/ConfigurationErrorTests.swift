@@ -14,7 +14,8 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
 @Suite struct ConfigurationErrorTests {
     static let topLevelKeys =
         "durability, watch, poll_interval, janitor_interval, lease, timeout, max_attempts, max_task_bytes, retry, "
-        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron, dead_limit"
+        + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron, dead_limit, "
+        + "tracing"
     static let execKeys = "exec, env, dir, retry_exit_codes, permanent_exit_codes, kill_grace, max_output"
     static let passwordRule =
         "a password must be given as a bcrypt hash ($2y$ or $2b$, a cost from 04 to 31, then 53 characters),"

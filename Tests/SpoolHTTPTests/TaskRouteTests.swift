@@ -193,3 +193,34 @@ import Testing
         }
     }
 }
+
+/// Concurrent single-task enqueues, committed in groups, each answered on its own.
+@Suite struct GroupCommitTests {
+    @Test func concurrentRequestsAreEachAcceptedOrRefusedAlone() async throws {
+        try await withAPI { spool, client in
+            // 64 requests at once over 40 ids: the first of each id accepted, the other 24 refused.
+            let statuses = try await withThrowingTaskGroup(of: (Int, HTTPResponse.Status).self) { group in
+                for index in 0..<64 {
+                    group.addTask {
+                        let response = try await client.execute(
+                            uri: "/v1/tasks",
+                            method: .post,
+                            headers: authorized(json: true),
+                            body: jsonBody(#"{"id":"t\#(index % 40)","queue":"q","type":"t"}"#)
+                        )
+                        return (index % 40, response.status)
+                    }
+                }
+                return try await group.reduce(into: [Int: [HTTPResponse.Status]]()) {
+                    $0[$1.0, default: []].append($1.1)
+                }
+            }
+            #expect(statuses.count == 40)
+            for (id, answers) in statuses {
+                #expect(answers.filter { $0 == .created }.count == 1, "t\(id): \(answers)")
+                #expect(answers.allSatisfy { $0 == .created || $0 == .conflict }, "t\(id): \(answers)")
+            }
+            #expect(spool.stats().queues.first?[.active] == 40)
+        }
+    }
+}

@@ -423,7 +423,7 @@ private let examplesFolder: String = {
 }()
 
 /// A `/bin/sh` script written into a test's directory, run as `/bin/sh <path>`.
-private struct Script {
+struct Script {
     /// Where the script is (written without execute permission).
     let path: String
 

@@ -357,7 +357,8 @@ private func withClient(_ body: (HTTPClient, TemporarySpool) async throws -> Voi
 }
 
 /// Runs `body` with a running ``CallbackServer``, a client and a temporary spool directory.
-private func withServerAndClient(
+/// Runs `body` with a local callback server, an HTTP client and a temporary spool.
+func withServerAndClient(
     _ body: @Sendable @escaping (CallbackServer, HTTPClient, TemporarySpool) async throws -> Void
 ) async throws {
     try await withClient { client, directory in

@@ -37,8 +37,8 @@ SCHEMA_REASONS = tuple(
     f"{field}: "
     for field in (
         "id", "queue", "type", "payload", "run_at", "delay", "max_attempts", "backoff", "timeout",
-        "deadline", "retention", "unique_key", "key", "http", "created_at", "attempts", "result",
-        "finished_at", "state_reason",
+        "deadline", "retention", "unique_key", "key", "http", "traceparent", "tracestate", "created_at",
+        "attempts", "result", "finished_at", "state_reason",
     )
 ) + ("not a JSON object",)
 
@@ -66,6 +66,10 @@ EDGE_CASES = [
     ("backoff initial above 3600 without max", {"type": "t", "backoff": {"strategy": "exponential", "initial": 7200}}, True),
     ("run_at at Unix 253402300799.999", {"type": "t", "run_at": 253402300799.999}, True),
     ("empty state_reason and unknown fields", {"type": "t", "state_reason": "", "x": [1]}, True),
+    ("traceparent with a zero span id", {"type": "t", "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"}, False),
+    ("traceparent with a final newline", {"type": "t", "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n"}, False),
+    ("tracestate of 33 entries", {"type": "t", "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": ",".join(f"k{n}=v" for n in range(33))}, False),
+    ("tracestate with spaces and a tenant key", {"type": "t", "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", "tracestate": "a=1 ,\tt@sys=x y"}, True),
 ]
 
 MAXIMUM_DEPTH = 64

@@ -1,3 +1,5 @@
+public import Tracing
+
 /// A task this process has claimed: its file is in `running/<queue>/<worker>/`, leased until its mtime.
 public struct ClaimedTask: Sendable {
     /// The task's content at the claim.
@@ -8,6 +10,18 @@ public struct ClaimedTask: Sendable {
     public let worker: WorkerName
     /// When it was claimed; `nil` when recovered from a worker that is gone.
     public let claimedAt: Timestamp?
+
+    /// The span of this attempt, from the claim to its recorded outcome; `nil` when the spool does not trace.
+    var attemptSpan: (any Span)? = nil
+    /// The attempt span's trace context, as the tracer propagates it.
+    var attemptTrace: TaskTrace? = nil
+
+    /// The trace context a handler passes on to what it calls (an exec command's `TRACEPARENT`, an HTTP
+    /// callback's `traceparent`): the attempt span's when the spool traces, else the task's own ``TaskRecord/trace``.
+    public var trace: TaskTrace? { attemptTrace ?? record.trace }
+
+    /// The context a Swift handler runs in, whose span is the attempt's; `nil` when the spool does not trace.
+    public var serviceContext: ServiceContext? { attemptSpan?.context }
 
     /// This attempt's number, 1 for the first.
     public var attempt: Int { record.attempts.count + 1 }

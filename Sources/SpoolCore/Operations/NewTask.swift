@@ -36,6 +36,9 @@ public struct NewTask: Sendable {
     public var uniqueFor: Double?
     /// The callback an HTTP handler fires: `url`, `method`, `headers`, `body` or `form`.
     public var http: JSONValue?
+    /// The trace the task belongs to (its `traceparent` and `tracestate` fields); when `nil`, the span current where ``Spool/enqueue(_:)``
+    /// is called, if any, becomes the parent of the task's spans.
+    public var trace: TaskTrace?
     /// More fields, kept as they are.
     public var extra: [JSONMember]
 
@@ -57,6 +60,7 @@ public struct NewTask: Sendable {
         uniqueKey: String? = nil,
         uniqueFor: Double? = nil,
         http: JSONValue? = nil,
+        trace: TaskTrace? = nil,
         extra: [JSONMember] = []
     ) {
         self.id = id
@@ -75,6 +79,7 @@ public struct NewTask: Sendable {
         self.uniqueKey = uniqueKey
         self.uniqueFor = uniqueFor
         self.http = http
+        self.trace = trace
         self.extra = extra
     }
 
@@ -98,6 +103,8 @@ public struct NewTask: Sendable {
         add("unique_for", uniqueFor.map { .double($0) })
         add("key", key.map { .string($0) })
         add("http", http)
+        add("traceparent", trace.map { .string($0.traceparent) })
+        add("tracestate", trace?.tracestate.map { .string($0) })
         for member in extra
         where members.contains(where: { $0.key == member.key }) || TaskRecord.knownFields.contains(member.key) {
             throw TaskValidationError("\(member.key): set it through its own property, not as an extra field")

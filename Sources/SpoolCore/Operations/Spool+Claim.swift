@@ -80,7 +80,8 @@ extension Spool {
         {
             return .finishedWithoutRunning
         }
-        let task = ClaimedTask(record: record, fileName: name, worker: worker, claimedAt: now)
+        var task = ClaimedTask(record: record, fileName: name, worker: worker, claimedAt: now)
+        tracing.waited(task, at: now)
         if let deadline = record.deadline, deadline < now {
             try giveUp(
                 task,
@@ -90,6 +91,7 @@ extension Spool {
             )
             return .finishedWithoutRunning
         }
+        tracing.startAttempt(&task, at: now)
         metrics.claimed(task, at: now)
         logger.info("started", metadata: metadata(task))
         return .claimed(task)
@@ -126,9 +128,18 @@ extension Spool {
         do {
             try move(name, in: task.folder, to: name, in: SpoolLayout.activeFolder(queue: task.record.queue))
         } catch  where error.code == .notFound {
-            throw SpoolError(.leaseLost, "hand back \(task.folder)/\(name): moved by another process")
+            let lost = SpoolError(.leaseLost, "hand back \(task.folder)/\(name): moved by another process")
+            tracing.endAttempt(task, error: lost.message, at: clock.now)
+            throw lost
         }
+        tracing.handedBack(task, at: clock.now)
         logger.info("handed back", metadata: metadata(task))
+    }
+
+    /// Ends the trace of an attempt whose outcome this process will not record: its lease was lost, or it
+    /// shuts down first. Its `attempt` span ends with an error status saying `reason`.
+    public func abandonAttempt(_ task: ClaimedTask, reason: String) {
+        tracing.endAttempt(task, error: reason, at: clock.now)
     }
 
     func leaseExpiry(from now: Timestamp) -> FileTime {

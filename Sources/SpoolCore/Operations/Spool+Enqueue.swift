@@ -27,9 +27,11 @@ extension Spool {
     /// Adds a task given as a JSON document in the task-file format (as an HTTP API receives it), with the
     /// same rules and guarantees as ``enqueue(_:)``.
     ///
+    /// - Parameter trace: The task's trace when the document has no `traceparent` (an HTTP request's
+    ///   `traceparent` header, say).
     /// - Returns: The task as stored.
     @discardableResult
-    public func enqueue(json bytes: [UInt8]) throws(SpoolError) -> TaskRecord {
+    public func enqueue(json bytes: [UInt8], trace: TaskTrace? = nil) throws(SpoolError) -> TaskRecord {
         let now = clock.now
         guard bytes.count <= configuration.maximumTaskBytes else {
             throw SpoolError(.invalidArgument, "task larger than \(configuration.maximumTaskBytes) bytes")
@@ -44,14 +46,22 @@ extension Spool {
         } catch {
             throw SpoolError(.invalidArgument, error.reason)
         }
+        if record.trace == nil { record.trace = trace }
         try accept(&record, reservingID: !generated, now: now)
         return record
     }
 
-    /// Stamps a validated record with its creation and due times, places it, and logs it.
+    /// Stamps a validated record with its creation and due times, places it in its `enqueue` span, and logs it.
     private func accept(_ record: inout TaskRecord, reservingID: Bool, now: Timestamp) throws(SpoolError) {
         stamp(&record, now: now)
-        try place(record, reservingID: reservingID, now: now)
+        let span = tracing.startEnqueue(&record, source: .library, at: now)
+        do {
+            try place(record, reservingID: reservingID, now: now)
+        } catch {
+            tracing.endEnqueue(span, failure: error, at: clock.now)
+            throw error
+        }
+        tracing.endEnqueue(span, failure: nil, at: clock.now)
         metrics.enqueued(record.queue, source: .library)
         logger.info("enqueued", metadata: metadata(record))
     }

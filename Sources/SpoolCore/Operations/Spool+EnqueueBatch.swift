@@ -42,10 +42,12 @@ extension Spool {
     /// Adds several tasks given as JSON documents in the task-file format (as ``enqueue(json:)`` takes one),
     /// as one batch with the rules and guarantees of ``enqueue(contentsOf:)``, and returns their ids in order.
     ///
+    /// - Parameter trace: The trace of each task whose document has no `traceparent` (an HTTP request's
+    ///   `traceparent` header, say).
     /// - Throws: ``SpoolError``: ``SpoolError/Code/invalidArgument`` naming the first document that is not a
     ///   valid task (`task <n> of <count>: <reason>`; nothing is written then), and the codes of
     ///   ``enqueue(contentsOf:)``.
-    public func enqueue(documents: [[UInt8]]) throws(SpoolError) -> [String] {
+    public func enqueue(documents: [[UInt8]], trace: TaskTrace? = nil) throws(SpoolError) -> [String] {
         let now = clock.now
         var records: [TaskRecord] = []
         var reserving: [Bool] = []
@@ -64,6 +66,7 @@ extension Spool {
                     return ids.next(at: now)
                 }
                 stamp(&record, now: now)
+                if record.trace == nil { record.trace = trace }
                 records.append(record)
                 reserving.append(!generated)
             } catch {
@@ -74,9 +77,9 @@ extension Spool {
         return records.map(\.id)
     }
 
-    /// Places stamped, validated records as one batch, as ``enqueue(contentsOf:)`` does, counted as enqueued
-    /// from `source`. With `skippingTaken`, a record whose id is in use is left out rather than failing the
-    /// batch.
+    /// Places stamped, validated records as one batch, as ``enqueue(contentsOf:)`` does, each in its
+    /// `enqueue` span, counted as enqueued from `source`. With `skippingTaken`, a record whose id is in use is
+    /// left out rather than failing the batch.
     ///
     /// - Returns: For each record, whether it was placed.
     @discardableResult
@@ -87,15 +90,28 @@ extension Spool {
         source: EnqueueSource,
         now: Timestamp
     ) throws(SpoolError) -> [Bool] {
-        let staged = try stageBatch(records, reservingIDs: reservingIDs, skippingTaken: skippingTaken, now: now)
-        let placing = staged.indices.filter { staged[$0] != nil }
-        try placeBatch(
-            placing.map { records[$0] },
-            staged: placing.compactMap { staged[$0] },
-            reservingIDs: placing.map { reservingIDs[$0] },
-            now: now
-        )
-        for index in placing {
+        var records = records
+        let spans = records.indices.map { tracing.startEnqueue(&records[$0], source: source, at: now) }
+        let staged: [String?]
+        do {
+            staged = try stageBatch(records, reservingIDs: reservingIDs, skippingTaken: skippingTaken, now: now)
+            let placing = staged.indices.filter { staged[$0] != nil }
+            try placeBatch(
+                placing.map { records[$0] },
+                staged: placing.compactMap { staged[$0] },
+                reservingIDs: placing.map { reservingIDs[$0] },
+                now: now
+            )
+        } catch {
+            for span in spans { tracing.endEnqueue(span, failure: error, at: clock.now) }
+            throw error
+        }
+        for index in records.indices {
+            guard staged[index] != nil else {
+                tracing.endEnqueue(spans[index], failure: nil, skipped: true, at: clock.now)
+                continue
+            }
+            tracing.endEnqueue(spans[index], failure: nil, at: clock.now)
             metrics.enqueued(records[index].queue, source: source)
             logger.info("enqueued", metadata: metadata(records[index]))
         }

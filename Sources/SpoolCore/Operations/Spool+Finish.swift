@@ -12,15 +12,28 @@ extension Spool {
         let now = clock.now
         var record = task.record
         let name = task.fileName.description
-        if let result {
-            record.result = result
-            record.finishedAt = now
-            try rewrite(name, in: task.folder, with: record.encoded)
+        do {
+            if let result {
+                record.result = result
+                record.finishedAt = now
+                try rewrite(name, in: task.folder, with: record.encoded)
+            }
+            let expiry = finishedExpiry(of: record, succeeded: true, now: now)
+            try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry))
+        } catch  where error.code == .leaseLost {
+            tracing.endAttempt(task, error: error.message, at: clock.now)
+            throw error
         }
-        let expiry = finishedExpiry(of: record, succeeded: true, now: now)
-        try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry))
         metrics.finished(record.queue, as: .succeeded)
         metrics.attemptEnded(task, at: now)
+        tracing.finished(
+            task,
+            outcome: FinishOutcome.succeeded.rawValue,
+            attempt: task.attempt,
+            attemptError: nil,
+            startedAt: now,
+            at: clock.now
+        )
         logger.info("succeeded", metadata: metadata(task))
     }
 
@@ -51,14 +64,20 @@ extension Spool {
         ranOn attemptWorker: WorkerName
     ) throws(SpoolError) -> FailureOutcome {
         let now = clock.now
-        let outcome = try recordFailure(
-            task,
-            error: message,
-            retryAfter: retryAfter,
-            permanent: permanent,
-            ranOn: attemptWorker,
-            now: now
-        )
+        let outcome: FailureOutcome
+        do {
+            outcome = try recordFailure(
+                task,
+                error: message,
+                retryAfter: retryAfter,
+                permanent: permanent,
+                ranOn: attemptWorker,
+                now: now
+            )
+        } catch  where error.code == .leaseLost {
+            tracing.endAttempt(task, error: error.message, at: clock.now)
+            throw error
+        }
         metrics.attemptEnded(task, at: now)
         return outcome
     }
@@ -150,6 +169,15 @@ extension Spool {
         }
         try? indexPlacement(of: updated.record, due: next)
         metrics.attemptFailed(task.record.queue)
+        tracing.finished(
+            task,
+            outcome: "retry",
+            attempt: task.attempt,
+            attemptError: error,
+            details: [SpanAttributeName.retryAt: next.rfc3339],
+            startedAt: now,
+            at: clock.now
+        )
         logger.warning(
             "failed, will retry",
             metadata: metadata(task).merging(["spool.retry_at": "\(next)", "spool.error": "\(message)"]) { $1 }
@@ -178,6 +206,16 @@ extension Spool {
         let expiry = finishedExpiry(of: record, succeeded: false, now: now)
         try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
         metrics.finished(record.queue, as: outcome)
+        // With `claimed`, the attempt it ran failed, and the record ends with that attempt.
+        tracing.finished(
+            task,
+            outcome: outcome.rawValue,
+            attempt: (claimed ?? task).attempt,
+            attemptError: claimed != nil ? record.attempts.last?.error : nil,
+            details: [SpanAttributeName.reason: reason],
+            startedAt: now,
+            at: clock.now
+        )
         var details: Logger.Metadata = ["spool.reason": "\(reason)"]
         // The last attempt's error, so that the line alone says what went wrong.
         if let last = record.attempts.last { details["spool.error"] = "\(last.error)" }

@@ -186,6 +186,7 @@ extension Spool {
         // Due at acceptance when it says nothing, as FORMAT.md says: not at its `created_at`, which a drop
         // exported from elsewhere may carry, and which may lie anywhere up to the year 9999.
         if record.runAt == nil { record.runAt = now }
+        let span = tracing.startEnqueue(&record, source: .drop, at: now)
         do {
             try indexPlacement(of: record, due: placedDue(record, now: now), sync: true)
             try place(claimed, record: record, read: drop, now: now)
@@ -194,8 +195,10 @@ extension Spool {
             unindexPlacement(of: record)
             releaseUniqueKey(of: record, madeFor: claimed)
             if reserved { releaseReservation(id: record.id) }
+            tracing.endEnqueue(span, failure: error, at: clock.now)
             throw error
         }
+        tracing.endEnqueue(span, failure: nil, at: clock.now)
         metrics.enqueued(record.queue, source: .drop)
         logger.info("ingested", metadata: metadata(record).merging(["spool.drop": "\(originalName)"]) { $1 })
         return .accepted(id: record.id, queue: record.queue)

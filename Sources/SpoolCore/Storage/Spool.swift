@@ -3,6 +3,7 @@ public import Logging
 import SpoolSystem
 import Synchronization
 import SystemPackage
+public import Tracing
 
 /// A spool: a directory holding every task as one JSON file, and the operations that move tasks between
 /// its folders by `rename(2)` and rewrite-by-rename only.
@@ -23,6 +24,8 @@ public final class Spool: Sendable {
     public let logger: Logger
     /// What this process does to tasks, counted; the engine and its watcher count with the same factory.
     package let metrics: TaskMetrics
+    /// The spans of what this process does to tasks.
+    package let tracing: TaskTracing
 
     private let settings: Mutex<SpoolConfiguration>
     let rootDescriptor: FileDescriptor
@@ -45,6 +48,10 @@ public final class Spool: Sendable {
     /// the factory that `MetricsSystem` was bootstrapped with when the spool is opened, which records
     /// nothing unless the program bootstrapped one.
     ///
+    /// Each task's way through the spool (its enqueue, its wait, each attempt and its outcome) is traced with
+    /// `tracer`: by default the tracer that `InstrumentationSystem` was bootstrapped with when the spool is
+    /// opened, which makes no span unless the program bootstrapped one.
+    ///
     /// Under a durability level that flushes enqueues, folders created here are flushed into their parents,
     /// so that they survive a power loss with the first task placed in them.
     ///
@@ -57,7 +64,8 @@ public final class Spool: Sendable {
         worker: WorkerName = .current,
         logger: Logger = Logger(label: "spool", factory: { _ in SwiftLogNoOpLogHandler() }),
         access: SpoolAccess = .create,
-        metricsFactory: any MetricsFactory = MetricsSystem.factory
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        tracer: any Tracer = InstrumentationSystem.tracer
     ) throws(SpoolError) {
         self.root = root
         self.settings = Mutex(configuration)
@@ -66,6 +74,7 @@ public final class Spool: Sendable {
         self.logger = logger
         self.access = access
         self.metrics = TaskMetrics(factory: metricsFactory)
+        self.tracing = TaskTracing(tracer: tracer)
         self.ids = .shared
         let flushes = configuration.durability.syncsEnqueue
         if access.creates {

@@ -22,6 +22,8 @@ extension TaskRecord {
         add("unique_for", uniqueFor.map { .double($0) })
         add("key", key.map { .string($0) })
         add("http", http)
+        add("traceparent", trace.map { .string($0.traceparent) })
+        add("tracestate", trace?.tracestate.map { .string($0) })
         add("created_at", createdAt.map { .string($0.rfc3339) })
         members.append(contentsOf: extra)
         if !attempts.isEmpty { members.append(JSONMember("attempts", .array(attempts.map(\.json)))) }

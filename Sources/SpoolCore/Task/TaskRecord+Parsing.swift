@@ -9,7 +9,7 @@ extension TaskRecord {
         "delete_at",
         "retention", "unique_key", "unique_for", "key", "http", "created_at", "attempts", "result", "finished_at",
         "state_reason",
-        "attempt_budget_start", "cron",
+        "attempt_budget_start", "cron", "traceparent", "tracestate",
     ]
     /// The latest due time whose Unix milliseconds fit the 13 digits of a task file name
     /// (2286-11-20T17:46:39.999Z). A `run_at` at or after it is refused; a retry that would fall later is
@@ -80,6 +80,7 @@ extension TaskRecord {
             guard case .object = http else { throw TaskValidationError("http: must be an object") }
             self.http = http
         }
+        trace = try fields.trace()
         createdAt = try fields.time("created_at", numbers: false)
         do {
             attempts = try fields.attempts("attempts")
@@ -91,6 +92,12 @@ extension TaskRecord {
         finishedAt = try fields.time("finished_at", numbers: false)
         stateReason = try fields.string("state_reason", maxLength: 4096, allowEmpty: true)
         extra = fields.remaining
+        // Kept among the unknown fields, as written by the cron entry whose tick made the task.
+        if let cron = extra.first(where: { $0.key == "cron" })?.value,
+            !(cron.stringValue.map(CronEntry.isValidName) ?? false)
+        {
+            throw TaskValidationError("cron: must be a cron entry name, [A-Za-z0-9_-]{1,45}")
+        }
     }
 }
 
@@ -277,6 +284,18 @@ private struct FieldReader {
             throw TaskValidationError("unknown field \(JSONWriter.quoted(unknown.key))")
         }
         return .exponential(initial: initial, factor: factor, max: maximum, jitter: jitter)
+    }
+
+    /// A ``TaskTrace`` from `traceparent` and `tracestate`, both strings; `tracestate` needs `traceparent`.
+    mutating func trace() throws(TaskValidationError) -> TaskTrace? {
+        // TaskTrace bounds both lengths, and says what a valid value looks like.
+        let parent = try string("traceparent", maxLength: .max)
+        let state = try string("tracestate", maxLength: .max)
+        guard let parent else {
+            if state != nil { throw TaskValidationError("tracestate: needs traceparent") }
+            return nil
+        }
+        return try TaskTrace(traceparent: parent, tracestate: state)
     }
 
     mutating func attempts(_ key: String) throws(TaskValidationError) -> [Attempt] {

@@ -34,6 +34,8 @@ public struct TaskRecord: Sendable, Hashable {
     public var key: String?
     /// Callback description for HTTP handlers.
     public var http: JSONValue?
+    /// The W3C trace context the task's spans belong to, and that its handler is given.
+    public var trace: TaskTrace?
     /// When the task was accepted by the spool.
     public var createdAt: Timestamp?
     /// Failed attempts so far, oldest first.

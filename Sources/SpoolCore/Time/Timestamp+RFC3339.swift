@@ -65,6 +65,8 @@ extension Timestamp {
                 )
             )
         else { return nil }
+        // A leap second (second 60) falls at the end of a UTC day only: 23:59:60Z.
+        if second == 60, ((hour * 60 + minute - offsetMinutes) % 1440 + 1440) % 1440 != 1439 { return nil }
         self.init(milliseconds: local.milliseconds - offsetMinutes * 60_000)
     }
 }

@@ -9,7 +9,8 @@ extension ExecHandler {
     ///
     /// `SPOOL_TASK_MAX_ATTEMPTS` is the attempts the task may make: its own `max_attempts`, else the spool's
     /// default. `SPOOL_TASK_KEY` is removed when the task has no `key`, so that a value inherited from the
-    /// daemon's own environment cannot pass for the task's.
+    /// daemon's own environment cannot pass for the task's. `TRACEPARENT` and `TRACESTATE` are the trace
+    /// context of the attempt (``ClaimedTask/trace``), likewise removed when there is none.
     func environment(for context: TaskContext) -> Subprocess.Environment {
         let record = context.record
         var values = baseEnvironment
@@ -24,6 +25,10 @@ extension ExecHandler {
         // Names the attempt's processes, so that a janitor finds them even before their group is recorded.
         values["SPOOL_WORKER"] = "\(context.task.worker)"
         values["SPOOL_DEADLINE"] = context.deadline.rfc3339
+        // The attempt's trace context, as OpenTelemetry's environment carrier names it; removed when the task
+        // has none, so that the daemon's own cannot pass for the task's.
+        values["TRACEPARENT"] = context.task.trace?.traceparent
+        values["TRACESTATE"] = context.task.trace?.tracestate
         return .custom(values)
     }
 

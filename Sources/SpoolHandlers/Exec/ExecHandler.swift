@@ -13,7 +13,8 @@ import SystemPackage
 /// - the daemon's environment, the spec's variables, and `SPOOL_TASK_ID`, `SPOOL_TASK_TYPE`,
 ///   `SPOOL_TASK_QUEUE`, `SPOOL_TASK_ATTEMPT`, `SPOOL_TASK_MAX_ATTEMPTS` (the task's, else the spool's
 ///   default), `SPOOL_TASK_KEY` (when the task has a `key`), `SPOOL_DIR` (the spool's root), `SPOOL_WORKER`
-///   (the daemon's worker name) and `SPOOL_DEADLINE` (when the attempt times out, RFC 3339);
+///   (the daemon's worker name), `SPOOL_DEADLINE` (when the attempt times out, RFC 3339), and `TRACEPARENT`
+///   and `TRACESTATE` (the attempt's W3C trace context, when the task has one);
 /// - the spec's working directory, or the daemon's.
 ///
 /// Its exit status decides, as ``ExecHandlerSpec`` describes: 0 succeeds with standard output as the result

@@ -24,6 +24,7 @@ struct CallbackRequest: Sendable {
     /// the spec's URL template with the payload as a JSON body (none for `GET`, `HEAD` and `DELETE`).
     ///
     /// Headers come from the spec, then the task (which wins), then `X-Spool-Task-Id`, `X-Spool-Attempt`,
+    /// `traceparent` and `tracestate` (the attempt's trace context, ``ClaimedTask/trace``, when there is one),
     /// and `User-Agent: spool/0.1` unless one was given.
     ///
     /// - Throws: A permanent ``HandlerFailure`` when there is no URL, or the `http` object is malformed:
@@ -47,6 +48,12 @@ struct CallbackRequest: Sendable {
         try CallbackRequest.checkScheme(url)
         CallbackRequest.set("X-Spool-Task-Id", context.record.id, in: &self.headers)
         CallbackRequest.set("X-Spool-Attempt", String(context.attempt), in: &self.headers)
+        if let trace = context.task.trace {
+            CallbackRequest.set("traceparent", trace.traceparent, in: &self.headers)
+            // A tracestate given for another trace does not go with this one.
+            self.headers.removeAll { $0.name.lowercased() == "tracestate" }
+            if let state = trace.tracestate { CallbackRequest.set("tracestate", state, in: &self.headers) }
+        }
         CallbackRequest.set("User-Agent", "spool/0.1", in: &self.headers, replacing: false)
     }
 

@@ -1,6 +1,7 @@
 import Logging
 import SpoolCore
 import Synchronization
+import Tracing
 
 /// Runs one claimed task: the hooks and handler, watched by the pool's ``LeaseKeeper`` (which keeps the
 /// lease and ends the attempt at its timeout), then records the outcome in the spool.
@@ -42,7 +43,10 @@ struct TaskExecution {
         )
         // The keeper renews the lease and ends the attempt at its deadline, or when the lease is lost.
         let expiry = Mutex<LeaseKeeper.Expiry?>(nil)
-        let running = Task { await attempt(context, handler: handler) }
+        // A Swift handler runs in the attempt's span, and the spans it starts are its children.
+        let running = ServiceContext.withValue(task.serviceContext ?? ServiceContext.current) {
+            Task { await attempt(context, handler: handler) }
+        }
         let watch = keeper.watch(task, deadline: context.deadline) { reason in
             let first = expiry.withLock { current in
                 defer { if current == nil { current = reason } }
@@ -145,6 +149,7 @@ struct TaskExecution {
                 try await clock.sleep(until: backoff.retryAt ?? clock.now)
             } catch {
                 logger.warning("shutting down before the outcome was recorded; the task is returned at the next start")
+                spool.abandonAttempt(task, reason: "shut down before the outcome was recorded")
                 return
             }
         }
@@ -164,6 +169,7 @@ struct TaskExecution {
             try spool.handBack(task)
         case .leaseLost(let message):
             logger.warning("lease lost while running", metadata: ["spool.error": "\(message)"])
+            spool.abandonAttempt(task, reason: "lease lost while running: \(message)")
         case .cancelled:
             try spool.finishCancelled(task)
         }
