@@ -10,14 +10,7 @@ enum CronRoutes {
         configured: @escaping @Sendable () -> [CronEntry]
     ) {
         api.get("cron") { request, _ in
-            var count = 1
-            if let text = try request.parameter("next") {
-                guard let value = Int(text), (1...100).contains(value) else {
-                    throw APIError.invalid("next: must be a number from 1 to 100", field: "next")
-                }
-                count = value
-            }
-            let entries = count
+            let entries = try request.integer("next", in: 1...100) ?? 1
             return try await offLoop {
                 let status = spool.cronStatus(configured: configured(), now: spool.clock.now, count: entries)
                 return JSONBody(.ok, .array(status.entries.map(\.json)))

@@ -22,7 +22,6 @@ extension TaskRoutes {
             throw APIError.invalid("unknown parameter \(name)", field: name)
         }
         var query = TaskQuery()
-        query.limit = 50
         let states = parameters.values("state").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
         if !states.isEmpty {
             query.states = try states.map { name in
@@ -67,12 +66,7 @@ extension TaskRoutes {
         case "newest": query.newestFirst = true
         case let other?: throw APIError.invalid("order: must be oldest or newest, not \(other)", field: "order")
         }
-        if let text = try parameters.parameter("limit") {
-            guard let limit = Int(text), (1...largestPage).contains(limit) else {
-                throw APIError.invalid("limit: must be a number from 1 to \(largestPage)", field: "limit")
-            }
-            query.limit = limit
-        }
+        query.limit = try parameters.integer("limit", in: 1...largestPage) ?? 50
         if let token = try parameters.parameter("cursor") {
             guard let cursor = QueryCursor(token: token), cursor.newestFirst == query.newestFirst else {
                 throw APIError.invalid("cursor: not the next of a listing in this order", field: "cursor")
@@ -126,5 +120,17 @@ struct QueryParameters {
         let values = values(name)
         guard values.count <= 1 else { throw APIError.invalid("\(name) is given more than once", field: name) }
         return values.first
+    }
+
+    /// The value of `name` as an integer in `range`, when given; 400 naming it otherwise.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = try parameter(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError.invalid(
+                "\(name): must be a number from \(range.lowerBound) to \(range.upperBound)",
+                field: name
+            )
+        }
+        return value
     }
 }

@@ -6,14 +6,7 @@ import SpoolCore
 enum RejectedRoutes {
     static func add(to api: RouterGroup<SpoolRequestContext>, spool: Spool) {
         api.get("rejected") { request, _ in
-            var limit = 100
-            if let text = try request.parameter("limit") {
-                guard let value = Int(text), (1...1000).contains(value) else {
-                    throw APIError.invalid("limit: must be a number from 1 to 1000", field: "limit")
-                }
-                limit = value
-            }
-            let most = limit
+            let most = try request.integer("limit", in: 1...1000) ?? 100
             return try await offLoop {
                 let (files, more) = spool.rejectedFiles(limit: most)
                 let items = files.map { file in

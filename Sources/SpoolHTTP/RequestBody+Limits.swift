@@ -31,6 +31,11 @@ extension Request {
         QueryParameters(uri.queryParameters.map { (String($0.key), String($0.value)) })
     }
 
+    /// The query parameter `name` as an integer in `range`, when given; 400 naming it otherwise.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        try query.integer(name, in: range)
+    }
+
     /// The query parameter `name`, when given once; 400 when given several times.
     func parameter(_ name: String) throws -> String? {
         try query.parameter(name)

@@ -75,7 +75,7 @@ import Testing
         #expect(engine.queueOrder == defaultEngine.queueOrder)
         #expect(engine.shutdownGrace == defaultEngine.shutdownGrace)
         #expect(engine.claimWindow == defaultEngine.claimWindow)
-        #expect(configuration.api == APISettings())
+        #expect(configuration.api == APISettings(access: APIAccess(open: true)), "the defaults, opened on loopback")
         guard case .exec(let exec) = configuration.handlers["resize"],
             case .http(let http) = configuration.handlers["notify"]
         else {

@@ -6,16 +6,6 @@ import SpoolTestSupport
 import Glibc
 #endif
 
-/// Polls `condition` until it holds or `seconds` pass; the unavoidable wait of tests on real time.
-func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = SystemClock().now.adding(seconds: seconds)
-    while SystemClock().now < deadline {
-        if try condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return try condition()
-}
-
 /// Seconds since `start` on the system clock.
 func seconds(since start: Timestamp) -> Double {
     Double(SystemClock().now.milliseconds - start.milliseconds) / 1000

@@ -36,19 +36,26 @@ extension Spool {
         guard bytes.count <= configuration.maximumTaskBytes else {
             throw SpoolError(.invalidArgument, "task larger than \(configuration.maximumTaskBytes) bytes")
         }
-        var generated = false
-        var record: TaskRecord
-        do {
-            record = try TaskRecord.parse(bytes, now: now) {
-                generated = true
-                return ids.next(at: now)
-            }
-        } catch {
+        var parsed: (record: TaskRecord, givenID: Bool)
+        do { parsed = try parseDocument(bytes, trace: trace, now: now) } catch {
             throw SpoolError(.invalidArgument, error.reason)
         }
+        try accept(&parsed.record, reservingID: parsed.givenID, now: now)
+        return parsed.record
+    }
+
+    /// A task-file document as a record, given `trace` when it has none, and whether its id is the
+    /// producer's (to be reserved when placed) rather than generated.
+    func parseDocument(_ bytes: [UInt8], trace: TaskTrace?, now: Timestamp) throws(TaskValidationError) -> (
+        record: TaskRecord, givenID: Bool
+    ) {
+        var generated = false
+        var record = try TaskRecord.parse(bytes, now: now) {
+            generated = true
+            return ids.next(at: now)
+        }
         if record.trace == nil { record.trace = trace }
-        try accept(&record, reservingID: !generated, now: now)
-        return record
+        return (record, !generated)
     }
 
     /// Stamps a validated record with its creation and due times, places it in its `enqueue` span, and logs it.

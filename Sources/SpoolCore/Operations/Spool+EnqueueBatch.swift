@@ -59,16 +59,11 @@ extension Spool {
                     "task \(index + 1) of \(documents.count): larger than \(configuration.maximumTaskBytes) bytes"
                 )
             }
-            var generated = false
             do {
-                var record = try TaskRecord.parse(bytes, now: now) {
-                    generated = true
-                    return ids.next(at: now)
-                }
+                var (record, givenID) = try parseDocument(bytes, trace: trace, now: now)
                 stamp(&record, now: now)
-                if record.trace == nil { record.trace = trace }
                 records.append(record)
-                reserving.append(!generated)
+                reserving.append(givenID)
             } catch {
                 throw SpoolError(.invalidArgument, "task \(index + 1) of \(documents.count): \(error.reason)")
             }

@@ -22,16 +22,11 @@ extension Spool {
                 )
                 continue
             }
-            var generated = false
             do {
-                var record = try TaskRecord.parse(bytes, now: now) {
-                    generated = true
-                    return ids.next(at: now)
-                }
+                var (record, givenID) = try parseDocument(bytes, trace: trace, now: now)
                 stamp(&record, now: now)
-                if record.trace == nil { record.trace = trace }
                 records.append(record)
-                reserving.append(!generated)
+                reserving.append(givenID)
                 positions.append(index)
             } catch {
                 results[index] = .failure(SpoolError(.invalidArgument, error.reason))
