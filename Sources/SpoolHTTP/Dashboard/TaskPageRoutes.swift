@@ -23,9 +23,9 @@ enum TaskPageRoutes {
                 let asked = query
                 let found = try await offLoop {
                     let found = spool.query(asked)
-                    return (found, found.tasks.map { try? spool.record(at: $0) })
+                    return (tasks: found, records: found.tasks.map { try? spool.record(at: $0) })
                 }
-                page.show(found.0, records: found.1, parameters: parameters)
+                page.show(found.tasks, records: found.records, parameters: parameters)
                 status = .ok
             } catch let error as APIError {
                 page.problem = error.message
