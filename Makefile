@@ -8,10 +8,11 @@ SWIFT_BUILD_FLAGS ?=
 VENV := .build/venv
 PYTHON := $(VENV)/bin/python3
 # Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
-# of the power-loss tests, faketime for clock jumps of the real binary, and for the install test the shells
-# whose completions it loads, man, and what the Debian package depends on; curl for the delay-queue example.
+# of the power-loss tests, faketime for clock jumps of the real binary, for the install test the shells
+# whose completions it loads, man, and what the Debian package depends on; curl for the delay-queue example;
+# the browser (with its WebDriver) that the dashboard's browser test drives.
 TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync \
-	zsh fish man-db adduser curl
+	zsh fish man-db adduser curl chromium chromium-driver
 
 # Where `make install` puts spoold, spoolctl, their completions, man pages, docs and systemd unit
 # (packaging/install.sh); DESTDIR is a staging root.
@@ -34,7 +35,7 @@ deps:
 test-deps: deps
 	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y $(TEST_PACKAGES); }
 	@command -v node >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
-	@$(PYTHON) -c 'import jsonschema, rfc3339_validator, prometheus_client, schemathesis' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator prometheus-client schemathesis; }
+	@$(PYTHON) -c 'import jsonschema, rfc3339_validator, prometheus_client, schemathesis, selenium' 2>/dev/null || { python3 -m venv $(VENV) && $(PYTHON) -m pip install --quiet jsonschema rfc3339-validator prometheus-client schemathesis selenium; }
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
@@ -61,8 +62,10 @@ deb: release-static
 run: build
 	SPOOL=$(SPOOL) examples/demo/run.sh
 
-# A warning in our own code fails the test build.
+# A warning in our own code fails the test build; the dashboard's browser test runs (it is skipped only
+# where Chromium is not installed and this is not set).
 test: export SPOOL_WARNINGS_AS_ERRORS = 1
+test: export SPOOL_BROWSER_TESTS = 1
 test: test-deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	# Serially: the crash and race suites start many processes, and the engine suites measure real time.

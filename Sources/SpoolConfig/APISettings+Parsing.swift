@@ -1,4 +1,3 @@
-internal import FoundationEssentials
 import SpoolCore
 
 extension APISettings {
@@ -36,49 +35,5 @@ extension APISettings {
     private static func checked(_ port: Int, _ node: ConfigNode) throws(ConfigProblem) -> Int {
         guard (1...65535).contains(port) else { throw node.problem("port must be from 1 to 65535, not \(port)") }
         return port
-    }
-}
-
-extension APIAccess {
-    /// Reads `api.auth`: `tokens` (a list), `token_file` (an absolute path to a file of one token per line;
-    /// blank lines and lines starting with `#` are skipped) and `open`.
-    init(config node: ConfigNode) throws(ConfigProblem) {
-        self.init()
-        let settings = try node.mapping(allowedKeys: ["tokens", "token_file", "open"])
-        if let list = settings["tokens"] {
-            for item in try list.sequence() {
-                guard let token = Self.token(try item.string()) else { throw item.problem(Self.tokenRule) }
-                tokens.append(token)
-            }
-        }
-        if let file = settings["token_file"] {
-            let path = try file.string()
-            guard path.hasPrefix("/") else { throw file.mismatch("an absolute path") }
-            guard let data = try? Data(contentsOf: URL(filePath: path)), data.count <= 1_048_576,
-                let text = String(validating: data, as: UTF8.self)
-            else { throw file.problem("cannot read \(path) (a UTF-8 file of at most 1 MiB)") }
-            for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
-            {
-                let trimmed = String(line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-                guard let token = Self.token(trimmed) else {
-                    throw file.problem("\(path), line \(index + 1): \(Self.tokenRule)")
-                }
-                tokens.append(token)
-            }
-        }
-        if let open = settings["open"] { self.open = try open.choice([("true", true), ("false", false)]) }
-    }
-
-    /// What a token must be.
-    private static let tokenRule =
-        "a token must be \(shortestToken) to 4096 printable ASCII characters without spaces"
-        + " (make one with: head -c 32 /dev/urandom | base64)"
-
-    /// `text` when it can be a token: printable ASCII without spaces, at least ``shortestToken`` long.
-    private static func token(_ text: String) -> String? {
-        let bytes = text.utf8
-        return bytes.count >= shortestToken && bytes.count <= 4096 && bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
-            ? text : nil
     }
 }

@@ -4,8 +4,9 @@ public import ServiceLifecycle
 public import SpoolConfig
 public import SpoolCore
 
-/// Spool's HTTP server: the JSON API under `/v1`, the delay-queue route, and the health probes; every
-/// answer JSON, every error in one shape (``APIError``).
+/// Spool's HTTP server: the JSON API under `/v1`, the delay-queue route, and the health probes, every
+/// answer JSON, every error in one shape (``APIError``); and the web dashboard under `/dashboard` (HTML,
+/// behind a login; its routes are listed on `Dashboard`).
 ///
 /// | Route | |
 /// |---|---|
@@ -22,12 +23,14 @@ public import SpoolCore
 /// | `GET`, `POST /v1/cron`; `DELETE /v1/cron/{name}`; `POST /v1/cron/{name}/pause`, `/resume` | cron entries |
 /// | `GET /v1/rejected`; `POST /v1/rejected/{name}/resubmit` | quarantined drops |
 /// | `POST /api/task/save` | the delay-queue route (``DelayQueueRoute``) |
+/// | `GET /`, `/dashboard/...` | the web dashboard |
 ///
 /// `docs/openapi.yaml` describes each in full.
 public enum HTTPServer {
     /// The server as a service for a `ServiceGroup`. `configuredCron` gives the cron entries of the
     /// configuration as it is now (a reload changes them); `metrics`, the Prometheus exposition that
-    /// `GET /metrics` serves.
+    /// `GET /metrics` serves. Beside the server, a ``StatsSampler`` counts the spool every few seconds for
+    /// the dashboard.
     ///
     /// - Throws: ``HTTPSetupError`` when the settings must not be served (``APISettings/accessProblem``).
     public static func service(
@@ -38,32 +41,42 @@ public enum HTTPServer {
         logger: Logger
     ) throws(HTTPSetupError) -> some Service {
         if let problem = settings.accessProblem { throw HTTPSetupError(reason: problem) }
+        let history = StatsHistory()
         return ListeningService(
             application: Application(
-                router: router(spool: spool, settings: settings, configuredCron: configuredCron, metrics: metrics),
+                router: router(
+                    spool: spool,
+                    settings: settings,
+                    configuredCron: configuredCron,
+                    metrics: metrics,
+                    history: history
+                ),
                 configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port)),
                 logger: logger
             ),
+            sampler: StatsSampler(spool: spool, history: history),
             address: "\(settings.host):\(settings.port)"
         )
     }
 
     /// The routes and the middleware in front of them: errors as JSON, security headers, the cross-site
-    /// guard, then the token check.
+    /// guard, then the token check (the dashboard checks its login instead). The dashboard's overview
+    /// draws from `history`, which the server's ``StatsSampler`` fills; without one, the overview counts
+    /// the spool once, on its first request.
     public static func router(
         spool: Spool,
         settings: APISettings,
         configuredCron: @escaping @Sendable () -> [CronEntry],
-        metrics: (@Sendable () -> [UInt8])? = nil
+        metrics: (@Sendable () -> [UInt8])? = nil,
+        history: StatsHistory = StatsHistory()
     ) -> Router<SpoolRequestContext> {
         let router = Router(context: SpoolRequestContext.self, options: .autoGenerateHeadEndpoints)
         let allowed = AllowedMethods()
+        let limiter = FailedAttemptLimiter(clock: spool.clock)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware(allowed: allowed))
         router.add(middleware: CrossSiteGuard())
-        router.add(
-            middleware: TokenAuthenticator(access: settings.access, limiter: FailedAttemptLimiter(clock: spool.clock))
-        )
+        router.add(middleware: TokenAuthenticator(access: settings.access, limiter: limiter))
         HealthRoutes.add(to: router, spool: spool)
         if let metrics {
             router.get("metrics") { _, _ in
@@ -81,6 +94,15 @@ public enum HTTPServer {
         QueueRoutes.add(to: api, spool: spool)
         CronRoutes.add(to: api, spool: spool, configured: configuredCron)
         RejectedRoutes.add(to: api, spool: spool)
+        Dashboard(
+            spool: spool,
+            access: settings.access,
+            sessions: SessionStore(clock: spool.clock),
+            passwords: PasswordCheck(users: settings.access.users),
+            limiter: limiter,
+            history: history,
+            configuredCron: configuredCron
+        ).add(to: router)
         allowed.learn(from: router)
         return router
     }
@@ -93,17 +115,23 @@ public struct HTTPSetupError: Error, CustomStringConvertible {
     public var description: String { reason }
 }
 
-/// The HTTP server, whose failure to start names the address it could not listen on (the port is in use,
-/// say), rather than only the system call that failed.
+/// The HTTP server with the dashboard's sampler beside it, whose failure to start names the address it
+/// could not listen on (the port is in use, say), rather than only the system call that failed.
 private struct ListeningService<Server: Service>: Service {
     let application: Server
+    let sampler: StatsSampler
     let address: String
 
     func run() async throws {
-        do {
-            try await application.run()
-        } catch {
-            throw ListenError(address: address, underlying: error)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await sampler.run() }
+            // The sampler ends with the server, whether it stopped or failed to start.
+            defer { group.cancelAll() }
+            do {
+                try await application.run()
+            } catch {
+                throw ListenError(address: address, underlying: error)
+            }
         }
     }
 }

@@ -22,9 +22,9 @@ enum RejectedRoutes {
         }
         api.post("rejected/:name/resubmit") { _, context in
             let name = try context.parameters.require("name")
-            guard !name.isEmpty, name.utf8.count <= 255, !name.contains("/"), !name.hasPrefix("."),
-                !name.utf8.contains(where: { $0 < 0x20 })
-            else { throw APIError.invalid("name: not the name of a file in rejected/", field: "name") }
+            guard isRejectedFileName(name) else {
+                throw APIError.invalid("name: not the name of a file in rejected/", field: "name")
+            }
             return try await offLoop {
                 switch try spool.resubmitRejected(name) {
                 case .accepted(let id, let queue):
@@ -47,5 +47,11 @@ enum RejectedRoutes {
                 }
             }
         }
+    }
+
+    /// Whether `name` can name a file in `rejected/`: one path component, not hidden, no control character.
+    static func isRejectedFileName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 255 && !name.contains("/") && !name.hasPrefix(".")
+            && !name.utf8.contains(where: { $0 < 0x20 })
     }
 }

@@ -26,22 +26,18 @@ extension Request {
         return try await bytes(upTo: limit)
     }
 
+    /// The parameters of the query string.
+    var query: QueryParameters {
+        QueryParameters(uri.queryParameters.map { (String($0.key), String($0.value)) })
+    }
+
     /// The query parameter `name` as an integer in `range`, when given; 400 naming it otherwise.
     func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = try parameter(name) else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw APIError.invalid(
-                "\(name): must be a number from \(range.lowerBound) to \(range.upperBound)",
-                field: name
-            )
-        }
-        return value
+        try query.integer(name, in: range)
     }
 
     /// The query parameter `name`, when given once; 400 when given several times.
     func parameter(_ name: String) throws -> String? {
-        let values = uri.queryParameters[values: Substring(name)]
-        guard values.count <= 1 else { throw APIError.invalid("\(name) is given more than once", field: name) }
-        return values.first.map(String.init)
+        try query.parameter(name)
     }
 }

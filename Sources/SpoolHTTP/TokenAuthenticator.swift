@@ -3,7 +3,8 @@ import SpoolConfig
 
 /// Lets a request through when it carries one of the configured tokens as `Authorization: Bearer
 /// <token>`, or when the API is configured open; answers 401 otherwise, and 429 to a peer that failed
-/// too often (``FailedAttemptLimiter``). The health routes are open to all.
+/// too often (``FailedAttemptLimiter``). The health routes are open to all; the dashboard's routes ask for
+/// a login instead (``SessionAuthenticator``).
 struct TokenAuthenticator<Context: RequestContext & PeerAddressed>: RouterMiddleware {
     let access: APIAccess
     let limiter: FailedAttemptLimiter
@@ -15,7 +16,9 @@ struct TokenAuthenticator<Context: RequestContext & PeerAddressed>: RouterMiddle
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if access.open || Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        if access.open || Self.openPaths.contains(request.uri.path) || Dashboard.serves(request.uri.path) {
+            return try await next(request, context)
+        }
         let peer = context.peer ?? "unknown"
         if let wait = limiter.wait(for: peer) {
             throw HTTPError(
@@ -42,17 +45,9 @@ struct TokenAuthenticator<Context: RequestContext & PeerAddressed>: RouterMiddle
         return try await next(request, context)
     }
 
-    /// Whether `given` equals one of `tokens`, comparing every byte of each so that the time taken does not
-    /// tell how much of a token was right.
+    /// Whether `given` equals one of `tokens`, each compared in full (``constantTimeEquals(_:_:)``).
     static func matches(_ given: [UInt8], any tokens: [String]) -> Bool {
-        var found = false
-        for token in tokens {
-            let expected = Array(token.utf8)
-            var difference = UInt8(given.count == expected.count ? 0 : 1)
-            for index in expected.indices { difference |= expected[index] ^ (index < given.count ? given[index] : 0) }
-            found = found || difference == 0
-        }
-        return found
+        tokens.reduce(false) { found, token in constantTimeEquals(given, token.utf8) || found }
     }
 }
 

@@ -17,13 +17,16 @@ struct SpoolBench: AsyncParsableCommand {
             at enqueue, KEY lookup by business key among 1,000,000 tasks, SNAPSHOT a live snapshot of 1,000,000 tasks \
             against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks, API enqueue over HTTP \
             from 32 clients against spoolctl, TRACING enqueue and drain with tracing off and on (swift-otel, \
-            exporting nowhere). `all` runs W1 to W6; the others run when named.
+            exporting nowhere), DASHBOARD the server time of the dashboard's pages on 1,000,000 tasks. `all` runs \
+            W1 to W6; the others run when named.
             """
     )
 
     @Option(
-        help:
-            "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, API, TRACING, all."
+        help: ArgumentHelp(
+            "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, API, TRACING,"
+                + " DASHBOARD, all."
+        )
     )
     var workload = "all"
 
@@ -56,7 +59,7 @@ struct SpoolBench: AsyncParsableCommand {
 
     static let workloads = [
         "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT", "API",
-        "TRACING",
+        "TRACING", "DASHBOARD",
     ]
 
     func validate() throws {
@@ -105,6 +108,7 @@ struct SpoolBench: AsyncParsableCommand {
             case "SNAPSHOT": measured = try await bench.measureSnapshot()
             case "INSPECT": measured = try await bench.measureInspect()
             case "API": measured = try await bench.measureAPI()
+            case "DASHBOARD": measured = try await bench.measureDashboard()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }
             for result in measured { bench.report("\(result.workload) \(result.setting): \(result.summary)") }

@@ -20,7 +20,7 @@ struct SpoolCtl: AsyncParsableCommand {
         subcommands: [
             Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self, Cancel.self,
             Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self, Snapshot.self, Fsck.self, Inspect.self,
-            Tail.self,
+            Tail.self, HashPassword.self,
         ]
     )
 

@@ -17,6 +17,9 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
         + "retention, shutdown_grace, workers, queues, default_concurrency, handlers, routes, api, cron, dead_limit, "
         + "tracing"
     static let execKeys = "exec, env, dir, retry_exit_codes, permanent_exit_codes, kill_grace, max_output"
+    static let passwordRule =
+        "a password must be given as a bcrypt hash ($2y$ or $2b$, a cost from 04 to 31, then 53 characters),"
+        + " as htpasswd -B or spoolctl hash-password print it"
     static let durationSyntax = #"a duration: seconds, or a number with unit ms, s, m, h or d such as "90s" or "1.5h""#
 
     static let unknownKeys: [InvalidConfiguration] = [
@@ -139,6 +142,31 @@ struct InvalidConfiguration: CustomTestStringConvertible, Sendable {
             what: "open",
             text: "api: {auth: {open: yes}}\n",
             error: #"1:20: api.auth.open: must be true or false, not "yes""#
+        ),
+        .init(
+            what: "user name",
+            text: "api: {auth: {users: {\"ada lovelace\": x}}}\n",
+            error: #"1:22: api.auth.users: invalid user name "ada lovelace" (must match [A-Za-z0-9_.@-]{1,64})"#
+        ),
+        .init(
+            what: "password instead of its hash",
+            text: "api: {auth: {users: {ada: hunter2-hunter2}}}\n",
+            error: "1:27: api.auth.users.ada: \(passwordRule)"
+        ),
+        .init(
+            what: "md5 hash",
+            text: "api: {auth: {users: {ada: \"$apr1$5nrp5F7f$4mR0h6mjzcJxCCy0t/MsS.\"}}}\n",
+            error: "1:27: api.auth.users.ada: \(passwordRule)"
+        ),
+        .init(
+            what: "relative users file",
+            text: "api: {auth: {users_file: htpasswd}}\n",
+            error: #"1:26: api.auth.users_file: must be an absolute path, not "htpasswd""#
+        ),
+        .init(
+            what: "secure cookies",
+            text: "api: {auth: {secure_cookies: yes}}\n",
+            error: #"1:30: api.auth.secure_cookies: must be true, false or auto, not "yes""#
         ),
         .init(
             what: "delay queue",

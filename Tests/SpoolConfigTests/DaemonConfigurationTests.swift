@@ -191,6 +191,40 @@ import Testing
         }
     }
 
+    @Test func readsDashboardUsersInlineAndFromAnHtpasswdFile() throws {
+        // As `htpasswd -nbB -C 4 ada 'correct horse'` and `spoolctl hash-password --cost 4` wrote them.
+        let ada = "$2y$04$vrQED6sDk6twjghjCEJLDOtpX3qpHcb8rbuEbhsncxNNHIhTtxb0m"
+        let bob = "$2b$04$bQGRoXQlyuFpx1uorG7.1OE5pZQO37EpeBrdygpt8Pd2RcARAy3YC"
+        try TemporarySpool.with { directory in
+            let path = "\(directory.path)/htpasswd"
+            try SpoolFiles.write("# dashboard users\n\nada:\(ada)\n", to: path)
+            let configuration = try DaemonConfiguration.parse(
+                "api: {auth: {users: {bob: \"\(bob)\"}, users_file: \(path), secure_cookies: true}}",
+                source: "x"
+            )
+            #expect(configuration.api?.access.users == ["ada": ada, "bob": bob])
+            #expect(configuration.api?.access.secureCookies == .always)
+            #expect(configuration.api?.accessProblem == nil, "a login is auth enough")
+            #expect(try DaemonConfiguration.parse("api: {}", source: "x").api?.access.secureCookies == .auto)
+
+            for (text, reason) in [
+                ("ada \(ada)\n", "line 1: a line must be name:hash, as htpasswd -B writes it"),
+                (
+                    "# users\nada:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n",
+                    "line 2: a password must be given as a bcrypt hash"
+                ),
+                ("ada:\(ada)\nada:\(ada)\n", "line 2: user ada is given twice"),
+            ] {
+                try SpoolFiles.write(text, to: path)
+                #expect {
+                    try DaemonConfiguration.parse("api: {auth: {users_file: \(path)}}", source: "x")
+                } throws: { error in
+                    "\(error)".contains("api.auth.users_file: \(path), \(reason)")
+                }
+            }
+        }
+    }
+
     @Test func routesByTypeThenByQueue() {
         let configuration = DaemonConfiguration(routes: ["thumbnail": "resize"], queueHandlers: ["media": "convert"])
         #expect(configuration.handlerName(forType: "thumbnail", queue: "media") == "resize")

@@ -115,6 +115,7 @@ import Testing
                 #expect(policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'self'"))
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
                 #expect(response.headers[.cacheControl] == "no-store")
+                #expect(response.headers[.referrerPolicyForTests] == "same-origin", "Origin: null under no-referrer")
             }
         }
     }
@@ -126,6 +127,7 @@ import Testing
             (APISettings(host: "192.168.1.5", access: APIAccess(open: true)), false),
             (APISettings(host: "127.0.0.1.example.com", access: APIAccess(open: true)), false),
             (APISettings(host: "0.0.0.0", access: APIAccess(tokens: [testToken])), true),
+            (APISettings(host: "0.0.0.0", access: APIAccess(users: ["ada": testUserHash])), true),
             (APISettings(access: APIAccess(open: true)), true),
             (APISettings(host: "::1", access: APIAccess(open: true)), true),
             (APISettings(host: "localhost", access: APIAccess(open: true)), true),
@@ -140,4 +142,6 @@ import Testing
 extension HTTPField.Name {
     /// `Sec-Fetch-Site`, as a browser sends it.
     static let secFetchSiteForTests = HTTPField.Name("Sec-Fetch-Site")!
+    /// `Referrer-Policy`.
+    static let referrerPolicyForTests = HTTPField.Name("Referrer-Policy")!
 }

@@ -105,7 +105,7 @@ import Testing
                         ("/v1/cron/bad%20name/pause", .post, nil, .badRequest, "name"),
                         ("/v1/rejected/..%2Fspool.yaml/resubmit", .post, nil, .badRequest, "name"),
                         ("/v1/nothing-here", .get, nil, .notFound, nil),
-                        ("/", .get, nil, .notFound, nil),
+                        ("/v2/tasks", .get, nil, .notFound, nil),
                     ]
             for item in cases {
                 let response = try await client.execute(

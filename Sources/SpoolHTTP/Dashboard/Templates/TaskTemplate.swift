@@ -1,0 +1,44 @@
+extension DashboardTemplates {
+    /// One task: where it stands, its attempts with their errors, its result, the actions its state allows
+    /// (refreshed by the script), and its payload.
+    static let task = """
+        <h1>Task <span class="id">{{id}}</span></h1>
+        <p class="note"><span id="live-status" class="live-status"></span></p>
+        <div id="task-live" data-live>
+        <div class="card"><dl class="fields">
+        <dt>State</dt><dd><span id="task-state" class="state state-{{state}}">{{state}}</span>{{#reason}} {{.}}{{/reason}}</dd>
+        <dt>Queue</dt><dd><a href="{{queueHref}}">{{queue}}</a></dd>
+        {{#fields}}<dt>{{label}}</dt><dd>{{value}}</dd>
+        {{/fields}}
+        </dl></div>
+        <h2>Actions</h2>
+        <div class="actions card">
+        {{#canRetry}}<form method="post" action="/dashboard/tasks/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Retry now</button></form>{{/canRetry}}
+        {{#canCancel}}<form method="post" action="/dashboard/tasks/{{id}}/cancel"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button class="danger" type="submit">Cancel</button></form>{{/canCancel}}
+        {{#canReschedule}}<form method="post" action="/dashboard/tasks/{{id}}/reschedule"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Run at <input name="when" required placeholder="+30m or 2026-12-05T10:00:00Z"></label>
+        <button type="submit">Reschedule</button></form>{{/canReschedule}}
+        {{^hasActions}}<p class="muted">Nothing to do with a task that is {{state}}.</p>{{/hasActions}}
+        </div>
+        <h2>Attempts</h2>
+        {{#hasAttempts}}
+        <div class="table-wrap"><table class="stack">
+        <thead><tr><th class="number">#</th><th>Finished (UTC)</th><th class="hide-narrow">Worker</th><th>Error</th></tr></thead>
+        <tbody>
+        {{#attempts}}<tr><td data-label="attempt">{{number}}</td><td class="time" data-label="finished">{{finished}}</td>
+        <td class="hide-narrow">{{worker}}</td>
+        <td class="error"><pre>{{error}}</pre></td></tr>
+        {{/attempts}}
+        </tbody>
+        </table></div>
+        {{/hasAttempts}}
+        {{^hasAttempts}}<p class="muted">No attempt failed.</p>{{/hasAttempts}}
+        {{#result}}<h2>Result</h2><pre>{{.}}</pre>{{/result}}
+        </div>
+        <h2>Payload</h2>
+        <pre>{{payload}}</pre>
+
+        """
+}
