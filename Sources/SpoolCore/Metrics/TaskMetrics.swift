@@ -9,6 +9,8 @@ package enum EnqueueSource: String, Sendable {
     case cron
     /// A file dropped into `incoming/`.
     case drop
+    /// The finish of a task before it in a workflow (a chain's next step, a group's callback), or a new group.
+    case workflow
 }
 
 /// How a task finished, as ``MetricName/tasksFinished`` counts it.

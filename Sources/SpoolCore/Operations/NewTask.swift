@@ -39,6 +39,15 @@ public struct NewTask: Sendable {
     /// The trace the task belongs to (its `traceparent` and `tracestate` fields); when `nil`, the span current where ``Spool/enqueue(_:)``
     /// is called, if any, becomes the parent of the task's spans.
     public var trace: TaskTrace?
+    /// The tasks to run, one after the other, once this one has succeeded: a chain (see
+    /// ``Spool/enqueue(chain:)``). The first is enqueued when this task's success is recorded, with this
+    /// task's result passed in its payload; each later one when the one before it succeeded.
+    public var onSuccess: [NewTask]
+    /// The tasks to run, one after the other, if this one ends in `dead/` (not when it is cancelled); the
+    /// first is told of the failure in its payload.
+    public var onFailure: [NewTask]
+    /// Whether the result before this task in its workflow is passed in its payload; `nil` means yes.
+    public var passResult: Bool?
     /// More fields, kept as they are.
     public var extra: [JSONMember]
 
@@ -61,6 +70,9 @@ public struct NewTask: Sendable {
         uniqueFor: Double? = nil,
         http: JSONValue? = nil,
         trace: TaskTrace? = nil,
+        onSuccess: [NewTask] = [],
+        onFailure: [NewTask] = [],
+        passResult: Bool? = nil,
         extra: [JSONMember] = []
     ) {
         self.id = id
@@ -80,11 +92,19 @@ public struct NewTask: Sendable {
         self.uniqueFor = uniqueFor
         self.http = http
         self.trace = trace
+        self.onSuccess = onSuccess
+        self.onFailure = onFailure
+        self.passResult = passResult
         self.extra = extra
     }
 
     /// The task as a record, validated by the same rules as a dropped file.
     func record(now: Timestamp, makeID: () -> String) throws(TaskValidationError) -> TaskRecord {
+        try TaskRecord(json: try json(), now: now, makeID: makeID)
+    }
+
+    /// The task as a task-file document, before validation.
+    func json() throws(TaskValidationError) -> JSONValue {
         var members: [JSONMember] = [JSONMember("queue", .string(queue)), JSONMember("type", .string(type))]
         func add(_ key: String, _ value: JSONValue?) {
             if let value { members.append(JSONMember(key, value)) }
@@ -105,11 +125,18 @@ public struct NewTask: Sendable {
         add("http", http)
         add("traceparent", trace.map { .string($0.traceparent) })
         add("tracestate", trace?.tracestate.map { .string($0) })
+        if !onSuccess.isEmpty {
+            add("on_success", .array(try onSuccess.map { (task) throws(TaskValidationError) in try task.json() }))
+        }
+        if !onFailure.isEmpty {
+            add("on_failure", .array(try onFailure.map { (task) throws(TaskValidationError) in try task.json() }))
+        }
+        add("pass_result", passResult.map { .bool($0) })
         for member in extra
         where members.contains(where: { $0.key == member.key }) || TaskRecord.knownFields.contains(member.key) {
             throw TaskValidationError("\(member.key): set it through its own property, not as an extra field")
         }
         members.append(contentsOf: extra)
-        return try TaskRecord(json: .object(members), now: now, makeID: makeID)
+        return .object(members)
     }
 }

@@ -13,6 +13,11 @@ extension Spool {
     ///   I/O codes when the filesystem fails; nothing is left behind then.
     @discardableResult
     public func enqueue(_ task: NewTask) throws(SpoolError) -> String {
+        try enqueueRecord(task).id
+    }
+
+    /// ``enqueue(_:)``, returning the task as stored.
+    func enqueueRecord(_ task: NewTask) throws(SpoolError) -> TaskRecord {
         let now = clock.now
         var record: TaskRecord
         do {
@@ -21,7 +26,7 @@ extension Spool {
             throw SpoolError(.invalidArgument, error.reason)
         }
         try accept(&record, reservingID: task.id != nil, now: now)
-        return record.id
+        return record
     }
 
     /// Adds a task given as a JSON document in the task-file format (as an HTTP API receives it), with the

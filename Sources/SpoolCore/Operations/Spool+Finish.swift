@@ -12,18 +12,30 @@ extension Spool {
         let now = clock.now
         var record = task.record
         let name = task.fileName.description
-        do {
-            if let result {
+        let followUps: [String]
+        do throws(SpoolError) {
+            // A task of a workflow records its finish in its file first: that decides what follows it.
+            if result != nil || record.hasFollowUps {
                 record.result = result
                 record.finishedAt = now
                 try rewrite(name, in: task.folder, with: record.encoded)
             }
+            followUps = try stageFollowUps(of: record, .succeeded, now: now)
             let expiry = finishedExpiry(of: record, succeeded: true, now: now)
-            try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry))
+            do throws(SpoolError) {
+                try finish(
+                    task,
+                    into: SpoolLayout.finishedFolder(SpoolLayout.done, queue: record.queue, expiry: expiry)
+                )
+            } catch {
+                for staged in followUps { discardStaged(staged) }
+                throw error
+            }
         } catch  where error.code == .leaseLost {
             tracing.endAttempt(task, error: error.message, at: clock.now)
             throw error
         }
+        placeFollowUps(followUps)
         metrics.finished(record.queue, as: .succeeded)
         metrics.attemptEnded(task, at: now)
         tracing.finished(
@@ -203,8 +215,15 @@ extension Spool {
         record.finishedAt = now
         record.stateReason = reason
         try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
+        let followUps = try stageFollowUps(of: record, outcome == .cancelled ? .cancelled : .failed, now: now)
         let expiry = finishedExpiry(of: record, succeeded: false, now: now)
-        try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
+        do throws(SpoolError) {
+            try finish(task, into: SpoolLayout.finishedFolder(SpoolLayout.dead, queue: record.queue, expiry: expiry))
+        } catch {
+            for staged in followUps { discardStaged(staged) }
+            throw error
+        }
+        placeFollowUps(followUps)
         metrics.finished(record.queue, as: outcome)
         // With `claimed`, the attempt it ran failed, and the record ends with that attempt.
         tracing.finished(

@@ -95,7 +95,14 @@ struct FsckCheck {
             guard let (kind, _) = spool.leftoverStaging(name, now: now, everyWorkerGone: options.restored) else {
                 continue
             }
-            let what = kind == .ingest ? "an interrupted ingest of a drop" : "a half-done write"
+            let what =
+                switch kind {
+                case .ingest: "an interrupted ingest of a drop"
+                case .write: "a half-done write"
+                case .successor: "the next step of a workflow, not yet enqueued"
+                case .groupResult: "a group member's result, not yet recorded"
+                case .group: "a group whose creation was interrupted"
+                }
             staging.append(("\(SpoolLayout.tmp)/\(name)", what))
         }
         var leases: [(path: String, id: String, detail: String)] = []

@@ -155,6 +155,9 @@ extension Spool {
         case .success(let content): drop = content
         }
         let bytes = drop.bytes
+        if let json = GroupRequest.candidate(bytes) {
+            return try ingestGroup(claimed, originalName: originalName, json: json, now: now)
+        }
         var idWasGiven = true
         var record: TaskRecord
         do {
@@ -265,7 +268,7 @@ extension Spool {
     }
 
     /// Moves a claimed drop to `rejected/`, unchanged, next to a `<name>.reason` file holding `reason`.
-    private func reject(_ claimed: String, originalName: String, reason: String) throws(SpoolError) -> IngestOutcome {
+    func reject(_ claimed: String, originalName: String, reason: String) throws(SpoolError) -> IngestOutcome {
         // Keeps the drop's name when `<name>.reason` fits a file name; else a shorter one, unique.
         let kept =
             originalName.utf8.count <= Spool.maximumDropNameBytes

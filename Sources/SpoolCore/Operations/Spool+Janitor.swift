@@ -21,6 +21,9 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     public var releasedKeys = 0
     /// Dead tasks deleted, oldest first, because their queue held more than its `dead_limit`.
     public var trimmedDead = 0
+    /// Workflow steps settled for a process that died while finishing a task: next steps and group
+    /// results placed or removed, members and callbacks of groups enqueued.
+    public var workflowSteps = 0
 
     /// An empty report.
     public init() {}
@@ -29,7 +32,7 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "expired_leases=\(expiredLeases) orphaned_leases=\(orphanedLeases) discarded_writes=\(discardedWrites) "
             + "resumed_drops=\(resumedDrops) purged_tasks=\(purgedTasks) stale_copies=\(staleCopies) "
-            + "released_keys=\(releasedKeys) trimmed_dead=\(trimmedDead)"
+            + "released_keys=\(releasedKeys) trimmed_dead=\(trimmedDead) workflow_steps=\(workflowSteps)"
     }
 }
 
@@ -54,6 +57,7 @@ extension Spool {
         let minute = now.milliseconds / 60_000
         if atStart || lastDeadTrim.exchange(minute, ordering: .relaxed) != minute {
             report.trimmedDead += trimDead()
+            report.workflowSteps += recoverGroups(now: now)
         }
         // Keys no task holds are rare (a process died between a finish and its release): looked for at
         // start and once an hour.
@@ -212,6 +216,15 @@ extension Spool {
                 }
                 releaseReservation(madeFor: name)
                 discardStaged(name)
+                report.discardedWrites += 1
+            case .successor:
+                recoverSuccessor(staged: name, expected: parts.count == 6 ? parts[5] : "")
+                report.workflowSteps += 1
+            case .groupResult:
+                recoverGroupResult(staged: name)
+                report.workflowSteps += 1
+            case .group:
+                discardGroupDraft(name)
                 report.discardedWrites += 1
             case .ingest:
                 guard parts.count == 6 else { continue }

@@ -19,7 +19,17 @@ extension Spool {
     /// - Returns: `true` if this call made the reservation, `false` if `token` already holds it.
     /// - Throws: ``SpoolError`` with ``SpoolError/Code/alreadyExists`` if another task holds the id.
     @discardableResult
-    func reserve(id: String, queue: String, token: String, sync: Bool = true) throws(SpoolError) -> Bool {
+    ///
+    /// - Parameter searching: Whether an id of the form Spool generates is looked for among the tasks; a
+    ///   caller that knows no task can have it (a workflow step's id, made when its workflow was accepted)
+    ///   clears it.
+    func reserve(
+        id: String,
+        queue: String,
+        token: String,
+        sync: Bool = true,
+        searching: Bool = true
+    ) throws(SpoolError) -> Bool {
         try requireWrites("reserve id")
         let folder = try folders.handle(SpoolLayout.ids, create: true)
         let text = "\(queue)/\(token)"
@@ -31,7 +41,7 @@ extension Spool {
         } catch {
             throw SpoolError(error, "reserve id", "\(SpoolLayout.ids)/\(id)")
         }
-        if let created = ULIDGenerator.time(of: id), let existing = findTask(generatedID: id, createdAt: created) {
+        if searching, let created = ULIDGenerator.time(of: id), let existing = findTask(generatedID: id, createdAt: created) {
             try? Syscall.unlink(id, in: folder.descriptor)
             throw SpoolError(.alreadyExists, "id: \"\(id)\" is already in use by a task in \(existing.state)/")
         }

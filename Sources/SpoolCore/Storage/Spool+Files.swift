@@ -5,10 +5,15 @@ import SystemPackage
 extension Spool {
     /// Writes `bytes` to a new file in `tmp/` and returns its name; the file is flushed when `sync` is set.
     /// On failure nothing is left behind.
-    func stage(_ bytes: [UInt8], sync: Bool, kind: StagingKind = .write) throws(SpoolError) -> String {
+    func stage(
+        _ bytes: [UInt8],
+        sync: Bool,
+        kind: StagingKind = .write,
+        suffix: String? = nil
+    ) throws(SpoolError) -> String {
         try requireWrites("write")
         let tmp = try folders.handle(SpoolLayout.tmp, create: true)
-        let name = stagingName(kind)
+        let name = stagingName(kind, suffix: suffix)
         let file: FileDescriptor
         do {
             file = try FileDescriptor.open(

@@ -185,4 +185,13 @@ enum StagingKind: String {
     case write = "w"
     /// A drop claimed from `incoming/` and being ingested: returned to `incoming/` if its writer is gone.
     case ingest = "in"
+    /// The next task of a finishing task's workflow (`.<state>` ends the name: the state its predecessor
+    /// finishes in): placed if its predecessor reached that state, else removed, when its writer is gone.
+    case successor = "next"
+    /// A group member's result marker, written before the member's finishing move: placed in its group's
+    /// folder if the member finished, else removed, when its writer is gone.
+    case groupResult = "gr"
+    /// A folder holding a new group (its manifest, callback and members) until it is complete: removed with
+    /// the reservations made for it when its writer is gone.
+    case group = "g"
 }

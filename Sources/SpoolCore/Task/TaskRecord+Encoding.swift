@@ -24,6 +24,13 @@ extension TaskRecord {
         add("http", http)
         add("traceparent", trace.map { .string($0.traceparent) })
         add("tracestate", trace?.tracestate.map { .string($0) })
+        add("on_success", onSuccess)
+        add("on_failure", onFailure)
+        add("pass_result", passResult.map { .bool($0) })
+        add("parent", parent.map { .string($0) })
+        add("workflow", workflow.map { .string($0) })
+        add("group", group.map { .string($0) })
+        add("group_index", groupIndex.map { .integer($0) })
         add("created_at", createdAt.map { .string($0.rfc3339) })
         members.append(contentsOf: extra)
         if !attempts.isEmpty { members.append(JSONMember("attempts", .array(attempts.map(\.json)))) }

@@ -9,7 +9,8 @@ extension TaskRecord {
         "delete_at",
         "retention", "unique_key", "unique_for", "key", "http", "created_at", "attempts", "result", "finished_at",
         "state_reason",
-        "attempt_budget_start", "cron", "traceparent", "tracestate",
+        "attempt_budget_start", "cron", "traceparent", "tracestate", "on_success", "on_failure", "pass_result",
+        "parent", "workflow", "group", "group_index",
     ]
     /// The latest due time whose Unix milliseconds fit the 13 digits of a task file name
     /// (2286-11-20T17:46:39.999Z). A `run_at` at or after it is refused; a retry that would fall later is
@@ -40,7 +41,9 @@ extension TaskRecord {
 
     /// Validates a parsed JSON value as a task (see ``parse(_:now:makeID:)``).
     public init(json: JSONValue, now: Timestamp, makeID: () -> String) throws(TaskValidationError) {
-        guard case .object(let members) = json else { throw TaskValidationError("not a JSON object") }
+        guard case .object(let members) = try WorkflowTemplate.expandingChain(json) else {
+            throw TaskValidationError("not a JSON object")
+        }
         var fields = FieldReader(members)
 
         let type = try fields.string("type", maxLength: 128)
@@ -81,6 +84,7 @@ extension TaskRecord {
             self.http = http
         }
         trace = try fields.trace()
+        try readWorkflow(&fields, now: now, makeID: makeID)
         createdAt = try fields.time("created_at", numbers: false)
         do {
             attempts = try fields.attempts("attempts")
@@ -102,7 +106,7 @@ extension TaskRecord {
 }
 
 /// Takes known fields out of an object's members, checking their types; what is left is kept as unknown.
-private struct FieldReader {
+struct FieldReader {
     private var members: [JSONMember]
 
     init(_ members: [JSONMember]) {

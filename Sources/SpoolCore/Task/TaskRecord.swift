@@ -36,6 +36,23 @@ public struct TaskRecord: Sendable, Hashable {
     public var http: JSONValue?
     /// The W3C trace context the task's spans belong to, and that its handler is given.
     public var trace: TaskTrace?
+    /// The task to enqueue when this one succeeds: a task template (see ``WorkflowTemplate``), which may
+    /// carry its own `on_success` and `on_failure`. Its id is assigned when this task is accepted.
+    public var onSuccess: JSONValue?
+    /// The task to enqueue when this one ends in `dead/` (but not when it is cancelled).
+    public var onFailure: JSONValue?
+    /// Whether the result of the task that enqueued this one (or the results of its group) is added to its
+    /// payload; `nil` means yes.
+    public var passResult: Bool?
+    /// Written by Spool: the id of the task whose finish enqueued this one.
+    public var parent: String?
+    /// Written by Spool: the id of the workflow this task belongs to (the first task of its chain, or its
+    /// group).
+    public var workflow: String?
+    /// Written by Spool: the group this task is a member of.
+    public var group: String?
+    /// Written by Spool: this member's place in its group, from 0.
+    public var groupIndex: Int?
     /// When the task was accepted by the spool.
     public var createdAt: Timestamp?
     /// Failed attempts so far, oldest first.

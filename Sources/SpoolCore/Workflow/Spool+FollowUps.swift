@@ -1,0 +1,155 @@
+import Logging
+import SpoolSystem
+
+/// How a task of a workflow ended, for what its finish brings about.
+enum FinishKind {
+    case succeeded
+    case failed
+    /// Cancelled by hand: no `on_failure` step follows, but its group learns that it ended.
+    case cancelled
+}
+
+extension Spool {
+    /// Writes to `tmp/`, before a task's finishing move, what that finish must bring about: the first step of
+    /// its `on_success` or `on_failure`, and its group's result marker. Each is placed once the move is made
+    /// (``placeFollowUps(_:)``); if the process dies in between, the janitor places it when the task did
+    /// reach its state, and removes it when it did not. So the next step exists if and only if the finish was
+    /// recorded, and only once: its id was fixed when the workflow was accepted and is reserved as it is
+    /// placed.
+    ///
+    /// - Returns: The staged names, to place after the move or to discard if it fails.
+    func stageFollowUps(of record: TaskRecord, _ kind: FinishKind, now: Timestamp) throws(SpoolError) -> [String] {
+        guard record.hasFollowUps else { return [] }
+        let sync = configuration.durability.syncsEnqueue
+        var staged: [String] = []
+        do {
+            let steps = kind == .succeeded ? record.onSuccess : kind == .failed ? record.onFailure : nil
+            if let steps = steps?.arrayValue, let next = nextStep(after: record, steps: steps, kind, now: now) {
+                let state = kind == .succeeded ? TaskState.done : .dead
+                staged.append(try stage(next.encoded, sync: sync, kind: .successor, suffix: state.rawValue))
+            }
+            if let marker = GroupResult(member: record, kind) {
+                staged.append(try stage(marker.encoded, sync: sync, kind: .groupResult))
+            }
+            if sync, !staged.isEmpty { try synchronizeFolder(SpoolLayout.tmp) }
+        } catch {
+            for name in staged { discardStaged(name) }
+            throw error
+        }
+        return staged
+    }
+
+    /// The task `steps` (a stored `on_success` or `on_failure` list) starts after `record` ended as `kind`:
+    /// the first step, with the rest as its `on_success`, in `record`'s queue unless it names one, with the
+    /// result (or the failure) passed in its payload. `nil`, logged, if the step cannot be made now (its
+    /// `delay` reaches past the latest due time).
+    func nextStep(after record: TaskRecord, steps: [JSONValue], _ kind: FinishKind, now: Timestamp) -> TaskRecord? {
+        var next: TaskRecord
+        do {
+            next = try WorkflowTemplate.task(from: steps, queue: record.queue, now: now, makeID: { ids.next(at: now) })
+        } catch {
+            logger.error(
+                "next step not enqueued",
+                metadata: metadata(record).merging(["spool.reason": "\(error.reason)"]) { $1 }
+            )
+            return nil
+        }
+        next.parent = record.id
+        next.workflow = record.workflow ?? record.id
+        if next.trace == nil { next.trace = record.trace }
+        if next.passResult != false {
+            next.payload =
+                kind == .succeeded
+                ? WorkflowTemplate.passing(record.result ?? .null, as: "parent_result", into: next.payload)
+                : WorkflowTemplate.passing(failure(of: record), as: "parent_error", into: next.payload)
+        }
+        stamp(&next, now: now)
+        return next
+    }
+
+    /// What an `on_failure` step is told of the task that failed.
+    private func failure(of record: TaskRecord) -> JSONValue {
+        var members = [JSONMember("id", .string(record.id)), JSONMember("type", .string(record.type))]
+        if let error = record.attempts.last?.error { members.append(JSONMember("error", .string(error))) }
+        if let reason = record.stateReason { members.append(JSONMember("reason", .string(reason))) }
+        return .object(members)
+    }
+
+    /// Places what ``stageFollowUps(of:_:now:)`` staged, now that the task's finishing move is made. A step
+    /// that cannot be placed is logged and left to the janitor.
+    func placeFollowUps(_ staged: [String]) {
+        for name in staged {
+            do {
+                if name.hasPrefix(StagingKind.successor.rawValue + ".") {
+                    try placeSuccessor(staged: name)
+                } else {
+                    try placeGroupResult(staged: name)
+                }
+            } catch {
+                logger.error(
+                    "workflow step not placed yet",
+                    metadata: ["spool.file": "\(SpoolLayout.tmp)/\(name)", "spool.error": "\(error.message)"]
+                )
+            }
+        }
+    }
+
+    /// Places the staged next step `staged`: reserves its id (so that a second copy staged by another
+    /// process for the same finish is refused) and renames it into place.
+    func placeSuccessor(staged: String) throws(SpoolError) {
+        let record: TaskRecord
+        do {
+            record = try readRecord(staged, in: SpoolLayout.tmp)
+        } catch  where error.code == .corruptRecord {
+            discardStaged(staged)
+            throw error
+        }
+        let now = clock.now
+        do {
+            try reserve(id: record.id, queue: record.queue, token: staged, searching: false)
+        } catch  where error.code == .alreadyExists {
+            // Placed already, from another copy of the same finish.
+            discardStaged(staged)
+            return
+        }
+        let due = placedDue(record, now: now)
+        try indexPlacement(of: record, due: due, sync: true)
+        try placeDurably(staged, record: record, due: record.runAt ?? now, now: now)
+        metrics.enqueued(record.queue, source: .workflow)
+        logger.info(
+            "enqueued",
+            metadata: metadata(record).merging(["spool.task.parent": "\(record.parent ?? "")"]) { $1 }
+        )
+    }
+
+    /// The janitor's part for a staged next step whose writer is gone: placed if its predecessor reached the
+    /// state the name ends with, else removed (the finish never happened, and the task will run again).
+    func recoverSuccessor(staged: String, expected state: String) {
+        guard let record = try? readRecord(staged, in: SpoolLayout.tmp), let parent = record.parent,
+            let location = find(id: parent), location.state.rawValue == state
+        else {
+            if let bytes = try? read(staged, in: SpoolLayout.tmp),
+                let record = try? TaskRecord.parse(bytes, now: clock.now, makeID: { "" }),
+                reservedBy(staged, id: record.id, queue: record.queue)
+            {
+                releaseReservation(id: record.id)
+            }
+            discardStaged(staged)
+            return
+        }
+        do {
+            try placeSuccessor(staged: staged)
+        } catch {
+            logger.error(
+                "workflow step not placed yet",
+                metadata: ["spool.file": "\(SpoolLayout.tmp)/\(staged)", "spool.error": "\(error.message)"]
+            )
+        }
+    }
+
+    /// Whether `id` is reserved by the operation `token`.
+    func reservedBy(_ token: String, id: String, queue: String) -> Bool {
+        guard let folder = try? folders.handle(SpoolLayout.ids, create: false) else { return false }
+        return (try? Syscall.readSymbolicLink(id, in: folder.descriptor)) == "\(queue)/\(token)"
+    }
+}

@@ -1,0 +1,159 @@
+import Logging
+import SpoolSystem
+import SystemPackage
+
+extension Spool {
+    /// Places a member's staged result marker in its group's folder (replacing the marker of an earlier
+    /// finish of the same member), then enqueues the group's callback if the group is now complete.
+    func placeGroupResult(staged: String) throws(SpoolError) {
+        let bytes = try read(staged, in: SpoolLayout.tmp)
+        guard let json = try? JSONParser.parse(bytes), let marker = GroupResult(json: json),
+            Names.isValidTaskID(marker.group)
+        else {
+            discardStaged(staged)
+            return
+        }
+        let name = GroupLayout.result(marker.index, state: marker.state)
+        guard let group = try? folders.handle(GroupLayout.folder(marker.group), create: false) else {
+            // The group was cleaned up or never completed its creation: nothing waits for this result.
+            discardStaged(staged)
+            return
+        }
+        let tmp = try folders.handle(SpoolLayout.tmp, create: true)
+        do {
+            try gate.pass { () throws(Errno) in
+                try Syscall.rename(staged, in: tmp.descriptor, to: name, in: group.descriptor)
+            }
+        } catch .noSuchFileOrDirectory {
+            return
+        } catch {
+            throw SpoolError(error, "place result", "\(GroupLayout.folder(marker.group))/\(name)")
+        }
+        if marker.state == .done {
+            try? Syscall.unlink(GroupLayout.result(marker.index, state: .dead), in: group.descriptor)
+        }
+        if configuration.durability.syncsEnqueue { try synchronizeFolder(GroupLayout.folder(marker.group)) }
+        try settleGroup(marker.group)
+    }
+
+    /// Enqueues group `id`'s callback if every member has finished as its condition asks and no process has
+    /// taken the callback yet. The callback is taken by one rename, which one process alone can make.
+    func settleGroup(_ id: String) throws(SpoolError) {
+        let folder = GroupLayout.folder(id)
+        let entries = names(in: folder)
+        guard entries.contains(GroupLayout.callback), let manifest = groupManifest(id) else { return }
+        var finished = Set<Int>()
+        var succeeded = Set<Int>()
+        for name in entries {
+            guard let (index, state) = GroupLayout.parseResult(name), index < manifest.members.count else { continue }
+            finished.insert(index)
+            if state == .done { succeeded.insert(index) }
+        }
+        let ready = manifest.runCallback == .allSucceeded ? succeeded : finished
+        guard ready.count == manifest.members.count else { return }
+        let directory = try folders.handle(folder, create: false)
+        let taken = GroupLayout.takenCallback(by: worker)
+        do {
+            try gate.pass { () throws(Errno) in
+                try Syscall.rename(
+                    GroupLayout.callback,
+                    in: directory.descriptor,
+                    to: taken,
+                    in: directory.descriptor,
+                    flags: .exclusive
+                )
+            }
+        } catch {
+            return
+        }
+        try enqueueCallback(taken, of: manifest)
+    }
+
+    /// Enqueues the callback that this process took as `name` in the folder of the group of `manifest`: its
+    /// steps become a task whose payload holds the members' results in member order, written back under
+    /// the same name, then renamed into place, which removes it from the group's folder.
+    func enqueueCallback(_ name: String, of manifest: GroupManifest) throws(SpoolError) {
+        let folder = GroupLayout.folder(manifest.id)
+        let now = clock.now
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(try read(name, in: folder))
+        } catch {
+            throw SpoolError(.corruptRecord, "\(folder)/\(name): \(error)")
+        }
+        var record: TaskRecord
+        if case .array(let steps) = json {
+            do {
+                record = try WorkflowTemplate.task(
+                    from: steps,
+                    queue: "default",
+                    now: now,
+                    makeID: { ids.next(at: now) }
+                )
+            } catch {
+                throw SpoolError(.corruptRecord, "\(folder)/\(name): \(error.reason)")
+            }
+            record.workflow = manifest.id
+            if record.passResult != false { passResults(of: manifest, into: &record) }
+            stamp(&record, now: now)
+            try rewrite(name, in: folder, with: record.encoded)
+        } else {
+            // Written back already by a process that died before placing it.
+            do {
+                record = try TaskRecord(json: json, now: now, makeID: { ids.next(at: now) })
+            } catch {
+                throw SpoolError(.corruptRecord, "\(folder)/\(name): \(error.reason)")
+            }
+        }
+        try indexPlacement(of: record, due: placedDue(record, now: now), sync: true)
+        do {
+            try moveIntoPlace(name, in: folder, record: record, due: record.runAt ?? now, now: now, sync: true)
+        } catch  where error.code == .notFound {
+            // Taken over by a janitor, which saw this process as gone.
+            return
+        }
+        metrics.enqueued(record.queue, source: .workflow)
+        logger.info(
+            "group complete, callback enqueued",
+            metadata: metadata(record).merging(["spool.group": "\(manifest.id)"]) { $1 }
+        )
+    }
+
+    /// Passes the members' results into the callback's payload, in member order, a failed member's as
+    /// `null`: the payload becomes the list of results when it is `null`, gets the list appended when it is
+    /// a list, and gets `group_results` (and `group_errors`, when a member failed) when it is an object.
+    private func passResults(of manifest: GroupManifest, into record: inout TaskRecord) {
+        let folder = GroupLayout.folder(manifest.id)
+        var results: [JSONValue] = []
+        var errors: [JSONValue] = []
+        for index in manifest.members.indices {
+            let marker = [TaskState.done, .dead].lazy.compactMap { state -> GroupResult? in
+                guard let bytes = try? self.read(GroupLayout.result(index, state: state), in: folder),
+                    let json = try? JSONParser.parse(bytes)
+                else { return nil }
+                return GroupResult(json: json)
+            }.first
+            results.append(marker?.state == .done ? marker?.result ?? .null : .null)
+            errors.append(marker?.state == .dead ? .string(marker?.error ?? "failed") : .null)
+        }
+        switch record.payload {
+        case .null:
+            record.payload = .array(results)
+        case .object:
+            record.payload = WorkflowTemplate.passing(.array(results), as: "group_results", into: record.payload)
+            if errors.contains(where: { $0 != .null }) {
+                record.payload = WorkflowTemplate.passing(.array(errors), as: "group_errors", into: record.payload)
+            }
+        default:
+            record.payload = WorkflowTemplate.passing(.array(results), as: "group_results", into: record.payload)
+        }
+    }
+
+    /// The manifest of group `id`, if the group exists and its manifest reads.
+    func groupManifest(_ id: String) -> GroupManifest? {
+        guard Names.isValidTaskID(id), let bytes = try? read(GroupLayout.manifest, in: GroupLayout.folder(id)),
+            let json = try? JSONParser.parse(bytes)
+        else { return nil }
+        return GroupManifest(json: json)
+    }
+}
