@@ -248,4 +248,25 @@ import Testing
             #expect(SpoolFiles.readLink(reservation) == nil, "the enqueue never returned: its id is free again")
         }
     }
+
+    /// Seen in the power-loss soak on btrfs: a task claimed from `active/` and retried (rewritten, then moved
+    /// to a later minute of `scheduled/`), its name from before the claim back in `active/`.
+    @Test func aRetriedTasksOldVersionInActiveGoesAndTheRetryStays() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let id = try spool.enqueue(NewTask(type: "t", backoff: .table([3600])))
+            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
+            let old = try SpoolFiles.read("\(directory.path)/active/default/\(name)")
+            try spool.fail(#require(try spool.claim(name, queue: "default")), error: "boom")
+            #expect(spool.find(id: id)?.state == .scheduled)
+            try SpoolFiles.write(old, to: "\(directory.path)/active/default/\(name)")
+            let report = try afterReboot { try directory.open(clock: clock).runJanitor(atStart: true) }
+            #expect(report.staleCopies == 1, "\(report)")
+            #expect(pendingFiles(directory).count == 1)
+            let location = try #require(spool.find(id: id))
+            #expect(location.state == .scheduled)
+            #expect(try spool.record(at: location).attempts.count == 1, "the retry's version, with its attempt")
+        }
+    }
 }

@@ -152,6 +152,7 @@ extension Spool {
         let boot = LocalProcess.bootTime
         let active = SpoolLayout.activeFolder(queue: queue)
         var settled = 0
+        let activeNames = activeNames(of: Set(candidates.filter { $0.folder != active }.map(\.name.id)), queue: queue)
         for (folder, fileName) in candidates {
             let name = fileName.description
             guard let status = try? Syscall.status("\(folder)/\(name)", in: rootDescriptor),
@@ -165,9 +166,53 @@ extension Spool {
                 (try? unlinkSecondName(name, in: folder, keeping: "\(active)/\(name)")) != nil
             {
                 settled += 1
+            } else if folder != active, let activeName = activeNames[fileName.id],
+                settlePendingVersions(name, in: folder, and: activeName, in: active, bootTime: boot)
+            {
+                settled += 1
             }
         }
         return settled
+    }
+
+    /// The names in `active/<queue>/` of the tasks `ids`, by id: one listing.
+    private func activeNames(of ids: Set<String>, queue: String) -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [String: String] = [:]
+        try? Syscall.forEachEntry(in: SpoolLayout.activeFolder(queue: queue), relativeTo: rootDescriptor) { entry in
+            if let name = TaskFileName(entry.name), ids.contains(name.id) { found[name.id] = entry.name }
+            return true
+        }
+        return found
+    }
+
+    /// Settles a task waiting under two names from before this boot that are two files, `folder/name` in
+    /// `scheduled/` and `activeFolder/activeName`: a rewrite moved it on (a retry after a claim, which adds
+    /// an attempt, or a reschedule by hand), and a power loss brought back the name of the version before.
+    /// The version with more recorded attempts is the later one; with as many, the one due later (a
+    /// reschedule's, which a power loss may otherwise undo, runs no earlier than asked). The other is
+    /// deleted, once the kept one is known to be whole. `true` if one went.
+    private func settlePendingVersions(
+        _ name: String,
+        in folder: String,
+        and activeName: String,
+        in activeFolder: String,
+        bootTime boot: Int64
+    ) -> Bool {
+        guard let scheduledStatus = try? Syscall.status("\(folder)/\(name)", in: rootDescriptor),
+            let activeStatus = try? Syscall.status("\(activeFolder)/\(activeName)", in: rootDescriptor),
+            scheduledStatus.inode != activeStatus.inode || scheduledStatus.device != activeStatus.device,
+            activeStatus.changeTime.milliseconds < boot,
+            let scheduled = try? readRecord(name, in: folder),
+            let waiting = try? readRecord(activeName, in: activeFolder)
+        else { return false }
+        let keepScheduled =
+            scheduled.attempts.count != waiting.attempts.count
+            ? scheduled.attempts.count > waiting.attempts.count : true
+        let (staleName, staleFolder, kept) =
+            keepScheduled
+            ? (activeName, activeFolder, "\(folder)/\(name)") : (name, folder, "\(activeFolder)/\(activeName)")
+        return (try? unlinkSecondName(staleName, in: staleFolder, keeping: kept)) != nil
     }
 
     /// Where task `id`'s file is in `done/<queue>/` or `dead/<queue>/`, if it is there.
