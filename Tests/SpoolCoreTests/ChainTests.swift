@@ -37,6 +37,7 @@ import Testing
             #expect(report.record.onSuccess == nil)
             try spool.complete(report)
             #expect(try spool.chain(id: ids[0]).map(\.state) == [.done, .done, .done])
+            DeferredUnlink.waitUntilIdle()
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }
@@ -80,6 +81,59 @@ import Testing
             #expect(report.cancelled == 1)
             #expect(try spool.chain(id: ids[0]).map(\.state) == [.dead, nil])
             #expect(try spool.claimNext() == nil)
+        }
+    }
+
+    @Test func theJanitorPlacesTheNextStepOfAProcessThatDiedAfterTheFinish() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let ids = try spool.enqueue(chain: [NewTask(type: "a"), NewTask(type: "b")])
+            try spool.complete(try #require(try spool.claimNext()), result: .integer(1))
+            // As if the process had died after moving the first step to done/, before placing the next: its
+            // staged copy is back in tmp/ under a dead process's name, its reservation gone.
+            let next = try #require(spool.find(id: ids[1]))
+            let dead = WorkerName(host: WorkerName.current.host, pid: 999_999, startTicks: 1)
+            let staged = "next.\(dead).1.done"
+            try SpoolFiles.rename("\(directory.path)/\(next.path)", to: "\(directory.path)/tmp/\(staged)")
+            try Syscall.unlink("\(directory.path)/ids/\(ids[1])", in: .currentWorkingDirectory)
+            #expect(spool.find(id: ids[1]) == nil)
+            let report = spool.runJanitor(atStart: true)
+            #expect(report.workflowSteps == 1)
+            #expect(spool.find(id: ids[1])?.state == .active)
+            DeferredUnlink.waitUntilIdle()
+            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
+            // A second copy for the same finish (a power loss brings back the staging name) is dropped.
+            let placed = try #require(spool.find(id: ids[1]))
+            try SpoolFiles.write(
+                try SpoolFiles.read("\(directory.path)/\(placed.path)"),
+                to: "\(directory.path)/tmp/\(staged)"
+            )
+            _ = spool.runJanitor(atStart: true)
+            DeferredUnlink.waitUntilIdle()
+            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
+            #expect(try spool.claimNext()?.record.id == ids[1])
+            #expect(try spool.claimNext() == nil)
+        }
+    }
+
+    @Test func theJanitorRemovesTheNextStepOfAFinishThatNeverHappened() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let ids = try spool.enqueue(chain: [NewTask(type: "a"), NewTask(type: "b")])
+            // A process claims the first step, stages the next one, and dies before its finishing move.
+            let dead = WorkerName(host: WorkerName.current.host, pid: 999_999, startTicks: 1)
+            let other = try directory.open(clock: clock, worker: dead)
+            #expect(try other.claimNext()?.record.id == ids[0])
+            let staged =
+                #"{"id": "\#(ids[1])", "queue": "default", "type": "b", "payload": [1], "parent": "\#(ids[0])", "created_at": "\#(clock.now.rfc3339)"}"#
+            try SpoolFiles.write(staged + "\n", to: "\(directory.path)/tmp/next.\(dead).1.done")
+            let report = spool.runJanitor(atStart: true)
+            #expect(report.orphanedLeases == 1)
+            #expect(spool.find(id: ids[1]) == nil)
+            #expect(spool.find(id: ids[0])?.state == .scheduled)
+            DeferredUnlink.waitUntilIdle()
+            #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }
 

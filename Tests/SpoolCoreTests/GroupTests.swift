@@ -43,6 +43,7 @@ import Testing
             #expect(status.succeeded == 3)
             #expect(status.callback == .enqueued)
             #expect(status.members.map(\.result) == [.integer(2), .integer(4), .integer(6)])
+            DeferredUnlink.waitUntilIdle()
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }
@@ -151,6 +152,7 @@ import Testing
             #expect(status.manifest.runCallback == .allFinished)
             #expect(spool.find(id: "m2")?.state == .active)
             #expect(SpoolFiles.names("\(directory.path)/incoming").isEmpty)
+            DeferredUnlink.waitUntilIdle()
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
             #expect(SpoolFiles.names("\(directory.path)/groups/g1").sorted() == ["callback.json", "group.json"])
 
@@ -206,6 +208,22 @@ import Testing
         }
     }
 
+    @Test func aCallbackWhoseIDIsInUseIsRefusedNotRunTwice() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try spool.enqueue(NewTask(id: "report", queue: "elsewhere", type: "other"))
+            let receipt = try spool.enqueue(
+                group: NewGroup(members: [NewTask(type: "a")], callback: [NewTask(id: "report", type: "sum")])
+            )
+            let member = try #require(try spool.claimNext())
+            #expect(member.record.type == "a")
+            try spool.complete(member)
+            #expect(try spool.group(id: receipt.id).callback == .refused)
+            #expect(try spool.claimNext(queue: "elsewhere")?.record.type == "other")
+            #expect(try spool.claimNext() == nil)
+        }
+    }
+
     @Test(arguments: [
         (#"{"group": []}"#, "group: must be a non-empty list of tasks"),
         (
@@ -230,6 +248,7 @@ import Testing
                 let error = error as? SpoolError
                 return error?.code == .invalidArgument && error?.message == reason
             }
+            DeferredUnlink.waitUntilIdle()
             #expect(SpoolFiles.names("\(directory.path)/tmp").isEmpty)
         }
     }

@@ -7,6 +7,8 @@ enum GroupLayout {
     /// `callback.json`: the callback's steps, waiting for the group to complete. Taken by one rename when it
     /// does, so that it runs once.
     static let callback = "callback.json"
+    /// `callback.refused.json`: the callback could not be enqueued, its id being in use by another task.
+    static let refusedCallback = "callback.refused.json"
     /// `cancelled`: the group was cancelled; its callback will not run.
     static let cancelled = "cancelled"
 

@@ -137,6 +137,11 @@ extension Spool {
             discardStaged(staged)
             return
         }
+        // A power loss can bring back the staging name of a step placed since: it is that step, not another.
+        if find(id: record.id) != nil {
+            discardStaged(staged)
+            return
+        }
         do {
             try placeSuccessor(staged: staged)
         } catch {

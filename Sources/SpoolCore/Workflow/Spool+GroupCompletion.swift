@@ -105,6 +105,17 @@ extension Spool {
                 throw SpoolError(.corruptRecord, "\(folder)/\(name): \(error.reason)")
             }
         }
+        // Its id is reserved like any other, under the group's name, which a janitor taking over keeps.
+        do {
+            try reserve(id: record.id, queue: record.queue, token: "group.\(manifest.id)", searching: false)
+        } catch  where error.code == .alreadyExists {
+            logger.error(
+                "group complete, callback not enqueued: its id is in use",
+                metadata: metadata(record).merging(["spool.group": "\(manifest.id)"]) { $1 }
+            )
+            try? move(name, in: folder, to: GroupLayout.refusedCallback, in: folder)
+            return
+        }
         try indexPlacement(of: record, due: placedDue(record, now: now), sync: true)
         do {
             try moveIntoPlace(name, in: folder, record: record, due: record.runAt ?? now, now: now, sync: true)

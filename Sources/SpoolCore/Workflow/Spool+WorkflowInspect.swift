@@ -31,6 +31,8 @@ public enum GroupCallbackState: String, Sendable, Hashable {
     case held
     /// The group was cancelled.
     case cancelled
+    /// Not enqueued: its id was in use by another task when the group completed.
+    case refused
 }
 
 /// A group's state, read from its folder.
@@ -95,6 +97,8 @@ extension Spool {
         var status = GroupStatus(manifest: manifest, members: members, callback: .none)
         if entries.contains(GroupLayout.cancelled) {
             status.callback = .cancelled
+        } else if entries.contains(GroupLayout.refusedCallback) {
+            status.callback = .refused
         } else if manifest.callback == nil {
             status.callback = .none
         } else if entries.contains(GroupLayout.callback) {
