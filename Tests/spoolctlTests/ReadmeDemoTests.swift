@@ -43,6 +43,21 @@ import Glibc
             #expect(answer["state"] == .string("active"), "\(run.output)")
             let id = try #require(answer["id"]?.stringValue)
             #expect(await eventually { spool.find(id: id)?.state == .done }, "\(spoold.errorOutput)")
+
+            // The README's chain line: the word count, then the hook called with it.
+            let chainLine = try #require(readme.split(separator: "\n").first { $0.contains(#"{"chain":"#) })
+            let chainCommand = chainLine.trimmingPrefix(while: \.isWhitespace).replacing(
+                ".build/debug/spoolctl enqueue",
+                with: "\(ChildProcess.buildFolder)/spoolctl --spool \(directory.path) enqueue"
+            )
+            let chained = try ChildProcess.run("/bin/sh", ["-c", String(chainCommand)])
+            #expect(chained.status == 0, "\(chained.error)")
+            let first = chained.output.split(separator: "\n").first.map(String.init) ?? ""
+            let steps = try spool.chain(id: first)
+            #expect(steps.count == 2)
+            #expect(await eventually { (try? spool.chain(id: first).map(\.state)) == [.done, .done] })
+            let ping = try spool.record(at: try #require(spool.find(id: steps[1].id)))
+            #expect(ping.payload["parent_result"]?["words"] == .integer(2), "\(ping.payload)")
             spoold.send(SIGTERM)
             #expect(await spoold.wait() == 0)
         }
