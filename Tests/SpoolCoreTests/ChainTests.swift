@@ -137,6 +137,34 @@ import Testing
         }
     }
 
+    @Test func aStepWhoseIDIsInUseIsRefusedAtAcceptance() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try spool.enqueue(NewTask(id: "report", type: "other"))
+            #expect {
+                try spool.enqueue(chain: [NewTask(type: "a"), NewTask(id: "report", type: "b")])
+            } throws: { error in
+                (error as? SpoolError)?.message == #"on_success: step 1: id: "report" is already in use"#
+            }
+            #expect {
+                try spool.enqueue(contentsOf: [NewTask(type: "a", onFailure: [NewTask(id: "report", type: "b")])])
+            } throws: { error in
+                (error as? SpoolError)?.message == #"task 1 of 1: on_failure: step 1: id: "report" is already in use"#
+            }
+            try SpoolFiles.write(
+                #"{"chain": [{"type": "a"}, {"type": "b", "id": "report"}]}"#,
+                to: "\(directory.path)/incoming/chain.json"
+            )
+            guard case .rejected(_, let reason) = try spool.ingest("chain.json") else {
+                Issue.record("a chain drop whose step id is in use is rejected")
+                return
+            }
+            #expect(reason == #"on_success: step 1: id: "report" is already in use"#)
+            #expect(try spool.claimNext()?.record.type == "other")
+            #expect(try spool.claimNext() == nil)
+        }
+    }
+
     @Test func passResultFalseKeepsThePayload() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

@@ -96,6 +96,7 @@ extension Spool {
     /// recovery can tell a reservation whose enqueue never finished), and renames the file into place by
     /// its due time.
     private func place(_ record: TaskRecord, reservingID: Bool, now: Timestamp) throws(SpoolError) {
+        try checkStepIDs(of: record)
         let staged = try stage(record.encoded, sync: configuration.durability.syncsEnqueue)
         var reserved = false
         do {

@@ -85,6 +85,13 @@ extension Spool {
         source: EnqueueSource,
         now: Timestamp
     ) throws(SpoolError) -> [Bool] {
+        for (index, record) in records.enumerated() {
+            do {
+                try checkStepIDs(of: record)
+            } catch {
+                throw SpoolError(error.code, "task \(index + 1) of \(records.count): \(error.message)")
+            }
+        }
         var records = records
         let spans = records.indices.map { tracing.startEnqueue(&records[$0], source: source, at: now) }
         let staged: [String?]

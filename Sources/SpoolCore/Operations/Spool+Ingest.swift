@@ -168,6 +168,11 @@ extension Spool {
         } catch {
             return try reject(claimed, originalName: originalName, reason: error.reason)
         }
+        do {
+            try checkStepIDs(of: record)
+        } catch {
+            return try reject(claimed, originalName: originalName, reason: error.message)
+        }
         var reserved = false
         if idWasGiven {
             do {

@@ -108,7 +108,13 @@ extension Spool {
         do {
             try reserve(id: record.id, queue: record.queue, token: staged, searching: false)
         } catch  where error.code == .alreadyExists {
-            // Placed already, from another copy of the same finish.
+            // Placed already, from another copy of the same finish; or a task from elsewhere took the id.
+            if !isReservedByAStep(record.id) {
+                logger.error(
+                    "next step not enqueued: its id is in use",
+                    metadata: metadata(record).merging(["spool.task.parent": "\(record.parent ?? "")"]) { $1 }
+                )
+            }
             discardStaged(staged)
             return
         }
@@ -152,9 +158,37 @@ extension Spool {
         }
     }
 
+    /// Whether `id` is reserved by the placement of a workflow step (its reservation names a staged step).
+    private func isReservedByAStep(_ id: String) -> Bool {
+        guard let folder = try? folders.handle(SpoolLayout.ids, create: false),
+            let text = try? Syscall.readSymbolicLink(id, in: folder.descriptor),
+            let token = text.split(separator: "/").last
+        else { return false }
+        return token.hasPrefix(StagingKind.successor.rawValue + ".")
+    }
+
     /// Whether `id` is reserved by the operation `token`.
     func reservedBy(_ token: String, id: String, queue: String) -> Bool {
         guard let folder = try? folders.handle(SpoolLayout.ids, create: false) else { return false }
         return (try? Syscall.readSymbolicLink(id, in: folder.descriptor)) == "\(queue)/\(token)"
+    }
+}
+
+extension Spool {
+    /// Refuses a task whose workflow steps give an id that is in use: a step is enqueued later, when no
+    /// producer is there to be told.
+    ///
+    /// - Throws: ``SpoolError`` with ``SpoolError/Code/alreadyExists`` naming the step.
+    func checkStepIDs(of record: TaskRecord) throws(SpoolError) {
+        func check(_ steps: JSONValue?, _ field: String) throws(SpoolError) {
+            for (position, step) in (steps?.arrayValue ?? []).enumerated() {
+                if let id = step["id"]?.stringValue, reservedQueue(id: id) != nil {
+                    throw SpoolError(.alreadyExists, "\(field): step \(position + 1): id: \"\(id)\" is already in use")
+                }
+                try check(step["on_failure"], "\(field): step \(position + 1): on_failure")
+            }
+        }
+        try check(record.onSuccess, "on_success")
+        try check(record.onFailure, "on_failure")
     }
 }
