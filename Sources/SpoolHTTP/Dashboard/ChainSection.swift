@@ -22,32 +22,28 @@ struct ChainSection {
     /// What is not shown, when the chain is longer.
     let moreSteps: String?
 
-    /// The chain of the task `record` at `location`: from the chain's first task while it is kept (a later
-    /// step names it as its `workflow`), else from the task itself; `nil` for a task that is in no chain
-    /// or its last step once the first is gone.
-    init?(of record: TaskRecord, at location: TaskLocation, in spool: Spool) {
-        var ids: [String] = []
-        if record.parent != nil, let first = record.workflow, let found = spool.find(id: first),
-            let head = try? spool.record(at: found)
-        {
-            ids = [first] + WorkflowTemplate.ids(of: head.onSuccess)
+    /// The chain of the task `record`: from the chain's first task while it is kept (a later step names it
+    /// as its `workflow`), else from the task itself; `nil` for a task that is in no chain, or for its last
+    /// step once the first is gone.
+    init?(of record: TaskRecord, in spool: Spool) {
+        var chain: [ChainStepStatus] = []
+        if record.parent != nil, let first = record.workflow, let steps = try? spool.chain(id: first) {
+            chain = steps
         }
         // An on_failure step, a step after a group, or a chain whose first task is gone: from this task.
-        if !ids.contains(record.id) {
-            guard record.onSuccess != nil else { return nil }
-            ids = [record.id] + WorkflowTemplate.ids(of: record.onSuccess)
+        if !chain.contains(where: { $0.id == record.id }) {
+            guard record.onSuccess != nil, let steps = try? spool.chain(id: record.id) else { return nil }
+            chain = steps
         }
-        steps = ids.prefix(Self.shownSteps).enumerated().map { offset, id in
-            let current = id == record.id
-            let state = current ? location.state : spool.find(id: id)?.state
-            return Step(
+        steps = chain.prefix(Self.shownSteps).enumerated().map { offset, step in
+            Step(
                 number: offset + 1,
-                id: id,
-                stepState: state?.rawValue ?? "",
-                isEnqueued: state != nil,
-                current: current
+                id: step.id,
+                stepState: step.state?.rawValue ?? "",
+                isEnqueued: step.state != nil,
+                current: step.id == record.id
             )
         }
-        moreSteps = ids.count > Self.shownSteps ? "\(ids.count - Self.shownSteps) more steps" : nil
+        moreSteps = chain.count > Self.shownSteps ? "\(chain.count - Self.shownSteps) more steps" : nil
     }
 }

@@ -46,7 +46,7 @@ enum TaskPageRoutes {
                     throw SpoolError(.notFound, "There is no task with id \(id): it never was, or it was purged.")
                 }
                 let record = try spool.record(at: location)
-                return (location, record, ChainSection(of: record, at: location, in: spool))
+                return (location, record, ChainSection(of: record, in: spool))
             }
             let page = TaskDetailPage(
                 location: location,
