@@ -18,6 +18,8 @@ public import SpoolCore
 /// | `GET /v1/tasks/{id}` | one task: state, payload, attempts, outcome |
 /// | `GET /v1/tasks/{id}/result?wait=30s` | its outcome, waiting for it up to `wait` |
 /// | `POST /v1/tasks/{id}/cancel`, `/retry`, `/reschedule` | steer it |
+/// | `POST /v1/groups`; `GET /v1/groups`, `/v1/groups/{id}`; `POST /v1/groups/{id}/cancel` | groups |
+/// | `GET /v1/chains/{id}`; `POST /v1/chains/{id}/cancel` | a chain's steps; cancel it |
 /// | `GET /v1/stats` | counts by queue and state |
 /// | `POST /v1/queues/{queue}/pause`, `/resume` | pause or resume a queue |
 /// | `GET`, `POST /v1/cron`; `DELETE /v1/cron/{name}`; `POST /v1/cron/{name}/pause`, `/resume` | cron entries |
@@ -91,6 +93,8 @@ public enum HTTPServer {
         DelayQueueRoute.add(to: router, spool: spool, queue: settings.delayQueue)
         let api = router.group("v1")
         TaskRoutes.add(to: api, spool: spool)
+        GroupRoutes.add(to: api, spool: spool)
+        ChainRoutes.add(to: api, spool: spool)
         QueueRoutes.add(to: api, spool: spool)
         CronRoutes.add(to: api, spool: spool, configured: configuredCron)
         RejectedRoutes.add(to: api, spool: spool)

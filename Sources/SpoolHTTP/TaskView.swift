@@ -13,6 +13,7 @@ enum TaskView {
         if let deadline = record.deadline { members.append(JSONMember("deadline", .string(deadline.rfc3339))) }
         if let key = record.key { members.append(JSONMember("key", .string(key))) }
         if let uniqueKey = record.uniqueKey { members.append(JSONMember("unique_key", .string(uniqueKey))) }
+        members += workflowMembers(record)
         if let reason = record.stateReason { members.append(JSONMember("reason", .string(reason))) }
         if location.state == .done { members.append(JSONMember("result", record.result ?? .null)) }
         members.append(
@@ -47,6 +48,19 @@ enum TaskView {
             return .object(members)
         }
         return .object(summaryMembers(location, record))
+    }
+
+    /// Where the task stands in a workflow: `parent`, `workflow`, `group` and `group_index` as its file
+    /// has them, and `on_success_ids`, the steps that follow it.
+    private static func workflowMembers(_ record: TaskRecord) -> [JSONMember] {
+        var members: [JSONMember] = []
+        if let parent = record.parent { members.append(JSONMember("parent", .string(parent))) }
+        if let workflow = record.workflow { members.append(JSONMember("workflow", .string(workflow))) }
+        if let group = record.group { members.append(JSONMember("group", .string(group))) }
+        if let index = record.groupIndex { members.append(JSONMember("group_index", .integer(index))) }
+        let next = WorkflowTemplate.ids(of: record.onSuccess)
+        if !next.isEmpty { members.append(JSONMember("on_success_ids", .array(next.map { .string($0) }))) }
+        return members
     }
 
     private static func summaryMembers(_ location: TaskLocation, _ record: TaskRecord) -> [JSONMember] {

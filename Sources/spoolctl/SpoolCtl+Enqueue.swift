@@ -4,13 +4,16 @@ import SpoolCore
 extension SpoolCtl {
     struct Enqueue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a task, or many from a file; prints each id.",
+            abstract: "Add a task, or many from a file (chains and groups too); prints each id.",
             discussion: """
                 Durable when it returns: the file and its folder are flushed. With --file, the tasks are JSON \
                 objects in the task-file format (docs/FORMAT.md, as dropped in incoming/): one object (which may \
                 span lines), or JSON Lines, one task per line, enqueued in batches of 1,000 with one flush each. \
                 A line that is not a valid task stops the run with its line number (exit status 65); the \
-                batches before it stay enqueued and their ids are printed.
+                batches before it stay enqueued and their ids are printed. A workflow is a document too: a \
+                chain, {"chain": [task, task, ...]}, is enqueued as its first task (its id is printed; \
+                `chain show ID` lists the steps), and a group, {"group": [task, ...], "callback": task}, on \
+                its own: its id is printed, with --json its receipt {id, members, callback}.
                 """
         )
 

@@ -12,15 +12,15 @@ struct SpoolCtl: AsyncParsableCommand {
         discussion: """
             Works on a spool with or without a daemon running, and on a backup copy. It never creates a spool, \
             and the commands that only read (stats, list, show, result, rejected list, cron list, purge \
-            --dry-run, fsck --dry-run, snapshot) change nothing in it. --json prints JSON Lines: one JSON \
-            object per line, per task or item listed.
+            --dry-run, fsck --dry-run, snapshot, group show, group list, chain show) change nothing in it. \
+            --json prints JSON Lines: one JSON object per line, per task or item listed.
             \(ExitStatus.table)
             """,
         version: "0.1.0",
         subcommands: [
             Enqueue.self, Stats.self, List.self, Show.self, Result.self, Pause.self, Resume.self, Cancel.self,
             Retry.self, Reschedule.self, Purge.self, Rejected.self, Cron.self, Snapshot.self, Fsck.self, Inspect.self,
-            Tail.self, HashPassword.self,
+            Tail.self, Group.self, Chain.self, HashPassword.self,
         ]
     )
 

@@ -167,7 +167,10 @@ extension Spool {
         let record = try record(at: location)
         var steps = [ChainStepStatus(id: id, state: location.state)]
         for step in WorkflowTemplate.ids(of: record.onSuccess) {
-            steps.append(ChainStepStatus(id: step, state: find(id: step)?.state))
+            // A step's id is reserved before the step is placed: without a reservation it is not enqueued
+            // yet, and is not searched for in every queue of the spool.
+            let state = reservedQueue(id: step) == nil ? nil : find(id: step)?.state
+            steps.append(ChainStepStatus(id: step, state: state))
         }
         return steps
     }

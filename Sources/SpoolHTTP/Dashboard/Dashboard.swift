@@ -13,6 +13,7 @@ import SpoolCore
 /// | `GET /dashboard/tasks` | tasks by state with the filters of `spoolctl list`, page by page |
 /// | `GET /dashboard/tasks/{id}` | one task: payload, attempts with errors, result, actions |
 /// | `POST /dashboard/tasks/{id}/retry`, `/cancel`, `/reschedule` | steer it |
+/// | `GET /dashboard/groups/{id}`; `POST /dashboard/groups/{id}/cancel` | one group: members, callback; cancel it |
 /// | `GET`, `POST /dashboard/enqueue` | enqueue a task from a form |
 /// | `POST /dashboard/queues/{queue}/pause`, `/resume` | pause or resume a queue |
 /// | `GET /dashboard/cron`; `POST /dashboard/cron/{name}/pause`, `/resume` | cron entries, next fires |
@@ -49,6 +50,7 @@ struct Dashboard: Sendable {
         OverviewRoutes.add(to: group, dashboard: self)
         TaskPageRoutes.add(to: group, dashboard: self)
         TaskActionRoutes.add(to: group, dashboard: self)
+        GroupPageRoutes.add(to: group, dashboard: self)
         EnqueueRoutes.add(to: group, dashboard: self)
         CronPageRoutes.add(to: group, dashboard: self)
         RejectedPageRoutes.add(to: group, dashboard: self)

@@ -11,7 +11,7 @@ enum DashboardTemplates {
         var library = MustacheLibrary()
         let templates = [
             ("layout", layout), ("error", error), ("login", login), ("overview", overview), ("taskList", taskList),
-            ("task", task), ("enqueue", enqueue), ("cron", cron), ("rejected", rejected),
+            ("task", task), ("group", group), ("enqueue", enqueue), ("cron", cron), ("rejected", rejected),
         ]
         for (name, text) in templates {
             do {

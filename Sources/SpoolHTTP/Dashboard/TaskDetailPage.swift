@@ -1,7 +1,8 @@
 import SpoolCore
 
-/// What a task's page shows: where it stands, its fields, its attempts with their errors, its result and
-/// payload (indented JSON), and which actions its state allows.
+/// What a task's page shows: where it stands, its fields, its place in a workflow (its parent, its group,
+/// its chain's steps), its attempts with their errors, its result and payload (indented JSON), and which
+/// actions its state allows.
 struct TaskDetailPage {
     /// A field and its value.
     struct Field {
@@ -23,6 +24,10 @@ struct TaskDetailPage {
     let queue: String
     let queueHref: String
     let fields: [Field]
+    let parentID: String?
+    /// The group of a member, or of a callback.
+    let groupID: String?
+    let chain: ChainSection?
     let attempts: [AttemptRow]
     let hasAttempts: Bool
     let result: String?
@@ -33,7 +38,7 @@ struct TaskDetailPage {
     let hasActions: Bool
     let csrf: String
 
-    init(location: TaskLocation, record: TaskRecord, csrf: String) {
+    init(location: TaskLocation, record: TaskRecord, chain: ChainSection?, csrf: String) {
         id = location.id
         state = location.state.rawValue
         reason = record.stateReason
@@ -52,6 +57,10 @@ struct TaskDetailPage {
             ("Timeout", record.timeout.map(DashboardFormat.duration)),
         ]
         fields = optional.compactMap { label, value in value.map { Field(label: label, value: $0) } }
+        parentID = record.parent
+        // A callback is the one task of a workflow that no task enqueued: its `workflow` is its group.
+        groupID = record.group ?? (record.parent == nil ? record.workflow : nil)
+        self.chain = chain
         attempts = record.attempts.reversed().map { attempt in
             AttemptRow(
                 number: attempt.number,

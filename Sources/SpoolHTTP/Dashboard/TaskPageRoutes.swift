@@ -2,7 +2,7 @@ import Hummingbird
 import SpoolCore
 
 /// `GET /dashboard/tasks` (a listing with the filters of `spoolctl list`, a page at a time by cursor) and
-/// `GET /dashboard/tasks/{id}` (one task).
+/// `GET /dashboard/tasks/{id}` (one task, with the chain it is in).
 enum TaskPageRoutes {
     /// Tasks on one page of a listing.
     static let pageSize = 50
@@ -41,13 +41,19 @@ enum TaskPageRoutes {
         group.get("tasks/:id") { _, context in
             let id = try TaskRoutes.taskID(context)
             let spool = dashboard.spool
-            let (location, record) = try await offLoop {
+            let (location, record, chain) = try await offLoop {
                 guard let location = spool.find(id: id) else {
                     throw SpoolError(.notFound, "There is no task with id \(id): it never was, or it was purged.")
                 }
-                return (location, try spool.record(at: location))
+                let record = try spool.record(at: location)
+                return (location, record, ChainSection(of: record, in: spool))
             }
-            let page = TaskDetailPage(location: location, record: record, csrf: context.session?.formToken ?? "")
+            let page = TaskDetailPage(
+                location: location,
+                record: record,
+                chain: chain,
+                csrf: context.session?.formToken ?? ""
+            )
             return DashboardTemplates.page("task", page, frame: dashboard.frame("Task \(id)", nil, context))
         }
     }

@@ -1,6 +1,6 @@
 extension DashboardTemplates {
-    /// One task: where it stands, its attempts with their errors, its result, the actions its state allows
-    /// (refreshed by the script), and its payload.
+    /// One task: where it stands, its parent and group, its chain's steps, its attempts with their errors,
+    /// its result, the actions its state allows (refreshed by the script), and its payload.
     static let task = """
         <h1>Task <span class="id">{{id}}</span></h1>
         <p class="note"><span id="live-status" class="live-status"></span></p>
@@ -10,7 +10,19 @@ extension DashboardTemplates {
         <dt>Queue</dt><dd><a href="{{queueHref}}">{{queue}}</a></dd>
         {{#fields}}<dt>{{label}}</dt><dd>{{value}}</dd>
         {{/fields}}
+        {{#parentID}}<dt>Parent</dt><dd><a class="id" href="/dashboard/tasks/{{.}}">{{.}}</a></dd>{{/parentID}}
+        {{#groupID}}<dt>Workflow</dt><dd><a href="/dashboard/groups/{{.}}">group {{.}}</a></dd>{{/groupID}}
         </dl></div>
+        {{#chain}}<h2>Chain</h2>
+        <div class="table-wrap"><table class="stack">
+        <thead><tr><th class="number">Step</th><th>Task</th><th>State</th></tr></thead>
+        <tbody>
+        {{#steps}}<tr><td data-label="step">{{number}}</td><td>{{#current}}<span class="id">{{id}}</span> (this task){{/current}}{{^current}}<a class="id" href="/dashboard/tasks/{{id}}">{{id}}</a>{{/current}}</td><td>{{#isEnqueued}}<span class="state state-{{stepState}}">{{stepState}}</span>{{/isEnqueued}}{{^isEnqueued}}<span class="muted">not enqueued yet</span>{{/isEnqueued}}</td></tr>
+        {{/steps}}
+        </tbody>
+        </table></div>
+        {{#moreSteps}}<p class="note">{{.}}; spoolctl chain show lists them all.</p>{{/moreSteps}}
+        {{/chain}}
         <h2>Actions</h2>
         <div class="actions card">
         {{#canRetry}}<form method="post" action="/dashboard/tasks/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}">
