@@ -183,6 +183,30 @@ import Testing
         }
     }
 
+    /// A process that dies between recording the last member's result and taking the callback leaves a
+    /// complete group with its callback in place: it waits for the janitor, it is not held.
+    @Test func aCompleteGroupWhoseCallbackNobodyTookIsWaitingNotHeld() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let receipt = try spool.enqueue(
+                group: NewGroup(members: [NewTask(type: "a")], callback: [NewTask(type: "c")])
+            )
+            // The callback is out of the folder while the member finishes, so that nobody takes it.
+            let folder = "\(directory.path)/groups/\(receipt.id)"
+            try SpoolFiles.rename("\(folder)/callback.json", to: "\(directory.path)/callback.json")
+            try spool.complete(try #require(try spool.claimNext()), result: .integer(1))
+            try SpoolFiles.rename("\(directory.path)/callback.json", to: "\(folder)/callback.json")
+            let status = try spool.group(id: receipt.id)
+            #expect(status.succeeded == 1)
+            #expect(status.callback == .waiting)
+            #expect(try spool.claimNext() == nil)
+            _ = spool.runJanitor(atStart: true)
+            let callback = try #require(try spool.claimNext())
+            #expect(callback.record.id == receipt.callback[0])
+            #expect(callback.record.payload == .array([.integer(1)]))
+        }
+    }
+
     @Test func theJanitorPlacesMembersWhoseCreatorDied() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()
