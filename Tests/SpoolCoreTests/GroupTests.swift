@@ -109,6 +109,55 @@ import Testing
         }
     }
 
+    /// A member given as a chain is done when its chain is: its result is the last step's, and the callback
+    /// waits for it.
+    @Test func aMemberGivenAsAChainReportsWhenItsChainEnds() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let receipt = try spool.enqueue(
+                group: NewGroup(
+                    members: [NewTask(type: "fetch", onSuccess: [NewTask(type: "parse")]), NewTask(type: "b")],
+                    callback: [NewTask(type: "sum")]
+                )
+            )
+            let members = try claimAll(spool)
+            try spool.complete(try #require(members[receipt.members[0]]), result: .integer(1))
+            try spool.complete(try #require(members[receipt.members[1]]), result: .integer(2))
+            #expect(try spool.group(id: receipt.id).pending == 1)
+            let parse = try #require(try spool.claimNext())
+            #expect(parse.record.type == "parse")
+            #expect(parse.record.group == receipt.id)
+            #expect(parse.record.groupIndex == 0)
+            #expect(try spool.claimNext() == nil, "the callback waits for the member's chain")
+            try spool.complete(parse, result: .integer(3))
+            let callback = try #require(try spool.claimNext())
+            #expect(callback.record.payload == .array([.integer(3), .integer(2)]))
+            #expect(try spool.group(id: receipt.id).members[0].result == .integer(3))
+        }
+    }
+
+    /// Cancelling a group cancels the step that a member given as a chain has reached.
+    @Test func cancellingAGroupCancelsTheStepAMemberChainReached() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let receipt = try spool.enqueue(
+                group: NewGroup(
+                    members: [NewTask(type: "fetch", onSuccess: [NewTask(type: "parse")])],
+                    callback: [NewTask(type: "sum")]
+                )
+            )
+            try spool.complete(try #require(try spool.claimNext()))
+            let parse = try #require(spool.find(id: try spool.chain(id: receipt.members[0])[1].id))
+            #expect(parse.state == .active)
+            let report = try spool.cancel(group: receipt.id)
+            #expect(report.cancelled == 1)
+            #expect(try spool.claimNext() == nil)
+            let status = try spool.group(id: receipt.id)
+            #expect(status.failed == 1)
+            #expect(status.callback == .cancelled)
+        }
+    }
+
     @Test func aGroupWithoutCallbackIsTrackedAndCleanedUpAfterItsRetention() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock()

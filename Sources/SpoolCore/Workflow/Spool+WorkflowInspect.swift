@@ -152,7 +152,8 @@ extension Spool {
         }
         let finished = Set(names(in: folder).compactMap { GroupLayout.parseResult($0)?.index })
         for (index, member) in manifest.members.enumerated() where !finished.contains(index) {
-            cancelStep(member, into: &report)
+            // A member given as a chain may have reached a later step.
+            for step in (try? chain(id: member).map(\.id)) ?? [member] { cancelStep(step, into: &report) }
         }
         logger.info("group cancelled", metadata: ["spool.group": "\(id)"])
         return report
