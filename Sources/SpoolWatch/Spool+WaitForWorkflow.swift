@@ -34,8 +34,8 @@ extension Spool {
     /// callback and the steps after it finished, or the callback is held (a member failed, and the
     /// callback waits for every member to succeed) or cancelled; or until `timeout` seconds passed.
     ///
-    /// Members and the callback are waited for as ``waitUntilFinished(chain:timeout:recheckInterval:)``
-    /// waits for the steps of a chain.
+    /// Members (each with the steps of its chain, when it was given as one) and the callback are waited for
+    /// as ``waitUntilFinished(chain:timeout:recheckInterval:)`` waits for the steps of a chain.
     ///
     /// - Returns: The group's state when the wait ends. The callback's steps, and its result, are found
     ///   from its id (``GroupManifest/callback``) with ``Spool/chain(id:)``.
@@ -50,12 +50,13 @@ extension Spool {
             guard await waitUntilEnqueued(member.id, until: deadline, recheckInterval: recheckInterval) else {
                 return try group(id: id)
             }
-            let finished = try await waitUntilFinished(
-                id: member.id,
+            // A member given as a chain is done when its chain is.
+            _ = try await waitUntilFinished(
+                chain: member.id,
                 timeout: secondsLeft(until: deadline),
                 recheckInterval: recheckInterval
             )
-            if finished.state != .done, finished.state != .dead { return try group(id: id) }
+            if let deadline, clock.now >= deadline { return try group(id: id) }
         }
         // A member's result is recorded, and the callback enqueued, just after its finishing move.
         var pause = 0.01

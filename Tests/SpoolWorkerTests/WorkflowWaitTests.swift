@@ -114,7 +114,14 @@ import Testing
             let spool = try directory.open()
             let receipt = try spool.enqueue(
                 group: NewGroup(
-                    members: (1...10).map { NewTask(type: "add", payload: integers($0, $0)) },
+                    // The last member is a chain, add(10) then add(10, 10): its result is its chain's, 20.
+                    members: (1...9).map { NewTask(type: "add", payload: integers($0, $0)) } + [
+                        NewTask(
+                            type: "add",
+                            payload: integers(10),
+                            onSuccess: [NewTask(type: "add", payload: integers(10))]
+                        )
+                    ],
                     callback: [NewTask(type: "sum"), NewTask(type: "add", payload: integers(1))]
                 )
             )
