@@ -236,6 +236,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "spool-example-machinery",
+            dependencies: [
+                "SpoolCore",
+                "SpoolCron",
+                "SpoolDaemon",
+                "SpoolWatch",
+                "SpoolWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/machinery",
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "spool-test-worker",
             dependencies: ["SpoolCore", "SpoolCron", "SpoolSystem"],
             swiftSettings: strictSettings

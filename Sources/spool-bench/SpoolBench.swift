@@ -17,15 +17,16 @@ struct SpoolBench: AsyncParsableCommand {
             at enqueue, KEY lookup by business key among 1,000,000 tasks, SNAPSHOT a live snapshot of 1,000,000 tasks \
             against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks, API enqueue over HTTP \
             from 32 clients against spoolctl, TRACING enqueue and drain with tracing off and on (swift-otel, \
-            exporting nowhere), DASHBOARD the server time of the dashboard's pages on 1,000,000 tasks. `all` runs \
-            W1 to W6; the others run when named.
+            exporting nowhere), DASHBOARD the server time of the dashboard's pages on 1,000,000 tasks, WORKFLOW \
+            the cost of a chain step and of a chord of 1,000 members against plain tasks. `all` runs W1 to W6; the \
+            others run when named.
             """
     )
 
     @Option(
         help: ArgumentHelp(
             "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, API, TRACING,"
-                + " DASHBOARD, all."
+                + " DASHBOARD, WORKFLOW, all."
         )
     )
     var workload = "all"
@@ -59,7 +60,7 @@ struct SpoolBench: AsyncParsableCommand {
 
     static let workloads = [
         "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT", "API",
-        "TRACING", "DASHBOARD",
+        "TRACING", "DASHBOARD", "WORKFLOW",
     ]
 
     func validate() throws {
@@ -109,6 +110,7 @@ struct SpoolBench: AsyncParsableCommand {
             case "INSPECT": measured = try await bench.measureInspect()
             case "API": measured = try await bench.measureAPI()
             case "DASHBOARD": measured = try await bench.measureDashboard()
+            case "WORKFLOW": measured = try await bench.measureWorkflow()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }
             for result in measured { bench.report("\(result.workload) \(result.setting): \(result.summary)") }

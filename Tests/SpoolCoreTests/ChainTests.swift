@@ -240,6 +240,30 @@ import Testing
         }
     }
 
+    /// A given id is reserved even when Spool generates ids for the task's steps: a second task with it is
+    /// refused, enqueued or dropped.
+    @Test func aGivenIDIsReservedWhenItsStepsGetGeneratedIDs() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let document = #"{"id": "order-1", "type": "a", "on_success": {"type": "b"}}"#
+            try spool.enqueue(json: Array(document.utf8))
+            #expect {
+                try spool.enqueue(json: Array(document.utf8))
+            } throws: { error in
+                (error as? SpoolError)?.code == .alreadyExists
+            }
+            let drop = #"{"chain": [{"id": "order-2", "type": "a"}, {"type": "b"}]}"#
+            for name in ["first.json", "second.json"] {
+                try SpoolFiles.write(drop, to: "\(directory.path)/incoming/\(name)")
+            }
+            #expect(try spool.ingest("first.json") == .accepted(id: "order-2", queue: "default"))
+            #expect(
+                try spool.ingest("second.json")
+                    == .rejected(name: "second.json", reason: #"id: "order-2" is already in use"#)
+            )
+        }
+    }
+
     @Test func nestedOnSuccessIsStoredAsAFlatListWithIDs() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

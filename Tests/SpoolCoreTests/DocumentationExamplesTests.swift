@@ -2,9 +2,9 @@ import SpoolCore
 import SpoolTestSupport
 import Testing
 
-/// Every example in `docs/FORMAT.md` holds against the code: ```json task blocks are accepted tasks,
-/// ```json invalid <reason> blocks are refused with that reason, and the ```sh producer block, run for
-/// real, leaves a drop the spool accepts.
+/// Every example in `docs/FORMAT.md` holds against the code: ```json task blocks are accepted tasks (or
+/// chain documents), ```json group blocks accepted groups, ```json invalid <reason> blocks are refused with
+/// that reason, and the ```sh producer block, run for real, leaves a drop the spool accepts.
 @Suite struct DocumentationExamplesTests {
     static let repository = String(#filePath).split(separator: "/").dropLast(3).map { "/\($0)" }.joined()
 
@@ -38,9 +38,14 @@ import Testing
         #expect(infos.filter { $0 == "json task" }.count >= 3)
         #expect(infos.contains { $0.hasPrefix("json invalid ") })
         #expect(infos.contains("sh producer"))
+        #expect(infos.contains("json group"))
     }
 
-    @Test(arguments: DocumentationExamplesTests.blocks.filter { $0.info.hasPrefix("json") })
+    @Test(
+        arguments: DocumentationExamplesTests.blocks.filter {
+            $0.info == "json task" || $0.info.hasPrefix("json invalid ")
+        }
+    )
     func jsonExampleMatchesTheParser(block: Block) throws {
         let now = Timestamp(rfc3339: "2026-03-02T09:00:00Z")!
         let parsed = Result { try TaskRecord.parse(Array(block.body.utf8), now: now, makeID: { "generated" }) }
@@ -55,6 +60,17 @@ import Testing
                 return
             }
             #expect(error.reason.hasPrefix(prefix), "\(error.reason)")
+        }
+    }
+
+    @Test(arguments: DocumentationExamplesTests.blocks.filter { $0.info == "json group" })
+    func groupExampleIsAccepted(block: Block) throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let bytes = Array(block.body.utf8)
+            #expect(Spool.isGroupDocument(bytes))
+            let receipt = try spool.enqueue(groupDocument: bytes)
+            #expect(try spool.group(id: receipt.id).members.count == receipt.members.count)
         }
     }
 

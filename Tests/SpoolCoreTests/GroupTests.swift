@@ -110,6 +110,55 @@ import Testing
         }
     }
 
+    /// A member given as a chain is done when its chain is: its result is the last step's, and the callback
+    /// waits for it.
+    @Test func aMemberGivenAsAChainReportsWhenItsChainEnds() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let receipt = try spool.enqueue(
+                group: NewGroup(
+                    members: [NewTask(type: "fetch", onSuccess: [NewTask(type: "parse")]), NewTask(type: "b")],
+                    callback: [NewTask(type: "sum")]
+                )
+            )
+            let members = try claimAll(spool)
+            try spool.complete(try #require(members[receipt.members[0]]), result: .integer(1))
+            try spool.complete(try #require(members[receipt.members[1]]), result: .integer(2))
+            #expect(try spool.group(id: receipt.id).pending == 1)
+            let parse = try #require(try spool.claimNext())
+            #expect(parse.record.type == "parse")
+            #expect(parse.record.group == receipt.id)
+            #expect(parse.record.groupIndex == 0)
+            #expect(try spool.claimNext() == nil, "the callback waits for the member's chain")
+            try spool.complete(parse, result: .integer(3))
+            let callback = try #require(try spool.claimNext())
+            #expect(callback.record.payload == .array([.integer(3), .integer(2)]))
+            #expect(try spool.group(id: receipt.id).members[0].result == .integer(3))
+        }
+    }
+
+    /// Cancelling a group cancels the step that a member given as a chain has reached.
+    @Test func cancellingAGroupCancelsTheStepAMemberChainReached() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let receipt = try spool.enqueue(
+                group: NewGroup(
+                    members: [NewTask(type: "fetch", onSuccess: [NewTask(type: "parse")])],
+                    callback: [NewTask(type: "sum")]
+                )
+            )
+            try spool.complete(try #require(try spool.claimNext()))
+            let parse = try #require(spool.find(id: try spool.chain(id: receipt.members[0])[1].id))
+            #expect(parse.state == .active)
+            let report = try spool.cancel(group: receipt.id)
+            #expect(report.cancelled == 1)
+            #expect(try spool.claimNext() == nil)
+            let status = try spool.group(id: receipt.id)
+            #expect(status.failed == 1)
+            #expect(status.callback == .cancelled)
+        }
+    }
+
     @Test func aGroupWithoutCallbackIsTrackedAndCleanedUpAfterItsRetention() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock()
@@ -182,6 +231,30 @@ import Testing
             let report = spool.runJanitor(atStart: true)
             #expect(report.workflowSteps == 1)
             #expect(try spool.claimNext()?.record.id == receipt.callback[0])
+        }
+    }
+
+    /// A process that dies between recording the last member's result and taking the callback leaves a
+    /// complete group with its callback in place: it waits for the janitor, it is not held.
+    @Test func aCompleteGroupWhoseCallbackNobodyTookIsWaitingNotHeld() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            let receipt = try spool.enqueue(
+                group: NewGroup(members: [NewTask(type: "a")], callback: [NewTask(type: "c")])
+            )
+            // The callback is out of the folder while the member finishes, so that nobody takes it.
+            let folder = "\(directory.path)/groups/\(receipt.id)"
+            try SpoolFiles.rename("\(folder)/callback.json", to: "\(directory.path)/callback.json")
+            try spool.complete(try #require(try spool.claimNext()), result: .integer(1))
+            try SpoolFiles.rename("\(directory.path)/callback.json", to: "\(folder)/callback.json")
+            let status = try spool.group(id: receipt.id)
+            #expect(status.succeeded == 1)
+            #expect(status.callback == .waiting)
+            #expect(try spool.claimNext() == nil)
+            _ = spool.runJanitor(atStart: true)
+            let callback = try #require(try spool.claimNext())
+            #expect(callback.record.id == receipt.callback[0])
+            #expect(callback.record.payload == .array([.integer(1)]))
         }
     }
 

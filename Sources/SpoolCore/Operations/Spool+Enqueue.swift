@@ -54,13 +54,16 @@ extension Spool {
     func parseDocument(_ bytes: [UInt8], trace: TaskTrace?, now: Timestamp) throws(TaskValidationError) -> (
         record: TaskRecord, givenID: Bool
     ) {
-        var generated = false
+        // Ids are also generated for the document's workflow steps that have none: the task's own id was
+        // given unless it is one of those generated.
+        var generated: Set<String> = []
         var record = try TaskRecord.parse(bytes, now: now) {
-            generated = true
-            return ids.next(at: now)
+            let id = ids.next(at: now)
+            generated.insert(id)
+            return id
         }
         if record.trace == nil { record.trace = trace }
-        return (record, !generated)
+        return (record, !generated.contains(record.id))
     }
 
     /// Stamps a validated record with its creation and due times, places it in its `enqueue` span, and logs it.

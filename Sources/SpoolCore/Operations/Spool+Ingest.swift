@@ -158,12 +158,15 @@ extension Spool {
         if let json = GroupRequest.candidate(bytes) {
             return try ingestGroup(claimed, originalName: originalName, json: json, now: now)
         }
-        var idWasGiven = true
+        // Ids are also generated for the drop's workflow steps that have none: the task's own id was given
+        // unless it is one of those generated.
+        var generated: Set<String> = []
         var record: TaskRecord
         do {
             record = try TaskRecord.parse(bytes, now: now) {
-                idWasGiven = false
-                return ids.next(at: now)
+                let id = ids.next(at: now)
+                generated.insert(id)
+                return id
             }
         } catch {
             return try reject(claimed, originalName: originalName, reason: error.reason)
@@ -174,7 +177,7 @@ extension Spool {
             return try reject(claimed, originalName: originalName, reason: error.message)
         }
         var reserved = false
-        if idWasGiven {
+        if !generated.contains(record.id) {
             do {
                 reserved = try reserve(id: record.id, queue: record.queue, token: claimed)
             } catch  where error.code == .alreadyExists {

@@ -3,7 +3,9 @@ extension Spool {
     /// has succeeded, with that one's result passed in its payload (see ``NewTask/passResult``). A step that
     /// ends in `dead/` ends the chain, unless it has its own ``NewTask/onFailure``.
     ///
-    /// Every step's id is fixed now, so the last step's result can be waited for at once.
+    /// Every step's id is fixed now, so the chain can be followed from the start, though a step exists only
+    /// once the one before it has succeeded: SpoolWatch's `waitUntilFinished(chain:timeout:recheckInterval:)`
+    /// waits for the chain's end.
     ///
     /// - Returns: The ids of the steps, in order.
     /// - Throws: ``SpoolError``, as ``enqueue(_:)``; ``SpoolError/Code/invalidArgument`` for an empty chain or a

@@ -11,7 +11,8 @@ enum FinishKind {
 
 extension Spool {
     /// Writes to `tmp/`, before a task's finishing move, what that finish must bring about: the first step of
-    /// its `on_success` or `on_failure`, and its group's result marker. Each is placed once the move is made
+    /// its `on_success` or `on_failure`, and its group's result marker (unless the task is a member given as a
+    /// chain and the next step, which carries the membership on, follows). Each is placed once the move is made
     /// (``placeFollowUps(_:)``); if the process dies in between, the janitor places it when the task did
     /// reach its state, and removes it when it did not. So the next step exists if and only if the finish was
     /// recorded, and only once: its id was fixed when the workflow was accepted and is reserved as it is
@@ -24,11 +25,14 @@ extension Spool {
         var staged: [String] = []
         do {
             let steps = kind == .succeeded ? record.onSuccess : kind == .failed ? record.onFailure : nil
+            var continuesMember = false
             if let steps = steps?.arrayValue, let next = nextStep(after: record, steps: steps, kind, now: now) {
                 let state = kind == .succeeded ? TaskState.done : .dead
                 staged.append(try stage(next.encoded, sync: sync, kind: .successor, suffix: state.rawValue))
+                continuesMember = next.group != nil
             }
-            if let marker = GroupResult(member: record, kind) {
+            // A group member given as a chain ends with its chain: the last step records the result.
+            if !continuesMember, let marker = GroupResult(member: record, kind) {
                 staged.append(try stage(marker.encoded, sync: sync, kind: .groupResult))
             }
             if sync, !staged.isEmpty { try synchronizeFolder(SpoolLayout.tmp) }
@@ -41,7 +45,7 @@ extension Spool {
 
     /// The task `steps` (a stored `on_success` or `on_failure` list) starts after `record` ended as `kind`:
     /// the first step, with the rest as its `on_success`, in `record`'s queue unless it names one, with the
-    /// result (or the failure) passed in its payload. `nil`, logged, if the step cannot be made now (its
+    /// result (or the failure) passed in its payload, and `record`'s group membership after a success. `nil`, logged, if the step cannot be made now (its
     /// `delay` reaches past the latest due time).
     func nextStep(after record: TaskRecord, steps: [JSONValue], _ kind: FinishKind, now: Timestamp) -> TaskRecord? {
         var next: TaskRecord
@@ -56,6 +60,11 @@ extension Spool {
         }
         next.parent = record.id
         next.workflow = record.workflow ?? record.id
+        if kind == .succeeded {
+            // The next step of a group member given as a chain is that member now.
+            next.group = record.group
+            next.groupIndex = record.groupIndex
+        }
         if next.trace == nil { next.trace = record.trace }
         if next.passResult != false {
             next.payload =

@@ -20,7 +20,8 @@ public struct GroupMemberStatus: Sendable, Hashable {
 public enum GroupCallbackState: String, Sendable, Hashable {
     /// The group has no callback.
     case none
-    /// Waiting for the members.
+    /// Waiting for the members; or, once every member finished as its condition asks, for the process that
+    /// recorded the last result to take it (the janitor takes it if that process died first).
     case waiting
     /// Taken by a process, being enqueued.
     case enqueuing
@@ -102,7 +103,10 @@ extension Spool {
         } else if manifest.callback == nil {
             status.callback = .none
         } else if entries.contains(GroupLayout.callback) {
-            status.callback = status.pending == 0 ? .held : .waiting
+            // Every member finished as the condition asks, yet the callback is there: the process that recorded
+            // the last result is about to take it (or died first, and the janitor will).
+            let unmet = manifest.runCallback == .allSucceeded && status.failed > 0
+            status.callback = status.pending == 0 && unmet ? .held : .waiting
         } else if entries.contains(where: { GroupLayout.takerOfCallback($0) != nil }) {
             status.callback = .enqueuing
         } else {
@@ -152,7 +156,8 @@ extension Spool {
         }
         let finished = Set(names(in: folder).compactMap { GroupLayout.parseResult($0)?.index })
         for (index, member) in manifest.members.enumerated() where !finished.contains(index) {
-            cancelStep(member, into: &report)
+            // A member given as a chain may have reached a later step.
+            for step in (try? chain(id: member).map(\.id)) ?? [member] { cancelStep(step, into: &report) }
         }
         logger.info("group cancelled", metadata: ["spool.group": "\(id)"])
         return report
