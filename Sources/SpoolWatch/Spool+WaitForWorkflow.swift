@@ -74,7 +74,7 @@ extension Spool {
                     )
                 }
                 return try group(id: id)
-            case .held, .cancelled:
+            case .held, .cancelled, .refused:
                 return status
             case .none where status.pending == 0:
                 return status
