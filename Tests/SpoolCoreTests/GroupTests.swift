@@ -182,6 +182,40 @@ import Testing
         }
     }
 
+    @Test func aHeldGroupGoesAfterItsRetention() throws {
+        try TemporarySpool.with { directory in
+            let clock = ManualClock()
+            let spool = try directory.open(clock: clock)
+            let receipt = try spool.enqueue(
+                group: NewGroup(
+                    members: [NewTask(type: "a", maxAttempts: 1)],
+                    callback: [NewTask(type: "c")],
+                    retention: 60
+                )
+            )
+            try spool.fail(try #require(try spool.claimNext()), error: "boom")
+            #expect(try spool.group(id: receipt.id).callback == .held)
+            clock.advance(by: 30)
+            _ = spool.runJanitor(atStart: true)
+            #expect(spool.groupIDs() == [receipt.id])
+            clock.advance(by: 60)
+            _ = spool.runJanitor(atStart: true)
+            #expect(spool.groupIDs().isEmpty)
+        }
+    }
+
+    @Test func aMemberOrStepWithDeleteAtIsRefused() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            #expect {
+                try spool.enqueue(groupDocument: Array(#"{"group": [{"type": "a", "delete_at": 1999999999}]}"#.utf8))
+            } throws: { error in
+                (error as? SpoolError)?.message
+                    == "group: member 1: step 1: delete_at: not supported in a workflow step"
+            }
+        }
+    }
+
     @Test func aGroupDropIsIngestedWithItsMembers() throws {
         try TemporarySpool.with { directory in
             let spool = try directory.open()

@@ -88,7 +88,7 @@ EDGE_CASES = [
     ("a step with delay and run_at", {"type": "t", "on_success": {"type": "u", "delay": 1, "run_at": 0}}, False),
     ("pass_result null", {"type": "t", "pass_result": None}, False),
     ("group without group_index", {"type": "t", "group": "g"}, False),
-    ("group_index 99999", {"type": "t", "group": "g", "group_index": 99999}, True),
+    ("group_index 9999", {"type": "t", "group": "g", "group_index": 9999}, True),
     ("a chain's first task with fields Spool writes", {"chain": [{"type": "a", "created_at": "2026-01-01T00:00:00Z"}, {"type": "b"}]}, True),
     ("a chain's later step with fields Spool writes", {"chain": [{"type": "a"}, {"type": "b", "attempts": []}]}, False),
     ("a one-task chain with its own on_success", {"chain": [{"type": "a", "on_success": {"type": "b"}}]}, True),

@@ -37,6 +37,8 @@ public final class Spool: Sendable {
     let lastUniqueKeySweep = Atomic<Int64>(-1)
     /// The minute of the janitor's last count of dead tasks against their limit.
     let lastDeadTrim = Atomic<Int64>(-1)
+    /// Manifests of groups read lately, which never change once written (see ``groupManifest(_:)``).
+    let groupManifests = GroupManifestCache()
     /// Numbers staging names; one counter per process, since several `Spool` values of one process share
     /// its worker name.
     private static let stagingSequence = Atomic<UInt64>(0)

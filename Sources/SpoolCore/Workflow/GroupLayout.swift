@@ -39,6 +39,25 @@ enum GroupLayout {
         return (index, state)
     }
 
+    /// The member index of a result marker's name given as bytes, and whether it says `done`; without a
+    /// string per name.
+    static func parseResult(bytes name: UnsafeBufferPointer<UInt8>) -> (index: Int, done: Bool)? {
+        // r.<index>.done.json or r.<index>.dead.json
+        guard name.count >= 13, name[0] == 0x72, name[1] == 0x2E else { return nil }
+        var index = 0
+        var position = 2
+        while position < name.count, (0x30...0x39).contains(name[position]) {
+            guard position < 9 else { return nil }
+            index = index * 10 + Int(name[position] - 0x30)
+            position += 1
+        }
+        guard position > 2, name.count == position + 10 else { return nil }
+        let rest = name[(position)...]
+        if rest.elementsEqual(".done.json".utf8) { return (index, true) }
+        if rest.elementsEqual(".dead.json".utf8) { return (index, false) }
+        return nil
+    }
+
     /// The index of an unplaced member's name.
     static func parseMember(_ name: String) -> Int? {
         let parts = name.split(separator: ".")

@@ -40,17 +40,7 @@ extension Spool {
     /// taken the callback yet. The callback is taken by one rename, which one process alone can make.
     func settleGroup(_ id: String) throws(SpoolError) {
         let folder = GroupLayout.folder(id)
-        let entries = names(in: folder)
-        guard entries.contains(GroupLayout.callback), let manifest = groupManifest(id) else { return }
-        var finished = Set<Int>()
-        var succeeded = Set<Int>()
-        for name in entries {
-            guard let (index, state) = GroupLayout.parseResult(name), index < manifest.members.count else { continue }
-            finished.insert(index)
-            if state == .done { succeeded.insert(index) }
-        }
-        let ready = manifest.runCallback == .allSucceeded ? succeeded : finished
-        guard ready.count == manifest.members.count else { return }
+        guard let manifest = groupManifest(id), isComplete(manifest) else { return }
         let directory = try folders.handle(folder, create: false)
         let taken = GroupLayout.takenCallback(by: worker)
         do {
@@ -160,11 +150,40 @@ extension Spool {
         }
     }
 
-    /// The manifest of group `id`, if the group exists and its manifest reads.
+    /// Whether the group of `manifest` waits for its callback (`callback.json` is there) and every member
+    /// has finished as its condition asks. One listing of the group's folder, names read as bytes: a group's
+    /// members each look once as they finish.
+    private func isComplete(_ manifest: GroupManifest) -> Bool {
+        let size = manifest.members.count
+        var finished = [Bool](repeating: false, count: size)
+        var succeeded = [Bool](repeating: false, count: size)
+        var waiting = false
+        let callback = Array(GroupLayout.callback.utf8)
+        try? Syscall.forEachEntryName(in: GroupLayout.folder(manifest.id), relativeTo: rootDescriptor) { name, _ in
+            if name.elementsEqual(callback) {
+                waiting = true
+            } else if let (index, done) = GroupLayout.parseResult(bytes: name), index < size {
+                finished[index] = true
+                if done { succeeded[index] = true }
+            }
+            return true
+        }
+        guard waiting else { return false }
+        let ready = manifest.runCallback == .allSucceeded ? succeeded : finished
+        return !ready.contains(false)
+    }
+
+    /// The manifest of group `id`, if the group exists and its manifest reads; cached by the manifest
+    /// file's inode.
     func groupManifest(_ id: String) -> GroupManifest? {
-        guard Names.isValidTaskID(id), let bytes = try? read(GroupLayout.manifest, in: GroupLayout.folder(id)),
-            let json = try? JSONParser.parse(bytes)
+        guard Names.isValidTaskID(id),
+            let status = try? Syscall.status("\(GroupLayout.folder(id))/\(GroupLayout.manifest)", in: rootDescriptor)
         else { return nil }
-        return GroupManifest(json: json)
+        if let cached = groupManifests.manifest(id, inode: status.inode) { return cached }
+        guard let bytes = try? read(GroupLayout.manifest, in: GroupLayout.folder(id)),
+            let json = try? JSONParser.parse(bytes), let manifest = GroupManifest(json: json)
+        else { return nil }
+        groupManifests.insert(manifest, inode: status.inode)
+        return manifest
     }
 }

@@ -64,9 +64,8 @@ extension Spool {
                 guard (try? move(name, in: folder, to: taken, in: folder, flags: .exclusive)) != nil else { continue }
                 if (try? enqueueCallback(taken, of: manifest)) != nil { enqueued += 1 }
             }
-            if entries.contains(GroupLayout.callback) {
-                try? settleGroup(id)
-            } else if isExpired(manifest, entries: entries, now: now) {
+            if entries.contains(GroupLayout.callback) { try? settleGroup(id) }
+            if isExpired(manifest, entries: names(in: folder), now: now) {
                 Syscall.removeTree(folder, relativeTo: rootDescriptor)
                 folders.invalidate(folder)
             }
@@ -112,8 +111,9 @@ extension Spool {
         return placed
     }
 
-    /// Whether a group with no callback left to enqueue is finished (every member has a result, or it was
-    /// cancelled) and its newest result is older than its retention.
+    /// Whether a group with no callback being enqueued is finished (every member has a result, or it was
+    /// cancelled) and its newest result is older than its retention. A callback still waiting then is held
+    /// (a member failed), and goes with its group.
     private func isExpired(_ manifest: GroupManifest, entries: [String], now: Timestamp) -> Bool {
         guard !entries.contains(where: { GroupLayout.takerOfCallback($0) != nil || GroupLayout.parseMember($0) != nil })
         else { return false }

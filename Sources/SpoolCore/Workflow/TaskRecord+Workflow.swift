@@ -1,6 +1,7 @@
 extension TaskRecord {
-    /// The largest group, in members.
-    public static let maximumGroupSize = 100_000
+    /// The largest group, in members: each member lists its group's folder once as it finishes, so a
+    /// group costs in the square of its size (a group of groups goes further: a callback may enqueue one).
+    public static let maximumGroupSize = 10_000
 
     /// Reads the workflow fields: `on_success` and `on_failure` (see ``WorkflowTemplate``), `pass_result`,
     /// and what Spool writes, `parent`, `workflow`, `group` and `group_index`.

@@ -16,8 +16,9 @@ public enum WorkflowTemplate {
         "workflow", "group", "group_index", "cron",
     ]
     /// Fields a workflow step cannot use: a unique key is held from the enqueue on, and a step is enqueued
-    /// later by Spool itself, where a refusal could reach no one.
-    static let unsupportedFields: Set<String> = ["unique_key", "unique_for"]
+    /// later by Spool itself, where a refusal could reach no one; a `delete_at` would delete a step without
+    /// a finish, leaving its chain or group waiting for ever.
+    static let unsupportedFields: Set<String> = ["unique_key", "unique_for", "delete_at"]
 
     /// The steps of `value`, the content of `field`, checked and in stored form: each step an object with
     /// its `id`, its own `on_failure` as a list, and no `on_success` (the steps after it follow in the list).
