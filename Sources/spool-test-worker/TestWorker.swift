@@ -10,7 +10,7 @@ import SpoolSystem
 
 /// The system call names the fault hooks of `SpoolSystem` know.
 let crashableCalls: Set<String> = [
-    "openat", "read", "write", "fsync", "fdatasync", "renameat2", "renameat", "unlinkat", "mkdirat",
+    "openat", "read", "write", "fsync", "fdatasync", "syncfs", "renameat2", "renameat", "unlinkat", "mkdirat",
     "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock",
 ]
 
@@ -82,6 +82,7 @@ enum TestWorker {
         usage: spool-test-worker enqueue <spool> <count> [--id-prefix P] [--delay SECONDS] [--queue Q] [--unique-key K]
                    [--crash-at CALL:N]
                spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
+               spool-test-worker enqueue-group <spool> <group-id> [--crash-at CALL:N]
                spool-test-worker claim <spool> <queue> <complete|complete-result|fail|fail-permanent|hand-back> [--crash-at CALL:N]
                spool-test-worker drain <spool> <queue> <log-file>
                spool-test-worker produce <spool> <ack-log> [--durability full|enqueue|none] [--run TAG] [--id-every N]
@@ -105,6 +106,7 @@ enum TestWorker {
             case "enqueue":
                 return try enqueue(Arguments(rest, allowed: ["id-prefix", "delay", "queue", "unique-key", "crash-at"]))
             case "ingest": return try ingest(Arguments(rest, allowed: ["crash-at"]))
+            case "enqueue-group": return try enqueueGroup(Arguments(rest, allowed: ["crash-at"]))
             case "claim": return try claim(Arguments(rest, allowed: ["crash-at"]))
             case "drain": return try drain(Arguments(rest, allowed: []))
             case "produce":

@@ -14,6 +14,11 @@
 //   spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
 //       Ingests incoming/<drop-name>. Prints "accepted <id> <queue>", "rejected <name>" or "skipped".
 //
+//   spool-test-worker enqueue-group <spool> <group-id> [--crash-at CALL:N]
+//       Enqueues the group of the workflow crash tests (``TestWorker/crashGroup(id:)``): three members of type
+//       "test" in queue "default", the first with the id "<group-id>-m0" (reserved in ids/), the others with
+//       generated ids, and a callback of type "callback" in queue "callback". Prints "group <id> <member ids>".
+//
 //   spool-test-worker claim <spool> <queue> <then> [--crash-at CALL:N]
 //       <then>: complete | complete-result | fail | fail-permanent | hand-back
 //       Claims the oldest task of active/<queue>/ and applies the outcome: complete (bare rename to done/),
