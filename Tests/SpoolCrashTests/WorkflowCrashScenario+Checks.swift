@@ -29,7 +29,7 @@ extension WorkflowCrashScenario {
         var problems = inspection.problems
         switch self {
         case .chainOnSuccess, .chainOnFailure:
-            problems += checkChain(inspection, fixture: fixture, crashed: crashed, stage: stage)
+            problems += checkChain(inspection, root: root, fixture: fixture, crashed: crashed, stage: stage)
         case .groupComplete:
             problems += checkGroup(spool, inspection, root: root, fixture: fixture, crashed: crashed, stage: stage)
         case .groupCreate:
@@ -50,7 +50,13 @@ extension WorkflowCrashScenario {
 
     /// A chain: its first task is in one place, finished or waiting again (its lease returned); its next
     /// step exists once if the first task is finished, else not at all, and carries the result or failure.
-    private func checkChain(_ inspection: SpoolInspection, fixture: Fixture, crashed: Bool, stage: Stage) -> [String] {
+    private func checkChain(
+        _ inspection: SpoolInspection,
+        root: String,
+        fixture: Fixture,
+        crashed: Bool,
+        stage: Stage
+    ) -> [String] {
         // Without a crash the finish completed; once driven, whatever waited has run.
         let mustHaveFinished = !crashed || stage == .driven
         guard let parentID = fixture.finishing, let nextID = fixture.follower else {
@@ -68,9 +74,11 @@ extension WorkflowCrashScenario {
             problems.append("the first task is in \(parent.state)/, expected \(finishedState)/")
         }
         let next = inspection.locations(of: nextID)
-        if next.count != (finished ? 1 : 0) {
+        let copies = SpoolInspection.files(of: nextID, in: root)
+        if copies.count != (finished ? 1 : 0) {
             problems.append(
-                "the next step \(nextID) exists \(next.count) times while the first task is in \(parent.state)/"
+                "the next step \(nextID) exists \(copies.count) times (\(copies)) while the first task is in "
+                    + "\(parent.state)/"
             )
         }
         if stage == .driven, let step = next.first, step.state != .done {
@@ -112,6 +120,7 @@ extension WorkflowCrashScenario {
         var results: [JSONValue] = []
         var markers: Set<String> = []
         var allDone = true
+        var done = 0
         for (index, id) in manifest.members.enumerated() {
             let places = inspection.locations(of: id)
             guard let member = places.first else {
@@ -120,6 +129,7 @@ extension WorkflowCrashScenario {
                 continue
             }
             if member.state == .done {
+                done += 1
                 markers.insert(GroupLayout.result(index, state: .done))
             } else {
                 allDone = false
@@ -143,10 +153,11 @@ extension WorkflowCrashScenario {
         }
         guard let callbackID = manifest.callback else { return problems + ["the group has no callback"] }
         let callbacks = inspection.locations(of: callbackID)
-        if callbacks.count != (allDone ? 1 : 0) {
+        let copies = SpoolInspection.files(of: callbackID, in: root)
+        if copies.count != (allDone ? 1 : 0) {
             problems.append(
-                "the callback \(callbackID) exists \(callbacks.count) times while \(status.succeeded) of "
-                    + "\(manifest.members.count) members are done"
+                "the callback \(callbackID) exists \(copies.count) times (\(copies)) while \(done) of "
+                    + "\(manifest.members.count) members are in done/"
             )
         }
         if entries.contains(GroupLayout.callback) != callbacks.isEmpty {
@@ -170,5 +181,16 @@ extension SpoolInspection {
     /// Where task `id` was found: once, if all is well.
     func locations(of id: String) -> [TaskLocation] {
         tasks.filter { $0.id == id }
+    }
+
+    /// The files of the state folders named for task `id` (`<due>.<id>.json`, or `<id>.json` when
+    /// finished), read from the folders themselves: a listing of the spool shows an id once.
+    static func files(of id: String, in root: String) -> [String] {
+        SpoolInspection.stateFolders.flatMap { state in
+            SpoolFiles.files(under: "\(root)/\(state)").filter {
+                $0.hasSuffix("/\(id).json") || $0.hasSuffix(".\(id).json")
+            }
+            .map { "\(state)/\($0)" }
+        }
     }
 }
