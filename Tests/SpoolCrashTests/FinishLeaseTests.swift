@@ -48,7 +48,7 @@ import Testing
                 try TestWorkerLocator.resolve(),
                 ["claim", root, "default", finish.outcome, "--stop-at", "renameat2:2"]
             )
-            guard await isStopped(child.pid) else {
+            guard await waitUntilStopped(child.pid) else {
                 child.send(SIGKILL)
                 _ = await child.waitForExit()
                 Issue.record("the child never stopped: \(child.output) \(child.errorOutput)")
@@ -69,16 +69,6 @@ import Testing
             if finish == .chainStep {
                 #expect(next.compactMap { spool.find(id: $0)?.state } == [.active])
             }
-        }
-    }
-
-    /// Waits until process `pid` is stopped (state `T` in `/proc/<pid>/stat`), at most 10 s.
-    private func isStopped(_ pid: Int32) async -> Bool {
-        await KillTests.eventually(within: 10) {
-            guard let stat = try? SpoolFiles.read("/proc/\(pid)/stat"),
-                let close = stat.lastIndex(of: UInt8(ascii: ")"))
-            else { return false }
-            return stat[(close + 1)...].split(separator: UInt8(ascii: " ")).first == [UInt8(ascii: "T")]
         }
     }
 }
