@@ -21,9 +21,10 @@ struct GroupOutcome: Sendable {
 extension GroupKillRun {
     /// The group's promises once the daemons stopped: every member has its `done` result marker and the
     /// folder holds nothing else but the manifest (no callback left to take, none taken and left, no
-    /// unplaced member); the callback is one task, in `done/`, the only task of its queue, whose payload
-    /// holds every member's stored result in member order; and its handler ran once, to success (with
-    /// `killed`, at least once to success).
+    /// unplaced member); the callback is one task, in `done/`, the only task of its queue, enqueued within
+    /// ``GroupKillRun/callbackDelay`` of the last member's finish, whose payload holds every member's stored
+    /// result in member order; and its handler ran once, to success (with `killed`, at least once to
+    /// success).
     func checkGroup(killed: Bool) -> GroupOutcome {
         var outcome = GroupOutcome()
         guard let reader = try? Spool(root: spool.root, access: .readOnly), let callbackID = receipt.callback.first
@@ -59,6 +60,7 @@ extension GroupKillRun {
         var places: [String: TaskLocation] = [:]
         for task in tasks where task.queue == GroupKillRun.memberQueue { places[task.id] = task }
         var results: [JSONValue] = []
+        var lastFinish = Timestamp(milliseconds: 0)
         for (index, id) in receipt.members.enumerated() {
             guard let place = places[id], place.state == .done, let record = try? reader.record(at: place) else {
                 outcome.problems.append("member \(index) (\(id)) is not in done/")
@@ -66,11 +68,20 @@ extension GroupKillRun {
                 continue
             }
             results.append(record.result ?? .null)
+            lastFinish = max(lastFinish, record.finishedAt ?? lastFinish)
         }
-        if let callback = callbacks.first, let record = try? reader.record(at: callback),
-            record.payload["group_results"] != .array(results)
-        {
-            outcome.problems.append("the callback's group_results are not the members' results in member order")
+        if let callback = callbacks.first, let record = try? reader.record(at: callback) {
+            if record.payload["group_results"] != .array(results) {
+                outcome.problems.append("the callback's group_results are not the members' results in member order")
+            }
+            // The process that records the last result enqueues the callback (or, killed, the janitor of
+            // the worker started again): it is not left to a janitor's pass once a minute.
+            let created = record.createdAt ?? lastFinish
+            if Double(created.milliseconds - lastFinish.milliseconds) > GroupKillRun.callbackDelay * 1000 {
+                outcome.problems.append(
+                    "the callback was enqueued at \(created), the last member finished at \(lastFinish)"
+                )
+            }
         }
         let runs = HandlerRunLog(path: spool.runLog).byTask[callbackID] ?? []
         outcome.callbackRuns = runs.count

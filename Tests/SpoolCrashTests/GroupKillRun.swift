@@ -11,7 +11,7 @@ import SpoolTestSupport
 /// One run of the group kill tests: on a fresh spool of the kill tests (``KillSpool``: exec handler, run
 /// log, `lease: 1s`, retries after 200 ms), four `spoold --mode worker` processes and one `--mode scheduler`
 /// (which promotes retries) work through a group of ``memberCount`` members whose callback runs once every
-/// member has succeeded. With `killing`, a random worker is killed with `SIGKILL` every 100 to 700 ms and
+/// member has succeeded; its last ``finalBurst`` members end together. With `killing`, a random worker is killed with `SIGKILL` every 100 to 700 ms and
 /// started again 0 to 150 ms later, until the callback is in `done/`. Then the queue drains, the daemons
 /// stop, and the kill tests' invariants are checked (each member and the callback is one task, every run
 /// counted), with the group's own (``checkGroup()``).
@@ -19,6 +19,11 @@ struct GroupKillRun {
     /// The daemons' modes: the scheduler first, then the four workers, the only ones killed.
     static let modes = ["scheduler", "worker", "worker", "worker", "worker"]
     static let memberCount = 1_000
+    /// The last members, which all end at the next even second of the wall clock: as many as the workers
+    /// run at once (four times the six of the members' queue).
+    static let finalBurst = 24
+    /// The most seconds between the last member's finish and the callback's enqueue.
+    static let callbackDelay = 10.0
     /// The queue of the members; the callback goes to the other queue of ``KillSpool``.
     static let memberQueue = "kq"
     static let callbackQueue = "kr"
@@ -41,10 +46,14 @@ struct GroupKillRun {
         daemons = try KillDaemons(spool, modes: GroupKillRun.modes)
         var members: [NewTask] = []
         for index in 0..<GroupKillRun.memberCount {
+            // The last members end together, so that several workers record the group's last results at
+            // once and race to take its callback.
+            let last = index >= GroupKillRun.memberCount - GroupKillRun.finalBurst
             members.append(
                 NewTask(
                     queue: GroupKillRun.memberQueue,
-                    type: GroupKillRun.memberType(&random),
+                    type: last
+                        ? KillSpool.taskType(sleepUntilMultipleOf: 2, "result") : GroupKillRun.memberType(&random),
                     payload: OperationLog.payload(tag: "member-\(index)"),
                     // Each kill of its worker costs a member an attempt: it must never run out of them.
                     maxAttempts: 100
