@@ -84,7 +84,7 @@ struct GroupKillRun {
 
     /// Waits until the callback is in `done/`, at most `seconds`; with `killing`, kills and restarts a
     /// random worker every 100 to 700 ms meanwhile, and observes the attempt counts after each kill (I6).
-    mutating func run(killing: Bool, within seconds: Double = 180) async throws {
+    mutating func run(killing: Bool, within seconds: Double = 90) async throws {
         let deadline = SystemClock().now.adding(seconds: seconds)
         while !callbackDone && SystemClock().now < deadline {
             try await Task.sleep(for: .milliseconds(random.int(100...700)))
