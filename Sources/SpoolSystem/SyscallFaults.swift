@@ -12,6 +12,9 @@ package final class SyscallFaults: Sendable {
         case fail(Errno)
         /// The process dies at once with SIGKILL, before the call runs: a simulated crash or power cut.
         case crash
+        /// The process stops itself with SIGSTOP just before the call, and makes the call once it is
+        /// continued (SIGCONT): a test acts on the spool at that instant, as another process would.
+        case stop
         /// The call is not made and reports success (0), as a device that ignores flushes would: meant for
         /// `fsync`, `fdatasync` and `syncfs`, whose skipping changes nothing a process can see, only what
         /// survives a power loss. The power-loss tests use it to check that they catch a weakened build.

@@ -25,6 +25,9 @@ private func injectedFault(_ call: String) -> CInt? {
         while true { pause() }
     case .skip:
         return 0
+    case .stop:
+        kill(getpid(), SIGSTOP)
+        return nil
     }
     #else
     return nil

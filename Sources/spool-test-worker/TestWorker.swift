@@ -10,24 +10,27 @@ import SpoolSystem
 
 /// The system call names the fault hooks of `SpoolSystem` know.
 let crashableCalls: Set<String> = [
-    "openat", "read", "write", "fsync", "fdatasync", "renameat2", "renameat", "unlinkat", "mkdirat",
+    "openat", "read", "write", "fsync", "fdatasync", "syncfs", "renameat2", "renameat", "unlinkat", "mkdirat",
     "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock",
 ]
 
-/// A `--crash-at CALL:N` point: die just before the (N+1)-th call named `call`.
+/// A `--crash-at CALL:N` point: die just before the (N+1)-th call named `call`; or a `--stop-at CALL:N`
+/// point (`stops`): stop with `SIGSTOP` just before it, and make the call once continued.
 struct CrashPoint {
     var call: String
     var after: Int
+    var stops = false
 
-    init(parsing text: String) throws(UsageError) {
-        guard let colon = text.lastIndex(of: ":") else { throw UsageError("--crash-at wants CALL:N, got \"\(text)\"") }
+    init(parsing text: String, option: String = "crash-at") throws(UsageError) {
+        guard let colon = text.lastIndex(of: ":") else { throw UsageError("--\(option) wants CALL:N, got \"\(text)\"") }
         let call = String(text[..<colon])
-        guard crashableCalls.contains(call) else { throw UsageError("--crash-at: unknown call \"\(call)\"") }
+        guard crashableCalls.contains(call) else { throw UsageError("--\(option): unknown call \"\(call)\"") }
         guard let after = Int(text[text.index(after: colon)...]), after >= 0 else {
-            throw UsageError("--crash-at: N must be a whole number >= 0 in \"\(text)\"")
+            throw UsageError("--\(option): N must be a whole number >= 0 in \"\(text)\"")
         }
         self.call = call
         self.after = after
+        stops = option == "stop-at"
     }
 }
 
@@ -58,12 +61,14 @@ struct Arguments {
         }
     }
 
+    /// The `--crash-at` or `--stop-at` point, if one is given.
     func crashPoint() throws(UsageError) -> CrashPoint? {
-        guard let text = options["crash-at"] else { return nil }
+        guard let option = ["crash-at", "stop-at"].first(where: { options[$0] != nil }), let text = options[option]
+        else { return nil }
         #if ENABLE_MOCKING
-        return try CrashPoint(parsing: text)
+        return try CrashPoint(parsing: text, option: option)
         #else
-        throw UsageError("--crash-at needs a debug build (fault injection is compiled out)")
+        throw UsageError("--\(option) needs a debug build (fault injection is compiled out)")
         #endif
     }
 }
@@ -82,7 +87,9 @@ enum TestWorker {
         usage: spool-test-worker enqueue <spool> <count> [--id-prefix P] [--delay SECONDS] [--queue Q] [--unique-key K]
                    [--crash-at CALL:N]
                spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
-               spool-test-worker claim <spool> <queue> <complete|complete-result|fail|fail-permanent|hand-back> [--crash-at CALL:N]
+               spool-test-worker enqueue-group <spool> <group-id> [--crash-at CALL:N]
+               spool-test-worker claim <spool> <queue> <complete|complete-result|fail|fail-permanent|hand-back>
+                   [--crash-at CALL:N | --stop-at CALL:N]
                spool-test-worker drain <spool> <queue> <log-file>
                spool-test-worker produce <spool> <ack-log> [--durability full|enqueue|none] [--run TAG] [--id-every N]
                    [--delay-every N] [--batch-every N] [--burst N --pause-ms MS] [--skip-call fsync|fdatasync|syncfs]
@@ -105,7 +112,8 @@ enum TestWorker {
             case "enqueue":
                 return try enqueue(Arguments(rest, allowed: ["id-prefix", "delay", "queue", "unique-key", "crash-at"]))
             case "ingest": return try ingest(Arguments(rest, allowed: ["crash-at"]))
-            case "claim": return try claim(Arguments(rest, allowed: ["crash-at"]))
+            case "enqueue-group": return try enqueueGroup(Arguments(rest, allowed: ["crash-at"]))
+            case "claim": return try claim(Arguments(rest, allowed: ["crash-at", "stop-at"]))
             case "drain": return try drain(Arguments(rest, allowed: []))
             case "produce":
                 return try produce(
@@ -304,10 +312,10 @@ enum TestWorker {
         init(_ description: String) { self.description = description }
     }
 
-    /// Runs `body` under a fault plan that crashes at `crash`, or plainly when `crash` is `nil`.
+    /// Runs `body` under a fault plan that crashes (or stops) at `crash`, or plainly when `crash` is `nil`.
     static func withCrashPlan<R>(_ crash: CrashPoint?, _ body: () throws -> R) throws -> R {
         guard let crash else { return try body() }
-        let faults = SyscallFaults().inject(.crash, into: crash.call, after: crash.after)
+        let faults = SyscallFaults().inject(crash.stops ? .stop : .crash, into: crash.call, after: crash.after)
         return try SyscallFaults.withFaults(faults, body)
     }
 

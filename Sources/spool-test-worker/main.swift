@@ -14,7 +14,12 @@
 //   spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
 //       Ingests incoming/<drop-name>. Prints "accepted <id> <queue>", "rejected <name>" or "skipped".
 //
-//   spool-test-worker claim <spool> <queue> <then> [--crash-at CALL:N]
+//   spool-test-worker enqueue-group <spool> <group-id> [--crash-at CALL:N]
+//       Enqueues the group of the workflow crash tests (``TestWorker/crashGroup(id:)``): three members of type
+//       "test" in queue "default", the first with the id "<group-id>-m0" (reserved in ids/), the others with
+//       generated ids, and a callback of type "callback" in queue "callback". Prints "group <id> <member ids>".
+//
+//   spool-test-worker claim <spool> <queue> <then> [--crash-at CALL:N | --stop-at CALL:N]
 //       <then>: complete | complete-result | fail | fail-permanent | hand-back
 //       Claims the oldest task of active/<queue>/ and applies the outcome: complete (bare rename to done/),
 //       complete-result (rewrite with result {"ok": true}, then done/), fail (a failed attempt, retried by
@@ -56,6 +61,10 @@
 // --crash-at CALL:N installs SyscallFaults().inject(.crash, into: CALL, after: N) around the operation only
 // (the spool is opened before it): the process SIGKILLs itself just before the (N+1)-th call named CALL.
 // CALL is one of the names in `crashableCalls`. Debug builds only (ENABLE_MOCKING); a release build refuses.
+//
+// --stop-at CALL:N (claim only) installs SyscallFaults().inject(.stop, into: CALL, after: N) likewise: the process
+// stops itself with SIGSTOP just before the (N+1)-th call named CALL, and makes the call once it gets SIGCONT,
+// so that a test can act on the spool at that instant. Debug builds only.
 //
 // --skip-call CALL (CALL one of fsync, fdatasync, syncfs) installs SyscallFaults().inject(.skip, into: CALL)
 // for the whole run: every such call is skipped and reports success, a deliberately weakened Spool for the

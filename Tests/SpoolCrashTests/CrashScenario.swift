@@ -4,7 +4,7 @@ import SpoolTestSupport
 
 /// The system call names the fault hooks know, in the order crash points are tried.
 let crashableCalls = [
-    "openat", "read", "write", "fsync", "fdatasync", "renameat2", "renameat", "unlinkat", "mkdirat",
+    "openat", "read", "write", "fsync", "fdatasync", "syncfs", "renameat2", "renameat", "unlinkat", "mkdirat",
     "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock",
 ]
 

@@ -36,8 +36,13 @@ struct KillDaemons {
 
     /// Starts one `spoold` per mode of `layout`.
     init(_ spool: KillSpool, layout: DaemonLayout) throws {
+        try self.init(spool, modes: layout.modes)
+    }
+
+    /// Starts one `spoold` per `--mode` in `modes`.
+    init(_ spool: KillSpool, modes: [String]) throws {
         self.spool = spool
-        modes = layout.modes
+        self.modes = modes
         processes = try modes.map { try KillDaemons.start(spool, mode: $0) }
     }
 

@@ -72,11 +72,19 @@ struct KillSpool: Sendable {
         return "kt/\(text)/\(behaviour)"
     }
 
+    /// The task type that makes the handler sleep until the wall clock reaches the next multiple of `period`
+    /// seconds, then behave as `behaviour` says: the runs of such tasks that start within one period end
+    /// together.
+    static func taskType(sleepUntilMultipleOf period: Int, _ behaviour: String) -> String {
+        "kt/until\(period)/\(behaviour)"
+    }
+
     /// The exec handler. It appends `<id> <attempt> <pid> <start-ms> -` to the run log when it starts and
     /// `<id> <attempt> <pid> <start-ms> <end-ms> <status>` just before it exits.
     static let handlerScript = """
         #!/bin/sh
-        # The kill tests' exec handler. SPOOL_TASK_TYPE is kt/<seconds to sleep>/<behaviour>.
+        # The kill tests' exec handler. SPOOL_TASK_TYPE is kt/<seconds to sleep>/<behaviour>, or
+        # kt/until<N>/<behaviour> to sleep until the next multiple of N seconds of the wall clock.
         if [ "$1" = late-end ]; then
             # The deliberately broken setup: this end line comes from outside the attempt's process group.
             sleep "$2"
@@ -88,6 +96,12 @@ struct KillSpool: Sendable {
         rest=${SPOOL_TASK_TYPE#kt/}
         seconds=${rest%%/*}
         behaviour=${rest#*/}
+        case $seconds in
+            until*)
+                period=$(( ${seconds#until} * 1000 ))
+                wait=$(( period - $(date +%s%3N) % period ))
+                seconds=$(( wait / 1000 )).$(printf '%03d' $(( wait % 1000 ))) ;;
+        esac
         status=0
         case $behaviour in
             result) printf '{"attempt":%s}\\n' "$SPOOL_TASK_ATTEMPT" ;;

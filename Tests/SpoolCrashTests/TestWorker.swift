@@ -25,3 +25,13 @@ func runTestWorker(_ arguments: [String]) async throws -> (exit: ChildProcess.Ex
     let exit = await child.waitForExit()
     return (exit, child.pid, child.output + child.errorOutput)
 }
+
+/// Waits until process `pid` is stopped (state `T` in `/proc/<pid>/stat`), as `--stop-at` leaves it; `false`
+/// if it is not within 10 s.
+func waitUntilStopped(_ pid: Int32) async -> Bool {
+    await KillTests.eventually(within: 10) {
+        guard let stat = try? SpoolFiles.read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")"))
+        else { return false }
+        return stat[(close + 1)...].split(separator: UInt8(ascii: " ")).first == [UInt8(ascii: "T")]
+    }
+}

@@ -18,7 +18,7 @@ extension Spool {
             if result != nil || record.hasFollowUps {
                 record.result = result
                 record.finishedAt = now
-                try rewrite(name, in: task.folder, with: record.encoded)
+                try rewrite(name, in: task.folder, with: record.encoded, lease: leaseExpiry(from: clock.now))
             }
             followUps = try stageFollowUps(of: record, .succeeded, now: now)
             let expiry = finishedExpiry(of: record, succeeded: true, now: now)
@@ -166,7 +166,7 @@ extension Spool {
             )
         }
         let name = task.fileName.description
-        try rewrite(name, in: task.folder, with: updated.record.encoded)
+        try rewrite(name, in: task.folder, with: updated.record.encoded, lease: leaseExpiry(from: clock.now))
         do {
             try moveIntoPlace(
                 name,
@@ -214,7 +214,12 @@ extension Spool {
         var record = task.record
         record.finishedAt = now
         record.stateReason = reason
-        try rewrite(task.fileName.description, in: task.folder, with: record.encoded)
+        try rewrite(
+            task.fileName.description,
+            in: task.folder,
+            with: record.encoded,
+            lease: leaseExpiry(from: clock.now)
+        )
         let followUps = try stageFollowUps(of: record, outcome == .cancelled ? .cancelled : .failed, now: now)
         let expiry = finishedExpiry(of: record, succeeded: false, now: now)
         do throws(SpoolError) {

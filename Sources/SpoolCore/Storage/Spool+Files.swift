@@ -3,13 +3,14 @@ import SpoolSystem
 import SystemPackage
 
 extension Spool {
-    /// Writes `bytes` to a new file in `tmp/` and returns its name; the file is flushed when `sync` is set.
-    /// On failure nothing is left behind.
+    /// Writes `bytes` to a new file in `tmp/` and returns its name; the file is flushed when `sync` is set,
+    /// and gets `modificationTime` when given. On failure nothing is left behind.
     func stage(
         _ bytes: [UInt8],
         sync: Bool,
         kind: StagingKind = .write,
-        suffix: String? = nil
+        suffix: String? = nil,
+        modificationTime: FileTime? = nil
     ) throws(SpoolError) -> String {
         try requireWrites("write")
         let tmp = try folders.handle(SpoolLayout.tmp, create: true)
@@ -29,6 +30,7 @@ extension Spool {
         do {
             try file.closeAfter { (file) throws(Errno) in
                 try file.writeAll(bytes)
+                if let modificationTime { try file.setModificationTime(modificationTime) }
                 if sync { try file.synchronizeData() }
             }
         } catch {
@@ -95,12 +97,15 @@ extension Spool {
     /// The exchange fails if `folder/name` no longer exists, so a rewrite never recreates a task that another
     /// process has moved on.
     ///
+    /// - Parameter lease: For a task file in `running/`, the lease expiry the new content carries as its
+    ///   modification time. Without it, the new file would show the time it was written: to a janitor, a
+    ///   lease that expired, taken from the process that is still recording the outcome.
     /// - Throws: ``SpoolError`` with code ``SpoolError/Code/leaseLost`` if the file is gone.
-    func rewrite(_ name: String, in folder: String, with bytes: [UInt8]) throws(SpoolError) {
+    func rewrite(_ name: String, in folder: String, with bytes: [UInt8], lease: FileTime? = nil) throws(SpoolError) {
         // The folders first: a failure to open one must not leave the staged content behind.
         let tmp = try folders.handle(SpoolLayout.tmp, create: true)
         let target = try folders.handle(folder, create: false)
-        let staged = try stage(bytes, sync: configuration.durability.syncsRewrites)
+        let staged = try stage(bytes, sync: configuration.durability.syncsRewrites, modificationTime: lease)
         do {
             try gate.pass { () throws(Errno) in
                 try Syscall.rename(staged, in: tmp.descriptor, to: name, in: target.descriptor, flags: .swap)
