@@ -24,35 +24,9 @@ import Testing
     @Test(.timeLimit(.minutes(10)), arguments: WorkflowCrashScenario.allCases)
     func crashAtEverySystemCall(_ scenario: WorkflowCrashScenario) async throws {
         _ = try TestWorkerLocator.resolve()
-        let counts = try scenario.countCalls()
-        try #require(!counts.isEmpty, "the operation makes no system call the hooks see")
-        var failedPoints: [String] = []
-        for (call, count) in counts {
-            for occurrence in 0...count {
-                let problems = try await runCrashPoint(
-                    scenario,
-                    call: call,
-                    after: occurrence,
-                    crashes: occurrence < count
-                )
-                if !problems.isEmpty {
-                    let point = "\(call):\(occurrence)"
-                    failedPoints.append(point)
-                    let note = occurrence < count ? "" : " (past the last call: no crash)"
-                    Issue.record(
-                        Comment(
-                            rawValue: "\(scenario) --crash-at \(point)\(note):\n  " + problems.joined(separator: "\n  ")
-                        )
-                    )
-                }
-            }
+        try await runEveryCrashPoint(of: "\(scenario)", counts: try scenario.countCalls()) { call, after, crashes in
+            try await runCrashPoint(scenario, call: call, after: after, crashes: crashes)
         }
-        let total = counts.reduce(0) { $0 + $1.count }
-        print(
-            "[crash] \(scenario): \(total) crash points (\(counts.map { "\($0.call)×\($0.count)" }.joined(separator: ", ")))"
-                + (failedPoints.isEmpty
-                    ? ", all recovered" : "; invariant broken at \(failedPoints.joined(separator: ", "))")
-        )
     }
 
     /// Runs one child with `--crash-at call:after` on a fresh spool, recovers, drives the spool to the end,
