@@ -30,15 +30,17 @@ while time.time() < deadline:
 sys.exit("spoold did not listen")
 PY
 status=0
-# From the scratch folder, where schemathesis leaves its own files.
+# From the scratch folder, where schemathesis leaves its own files. Examples and fuzzing, not the coverage
+# phase: a task's schema (docs/task.schema.json) nests workflow steps recursively, and the coverage phase's
+# enumeration of such a schema grows without bound (it was killed for memory).
 cd "$work"
 "$root/.build/venv/bin/schemathesis" --config-file "$root/Tests/api/schemathesis.toml" run "$root/docs/openapi.yaml" \
     --url "http://127.0.0.1:$port" \
     --header "Authorization: Bearer $token" \
     --checks all \
     --exclude-checks ignored_auth,positive_data_acceptance \
-    --phases examples,coverage,fuzzing \
-    --max-examples "${SPOOL_SCHEMA_EXAMPLES:-40}" \
+    --phases examples,fuzzing \
+    --max-examples "${SPOOL_SCHEMA_EXAMPLES:-100}" \
     --workers 1 \
     --seed 1 \
     --suppress-health-check all \
