@@ -225,7 +225,10 @@ import Testing
         ),
         (#"{"type": "a", "pass_result": 1}"#, "pass_result: must be true or false, not a number"),
         (#"{"chain": []}"#, "chain: must be a non-empty list of tasks"),
-        (#"{"chain": [{"type": "a"}], "queue": "q"}"#, "queue: a chain document holds only \"chain\", a list of tasks"),
+        (
+            #"{"chain": [{"type": "a"}], "queue": "q"}"#,
+            "chain: a chain document holds only \"chain\", a list of tasks, not \"queue\""
+        ),
         (#"{"type": "a", "group": "g"}"#, "group_index: group and group_index go together"),
     ])
     func invalidWorkflowFieldsAreRefusedWithTheirReason(document: String, reason: String) throws {

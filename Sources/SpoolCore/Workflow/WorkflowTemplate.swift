@@ -117,7 +117,9 @@ public enum WorkflowTemplate {
     static func expandingChain(_ value: JSONValue) throws(TaskValidationError) -> JSONValue {
         guard case .object(let members) = value, let chain = value["chain"], value["type"] == nil else { return value }
         if let other = members.first(where: { $0.key != "chain" }) {
-            throw TaskValidationError("\(other.key): a chain document holds only \"chain\", a list of tasks")
+            throw TaskValidationError(
+                "chain: a chain document holds only \"chain\", a list of tasks, not \(JSONWriter.quoted(other.key, limit: 64))"
+            )
         }
         guard case .array(let steps) = chain, let first = steps.first else {
             throw TaskValidationError("chain: must be a non-empty list of tasks")
