@@ -5,9 +5,10 @@ import SpoolCore
 /// The fixed acceptance time: `delay` and the defaults ingest fills in depend on it.
 private let now = Timestamp(milliseconds: 1_795_255_230_000)
 
-/// What a rejection reason may start with: FORMAT.md section 3, "Validation".
+/// What a rejection reason may start with: FORMAT.md section 3, "Validation", and the one field of a chain
+/// document (section 9).
 private let reasonPrefixes =
-    ["invalid JSON: ", "not a JSON object"] + TaskRecord.knownFields.sorted().map { "\($0): " }
+    ["invalid JSON: ", "not a JSON object", "chain: "] + TaskRecord.knownFields.sorted().map { "\($0): " }
 
 /// Stops the run with `message` when `condition` is false. Unlike `precondition`, whose message an
 /// optimized build drops, `fatalError` prints it, so the fuzzer's log says what failed.
