@@ -153,7 +153,7 @@ import Testing
                         ("/v1/groups", .post, #"{"group":[{"type":"a"}],"callback":7}"#, .badRequest, "callback"),
                         ("/v1/groups", .post, #"{"group":[{"type":"a"}],"colour":"red"}"#, .badRequest, "colour"),
                         ("/v1/tasks", .post, #"{"chain":[]}"#, .badRequest, "chain"),
-                        ("/v1/tasks", .post, #"{"chain":[{"type":"a"}],"queue":"q"}"#, .badRequest, "queue"),
+                        ("/v1/tasks", .post, #"{"chain":[{"type":"a"}],"queue":"q"}"#, .badRequest, "chain"),
                         ("/v1/groups?limit=0", .get, nil, .badRequest, "limit"),
                         ("/v1/groups?cursor=a%2Fb", .get, nil, .badRequest, "cursor"),
                         ("/v1/groups?order=random", .get, nil, .badRequest, "order"),
