@@ -32,11 +32,8 @@ enum GroupLayout {
 
     /// The member index and state of a result marker's name.
     static func parseResult(_ name: String) -> (index: Int, state: TaskState)? {
-        let parts = name.split(separator: ".")
-        guard parts.count == 4, parts[0] == "r", parts[3] == "json", let index = Int(parts[1]), index >= 0,
-            let state = TaskState(rawValue: String(parts[2])), state == .done || state == .dead
-        else { return nil }
-        return (index, state)
+        var name = name
+        return name.withUTF8 { parseResult(bytes: $0) }.map { ($0.index, $0.done ? TaskState.done : .dead) }
     }
 
     /// The member index of a result marker's name given as bytes, and whether it says `done`; without a
