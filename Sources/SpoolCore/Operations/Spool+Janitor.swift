@@ -50,8 +50,10 @@ extension Spool {
         guard access.writes else { return report }
         let now = clock.now
         if atStart { report.staleCopies += settleRestoredNames() }
-        recoverLeases(now: now, into: &report)
+        // Staging first: a task file that an interrupted rewrite set aside goes back to its worker's folder,
+        // whose leases are then returned in the same pass.
         recoverStaging(now: now, into: &report)
+        recoverLeases(now: now, into: &report)
         purgeFinished(now: now, into: &report)
         // Counting dead tasks lists their folders: once a minute.
         let minute = now.milliseconds / 60_000
