@@ -91,6 +91,25 @@ final class BenchProcess {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// CPU time the child's threads now running have used, in seconds, to the nanosecond: the sum of the
+    /// first field of `/proc/<pid>/task/*/schedstat`. Finer than ``cpuSeconds()``'s clock ticks, for
+    /// figures of a millisecond or less.
+    func threadCPUSeconds() -> Double? {
+        var nanoseconds: Int64 = 0
+        var found = false
+        try? Syscall.forEachEntry(in: "/proc/\(pid)/task") { entry in
+            guard let file = try? FileDescriptor.open("/proc/\(pid)/task/\(entry.name)/schedstat", .readOnly),
+                let content = file.closeAfter({ try? $0.readAll(limit: 4096).bytes }),
+                let first = String(decoding: content, as: UTF8.self).split(separator: " ").first,
+                let value = Int64(first)
+            else { return true }
+            nanoseconds += value
+            found = true
+            return true
+        }
+        return found ? Double(nanoseconds) / 1_000_000_000 : nil
+    }
+
     /// VmRSS from `/proc/<pid>/status`, in kB.
     func residentKilobytes() -> Int? {
         guard let file = try? FileDescriptor.open("/proc/\(pid)/status", .readOnly),

@@ -13,12 +13,15 @@ import Glibc
 /// Every spool of a run lives under one folder, removed only when the run ends: deleting files is costly
 /// on some filesystems, and the deletes of one workload must not slow down the next.
 final class BenchRun {
+    /// The folder given by `--directory`, under which `base` is made.
+    let directory: String
     let base: String
     let quick: Bool
     let settle: Double
     private var spools = 0
 
     init(directory: String, quick: Bool, settle: Double) throws {
+        self.directory = directory
         base = "\(directory)/spool-bench-\(LocalProcess.id)"
         self.quick = quick
         self.settle = settle
@@ -46,7 +49,10 @@ final class BenchRun {
     }
 
     /// A ~200-byte payload, like the peers'.
-    func payload(_ index: Int) -> JSONValue {
+    func payload(_ index: Int) -> JSONValue { Self.payload(index) }
+
+    /// A ~200-byte payload, like the peers', for the benchmark's child processes too.
+    static func payload(_ index: Int) -> JSONValue {
         .object([
             JSONMember("order", .integer(index)),
             JSONMember("callback", .string("https://shop.example/hooks/orders/\(index)")),
@@ -78,6 +84,12 @@ final class BenchRun {
 
     /// Writes `spool.yaml` into the spool and starts `spoold` on it.
     func startDaemon(_ spool: Spool, configuration: String, mode: String = "all") throws -> BenchProcess {
+        try writeConfiguration(configuration, into: spool)
+        return try startDaemon(root: spool.root, mode: mode)
+    }
+
+    /// Writes `configuration` as the spool's `spool.yaml`.
+    func writeConfiguration(_ configuration: String, into spool: Spool) throws {
         let file = try FileDescriptor.open(
             "\(spool.root)/spool.yaml",
             .writeOnly,
@@ -85,9 +97,17 @@ final class BenchRun {
             permissions: [.ownerReadWrite, .groupRead, .otherRead]
         )
         try file.closeAfter { try $0.writeAll(Array(configuration.utf8)) }
-        return try BenchProcess([
-            BenchProcess.sibling("spoold"), "--spool", spool.root, "--mode", mode, "--log-level", "warning",
-        ])
+    }
+
+    /// Starts `spoold` on the spool at `root` with its `spool.yaml`, `arguments` added, run through
+    /// `launcher` (such as `unshare`) when one is given.
+    func startDaemon(root: String, mode: String = "all", arguments: [String] = [], launcher: [String] = [])
+        throws -> BenchProcess
+    {
+        try BenchProcess(
+            launcher + [BenchProcess.sibling("spoold"), "--spool", root, "--mode", mode, "--log-level", "warning"]
+                + arguments
+        )
     }
 
     /// Starts a worker process (`spool-bench --serve`) on the spool and waits until it is ready.

@@ -18,15 +18,17 @@ struct SpoolBench: AsyncParsableCommand {
             against rsync, INSPECT spoolctl's stats, list, show and fsck on 1,000,000 tasks, API enqueue over HTTP \
             from 32 clients against spoolctl, TRACING enqueue and drain with tracing off and on (swift-otel, \
             exporting nowhere), DASHBOARD the server time of the dashboard's pages on 1,000,000 tasks, WORKFLOW \
-            the cost of a chain step and of a chord of 1,000 members against plain tasks. `all` runs W1 to W6; the \
-            others run when named.
+            the cost of a chain step and of a chord of 1,000 members against plain tasks, HOSTS enqueue, drain and \
+            arrival across 1 to 3 hosts sharing a spool (each a spoold in poll mode on its own mount, --mounts), \
+            POLL the CPU a poll costs with 0 to 1,000,000 tasks pending. `all` runs W1 to W6; the others run when \
+            named.
             """
     )
 
     @Option(
         help: ArgumentHelp(
             "Workloads, comma-separated: W1 to W6, SUSTAINED, CRON, UNIQUE, KEY, SNAPSHOT, INSPECT, API, TRACING,"
-                + " DASHBOARD, WORKFLOW, all."
+                + " DASHBOARD, WORKFLOW, HOSTS, POLL, all."
         )
     )
     var workload = "all"
@@ -36,6 +38,14 @@ struct SpoolBench: AsyncParsableCommand {
 
     @Option(help: "Folder under which temporary spools are made (on the filesystem to measure).")
     var directory = "/var/tmp"
+
+    @Option(
+        help: ArgumentHelp(
+            "HOSTS: the folder --directory names, as each host sees it through its own mount, comma-separated"
+                + " (three); without it every host uses --directory."
+        )
+    )
+    var mounts: String?
 
     @Option(help: "Seconds to wait before each workload that creates files, so that the previous one's writes settle.")
     var settle = 0.0
@@ -58,9 +68,18 @@ struct SpoolBench: AsyncParsableCommand {
     @Option(help: .hidden)
     var serveRoles = "working"
 
+    @Option(help: .hidden)
+    var produce: String?
+
+    @Option(help: .hidden)
+    var produceCount = 0
+
+    @Option(help: .hidden)
+    var produceOffset = 0
+
     static let workloads = [
         "W1", "W2", "W3", "W4", "W5", "W6", "SUSTAINED", "CRON", "UNIQUE", "KEY", "SNAPSHOT", "INSPECT", "API",
-        "TRACING", "DASHBOARD", "WORKFLOW",
+        "TRACING", "DASHBOARD", "WORKFLOW", "HOSTS", "POLL",
     ]
 
     func validate() throws {
@@ -70,6 +89,13 @@ struct SpoolBench: AsyncParsableCommand {
         guard settle >= 0, sustainedSeconds > 0 else {
             throw ValidationError("--settle must be 0 or more, and --sustained-seconds more than 0")
         }
+        guard mountList.isEmpty || mountList.count >= 3 else {
+            throw ValidationError("--mounts names one folder per host: three")
+        }
+    }
+
+    private var mountList: [String] {
+        (mounts ?? "").split(separator: ",").map(String.init)
     }
 
     private var selectedWorkloads: [String] {
@@ -88,6 +114,10 @@ struct SpoolBench: AsyncParsableCommand {
                 }
             try await BenchWorker(root: serve, expected: serveExpected, concurrency: serveConcurrency, roles: roles)
                 .run()
+            return
+        }
+        if let produce {
+            try BenchProducer(root: produce, count: produceCount, offset: produceOffset).run()
             return
         }
         let bench = try BenchRun(directory: directory, quick: quick, settle: settle)
@@ -111,6 +141,8 @@ struct SpoolBench: AsyncParsableCommand {
             case "API": measured = try await bench.measureAPI()
             case "DASHBOARD": measured = try await bench.measureDashboard()
             case "WORKFLOW": measured = try await bench.measureWorkflow()
+            case "HOSTS": measured = try await bench.measureHosts(mounts: mountList)
+            case "POLL": measured = try await bench.measurePoll()
             default: measured = try await bench.measureSustained(seconds: quick ? 20 : sustainedSeconds)
             }
             for result in measured { bench.report("\(result.workload) \(result.setting): \(result.summary)") }
