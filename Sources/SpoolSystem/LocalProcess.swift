@@ -17,6 +17,12 @@ public enum LocalProcess {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
+    /// Sets the environment variable `name` to `value` for this process and the processes it starts.
+    /// The corresponding C function is `setenv`.
+    public static func setEnvironment(_ name: String, to value: String) {
+        setenv(name, value, 1)
+    }
+
     /// The value of the environment variable `name`, if set and not empty.
     /// The corresponding C function is `getenv`.
     public static func environment(_ name: String) -> String? {
@@ -56,7 +62,7 @@ public enum LocalProcess {
     /// The start time of process `pid`, in clock ticks since boot, or `nil` if no such process runs.
     /// A zombie (a process that has exited but not been reaped) does not run, unless `includingZombies`.
     public static func startTicks(of pid: Int32, includingZombies: Bool = false) -> UInt64? {
-        guard let content = read("/proc/\(pid)/stat") else { return nil }
+        guard let content = readSmallFile("/proc/\(pid)/stat") else { return nil }
         // Field 2 (the command) may hold spaces and parentheses: fields are counted after its last ')'.
         guard let close = content.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = content[(close + 1)...].split(separator: UInt8(ascii: " "))
@@ -83,11 +89,11 @@ extension LocalProcess {
         let wanted = variables.map { Array($0.utf8) }
         var groups = Set<Int32>()
         for entry in (try? Syscall.entries(in: "/proc")) ?? [] {
-            guard let pid = Int32(entry.name), pid > 1, let environment = read("/proc/\(pid)/environ") else {
+            guard let pid = Int32(entry.name), pid > 1, let environment = readSmallFile("/proc/\(pid)/environ") else {
                 continue
             }
             let present = Set(environment.split(separator: 0).map(Array.init))
-            guard wanted.allSatisfy(present.contains), let stat = read("/proc/\(pid)/stat"),
+            guard wanted.allSatisfy(present.contains), let stat = readSmallFile("/proc/\(pid)/stat"),
                 let close = stat.lastIndex(of: UInt8(ascii: ")"))
             else { continue }
             // After ')' come fields 3, 4, ...: the process group is field 5, the session field 6.
@@ -125,8 +131,8 @@ extension LocalProcess {
         return milliseconds(wall) - milliseconds(sinceBoot)
     }()
 
-    /// The content of a small file of `/proc`, or `nil` if it cannot be read.
-    private static func read(_ path: String) -> [UInt8]? {
+    /// The content of a small file (of `/proc`, of `/etc`), at most 1 MiB of it, or `nil` if it cannot be read.
+    public static func readSmallFile(_ path: String) -> [UInt8]? {
         guard let descriptor = try? FileDescriptor.open(path, .readOnly) else { return nil }
         return descriptor.closeAfter { try? $0.readAll(limit: 1 << 20).bytes }
     }

@@ -11,10 +11,9 @@ public import SystemPackage
 public enum Syscall {
     /// Renames `name` in `directory` to `newName` in `newDirectory`, atomically.
     ///
-    /// The corresponding C function is `renameat2`. Where the kernel or the filesystem refuses `renameat2`
-    /// or its flags (`EINVAL`, `ENOSYS`), the call falls back to `renameat`: ``RenameFlags/exclusive`` falls back to a check followed by a plain `renameat`
-    /// (a narrow race that a concurrent creator of the same name could win), and ``RenameFlags/swap`` falls
-    /// back to replacing an existing target (the old content is then gone rather than left at `name`).
+    /// The corresponding C function is `renameat2`. A filesystem without the `flags` (GlusterFS, NFS,
+    /// CephFS, older kernels) answers `EINVAL` (or `ENOSYS`) and changes nothing: ``RenameFlags/probe(in:scratch:)``
+    /// tells beforehand, and ``moveByLink(_:in:to:in:)`` moves without replacing on such a filesystem.
     public static func rename(
         _ name: String,
         in directory: FileDescriptor,
@@ -22,75 +21,59 @@ public enum Syscall {
         in newDirectory: FileDescriptor,
         flags: RenameFlags = []
     ) throws(Errno) {
-        let result = name.withCString { old in
+        try name.withCString { old in
             newName.withCString { new in
                 nothingOrErrno { system_renameat2(directory.rawValue, old, newDirectory.rawValue, new, flags.rawValue) }
             }
-        }
-        switch result {
-        case .success:
-            return
-        case .failure(let code) where code == .invalidArgument || code == .noFunction:
-            // The filesystem does not support the flags (older kernels, some network filesystems).
-            let targetExists = (try? status(newName, in: newDirectory)) != nil
-            if flags.contains(.exclusive) && targetExists { throw .fileExists }
-            if flags.contains(.swap) && !targetExists { throw .noSuchFileOrDirectory }
-            try plainRename(name, in: directory, to: newName, in: newDirectory)
-        case .failure(let code):
-            throw code
-        }
+        }.unwrap()
     }
 
     /// Renames the entry whose name is the raw bytes `name` (which need not be valid UTF-8, as a name read
-    /// from a directory may not be) to `newName` in the same directory, never replacing an existing name.
+    /// from a directory may not be) to `newName` in the same directory.
     ///
-    /// The corresponding C function is `renameat2` with `RENAME_NOREPLACE`, falling back as ``rename(_:in:to:in:flags:)`` does.
-    public static func rename(rawName name: [UInt8], in directory: FileDescriptor, to newName: String) throws(Errno) {
-        let result = (name + [0]).withUnsafeBufferPointer { bytes in
+    /// The corresponding C function is `renameat2`.
+    public static func rename(
+        rawName name: [UInt8],
+        in directory: FileDescriptor,
+        to newName: String,
+        flags: RenameFlags = []
+    ) throws(Errno) {
+        try (name + [0]).withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { old in
                 newName.withCString { new in
                     nothingOrErrno {
-                        system_renameat2(
-                            directory.rawValue,
-                            old.baseAddress!,
-                            directory.rawValue,
-                            new,
-                            RenameFlags.exclusive.rawValue
-                        )
+                        system_renameat2(directory.rawValue, old.baseAddress!, directory.rawValue, new, flags.rawValue)
                     }
                 }
             }
-        }
-        switch result {
-        case .success:
-            return
-        case .failure(let code) where code == .invalidArgument || code == .noFunction:
-            if (try? status(newName, in: directory)) != nil { throw .fileExists }
-            try (name + [0]).withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { old in
-                    newName.withCString { new in
-                        nothingOrErrno {
-                            system_renameat(directory.rawValue, old.baseAddress!, directory.rawValue, new)
-                        }
-                    }
-                }
-            }.unwrap()
-        case .failure(let code):
-            throw code
-        }
+        }.unwrap()
     }
 
-    private static func plainRename(
+    /// Moves the file `name` to `newName` in `newDirectory`, never replacing an existing file, by giving it
+    /// the new name (`linkat`, which fails with `EEXIST` if the name exists, atomically on every POSIX
+    /// filesystem, as Maildir relies on) and then removing the old one (`unlinkat`): the move for
+    /// filesystems without `RENAME_NOREPLACE`.
+    ///
+    /// Of several processes moving the same file, the one that removes the old name has moved it; one whose
+    /// removal finds the old name gone takes its new name back and fails with `ENOENT`, as a losing rename
+    /// would. A process that dies between the two calls leaves the file under both names.
+    ///
+    /// - Throws: `EEXIST` if `newName` exists, `ENOENT` if `name` is gone or another process moved it first,
+    ///   `EPERM` where the filesystem or its settings (`fs.protected_hardlinks` for a file of another
+    ///   user) refuse a hard link; nothing is changed then.
+    public static func moveByLink(
         _ name: String,
         in directory: FileDescriptor,
         to newName: String,
         in newDirectory: FileDescriptor
     ) throws(Errno) {
-        try name.withCString { old in
-            newName.withCString { new in
-                nothingOrErrno { system_renameat(directory.rawValue, old, newDirectory.rawValue, new) }
-            }
-        }.unwrap()
+        try link(name, in: directory, to: newName, in: newDirectory)
+        do {
+            try unlink(name, in: directory)
+        } catch .noSuchFileOrDirectory {
+            try? unlink(newName, in: newDirectory)
+            throw .noSuchFileOrDirectory
+        }
     }
 
     /// Removes the file (or, with `directory: true`, the empty directory) `name`.

@@ -98,18 +98,6 @@ func system_renameat2(
     return CSpoolLinux_renameat2(olddirfd, oldpath, newdirfd, newpath, flags)
 }
 
-func system_renameat(
-    _ olddirfd: CInt,
-    _ oldpath: UnsafePointer<CChar>,
-    _ newdirfd: CInt,
-    _ newpath: UnsafePointer<CChar>
-)
-    -> CInt
-{
-    if let fault = injectedFault("renameat") { return fault }
-    return renameat(olddirfd, oldpath, newdirfd, newpath)
-}
-
 func system_unlinkat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ flags: CInt) -> CInt {
     if let fault = injectedFault("unlinkat") { return fault }
     return unlinkat(dirfd, path, flags)

@@ -10,8 +10,8 @@ import SpoolSystem
 
 /// The system call names the fault hooks of `SpoolSystem` know.
 let crashableCalls: Set<String> = [
-    "openat", "read", "write", "fsync", "fdatasync", "syncfs", "renameat2", "renameat", "unlinkat", "mkdirat",
-    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock",
+    "openat", "read", "write", "fsync", "fdatasync", "syncfs", "renameat2", "unlinkat", "mkdirat",
+    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock", "linkat",
 ]
 
 /// A `--crash-at CALL:N` point: die just before the (N+1)-th call named `call`; or a `--stop-at CALL:N`

@@ -38,11 +38,23 @@ struct Spoold: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(
+        name: .long,
+        help:
+            "This host's id in worker names, unique among the hosts sharing the spool: [A-Za-z0-9-]{1,60} (default: $SPOOL_HOST_ID, else /etc/spool/host-id, else the host name and machine id)."
+    )
+    var hostID: String?
+
     func validate() throws {
         if let pollInterval, !(pollInterval > 0) { throw ValidationError("--poll-interval must be greater than 0") }
+        if let hostID, !HostIdentity.isValid(hostID) {
+            throw ValidationError("--host-id must be 1 to 60 characters of A-Z, a-z, 0-9 and -")
+        }
     }
 
     func run() async throws {
+        // Before any worker name is made: every spool this process opens names its workers with it.
+        if let hostID { Environment.set(HostIdentity.variable, to: hostID) }
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = LogfmtLogHandler(label: label)

@@ -1,4 +1,11 @@
+import SpoolCore
 import Testing
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
 
 /// Runs `runPoint(call, occurrence, crashes)` for every crash point of an operation whose system calls
 /// `counts` gives: each call name and each occurrence of it, where the child must crash, plus one past its
@@ -28,4 +35,14 @@ func runEveryCrashPoint(
             + (failedPoints.isEmpty
                 ? ", all recovered" : "; invariant broken at \(failedPoints.joined(separator: ", "))")
     )
+}
+
+/// Runs `body` with `SPOOL_RENAME_FLAGS=off` in this process's environment, which the children it starts
+/// inherit: every spool opened meanwhile moves as on a filesystem without `renameat2` flags. The crash
+/// suites are serialized, and the tests run one at a time in CI; a test of another suite running at once
+/// on a developer's machine would only take the same (correct) fallbacks.
+func withoutRenameFlags<R>(_ body: () async throws -> R) async rethrows -> R {
+    setenv(Spool.renameFlagsVariable, "off", 1)
+    defer { unsetenv(Spool.renameFlagsVariable) }
+    return try await body()
 }

@@ -4,8 +4,8 @@ import SpoolTestSupport
 
 /// The system call names the fault hooks know, in the order crash points are tried.
 let crashableCalls = [
-    "openat", "read", "write", "fsync", "fdatasync", "syncfs", "renameat2", "renameat", "unlinkat", "mkdirat",
-    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock",
+    "openat", "read", "write", "fsync", "fdatasync", "syncfs", "renameat2", "unlinkat", "mkdirat",
+    "symlinkat", "readlinkat", "utimensat", "futimens", "fstatat", "fstat", "flock", "linkat",
 ]
 
 /// One operation run by `spool-test-worker` in a child process, killed at each of its system calls in turn.

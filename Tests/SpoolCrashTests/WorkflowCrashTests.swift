@@ -23,8 +23,23 @@ import Testing
 @Suite(.serialized) struct WorkflowCrashTests {
     @Test(.timeLimit(.minutes(10)), arguments: WorkflowCrashScenario.allCases)
     func crashAtEverySystemCall(_ scenario: WorkflowCrashScenario) async throws {
+        try await runEveryCrashPoint(of: scenario, label: "\(scenario)")
+    }
+
+    /// The same on a filesystem without `renameat2` flags (GlusterFS, NFS), forced here.
+    @Test(.timeLimit(.minutes(10)), arguments: WorkflowCrashScenario.allCases)
+    func crashAtEverySystemCallWithoutRenameFlags(_ scenario: WorkflowCrashScenario) async throws {
+        try await withoutRenameFlags {
+            try await runEveryCrashPoint(of: scenario, label: "\(scenario) without rename flags")
+        }
+    }
+
+    private func runEveryCrashPoint(of scenario: WorkflowCrashScenario, label: String) async throws {
         _ = try TestWorkerLocator.resolve()
-        try await runEveryCrashPoint(of: "\(scenario)", counts: try scenario.countCalls()) { call, after, crashes in
+        try await SpoolCrashTests.runEveryCrashPoint(of: label, counts: try scenario.countCalls()) {
+            call,
+            after,
+            crashes in
             try await runCrashPoint(scenario, call: call, after: after, crashes: crashes)
         }
     }

@@ -39,24 +39,53 @@ import Testing
     }
 
     @Test(arguments: [Errno.invalidArgument, .noFunction])
-    func fallbackWhenRenameat2IsRefused(code: Errno) throws {
+    func flagsTheFilesystemRefusesAreReportedAndChangeNothing(code: Errno) throws {
         try withFolder { folder, path in
             let faults = SyscallFaults().inject(.fail(code), into: "renameat2", times: 10)
             try SpoolFiles.write("a", to: "\(path)/a")
-            try SpoolFiles.write("b", to: "\(path)/b")
-            try SyscallFaults.withFaults(faults) {
-                #expect(throws: Errno.fileExists) {
-                    try Syscall.rename("a", in: folder, to: "b", in: folder, flags: .exclusive)
-                }
-                try Syscall.rename("a", in: folder, to: "c", in: folder, flags: .exclusive)
-                #expect(throws: Errno.noSuchFileOrDirectory) {
-                    try Syscall.rename("c", in: folder, to: "x", in: folder, flags: .swap)
-                }
-                try Syscall.rename("c", in: folder, to: "b", in: folder, flags: .swap)
+            SyscallFaults.withFaults(faults) {
+                #expect(throws: code) { try Syscall.rename("a", in: folder, to: "c", in: folder, flags: .exclusive) }
+                #expect(RenameFlags.probe(in: folder, scratch: "probe").isEmpty)
             }
-            #expect(faults.count("renameat") == 2)
-            #expect(SpoolFiles.names(path) == ["b"])
-            #expect(try SpoolFiles.read("\(path)/b") == Array("a".utf8))
+            #expect(SpoolFiles.names(path) == ["a"])
+        }
+    }
+
+    @Test func probeFindsBothFlagsOnALocalFilesystemAndLeavesNothing() throws {
+        try withFolder { folder, path in
+            #expect(RenameFlags.probe(in: folder, scratch: "probe") == [.exclusive, .swap])
+            #expect(SpoolFiles.names(path).isEmpty)
+        }
+    }
+
+    @Test func moveByLinkNeverReplacesAndMovesOnce() throws {
+        try withFolder { folder, path in
+            try SpoolFiles.write("a", to: "\(path)/a")
+            try SpoolFiles.write("b", to: "\(path)/b")
+            #expect(throws: Errno.fileExists) { try Syscall.moveByLink("a", in: folder, to: "b", in: folder) }
+            #expect(try SpoolFiles.read("\(path)/b") == Array("b".utf8))
+            try Syscall.moveByLink("a", in: folder, to: "c", in: folder)
+            #expect(SpoolFiles.names(path) == ["b", "c"])
+            #expect(try SpoolFiles.read("\(path)/c") == Array("a".utf8))
+            #expect(try Syscall.status("c", in: folder).linkCount == 1)
+            #expect(throws: Errno.noSuchFileOrDirectory) {
+                try Syscall.moveByLink("a", in: folder, to: "d", in: folder)
+            }
+        }
+    }
+
+    /// Another process moved the file between the link and the unlink: the mover whose unlink failed
+    /// takes its new name back and reports the loss, as a losing rename would.
+    @Test func moveByLinkThatLosesTheSourceTakesItsNameBack() throws {
+        try withFolder { folder, path in
+            try SpoolFiles.write("a", to: "\(path)/a")
+            let faults = SyscallFaults().inject(.fail(.noSuchFileOrDirectory), into: "unlinkat", times: 1)
+            _ = SyscallFaults.withFaults(faults) {
+                #expect(throws: Errno.noSuchFileOrDirectory) {
+                    try Syscall.moveByLink("a", in: folder, to: "c", in: folder)
+                }
+            }
+            #expect(SpoolFiles.names(path) == ["a"])
         }
     }
 

@@ -70,7 +70,7 @@ extension Spool {
                 in: SpoolLayout.tmp,
                 to: "\(entry.name).json",
                 in: SpoolLayout.cronEntries,
-                flags: replacing ? [] : .exclusive,
+                rule: replacing ? .replacing : .exclusive,
                 sync: true
             )
         } catch {

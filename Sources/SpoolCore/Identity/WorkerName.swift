@@ -4,7 +4,7 @@ import SpoolSystem
 /// `<host>.<pid>.<start>`, where `start` is the process start time in clock ticks since boot, which tells a
 /// reused pid apart.
 public struct WorkerName: Sendable, Hashable, CustomStringConvertible {
-    /// The host, with characters outside `[A-Za-z0-9-]` replaced by `-`.
+    /// The host's id (``HostIdentity``), `[A-Za-z0-9-]{1,60}`.
     public var host: String
     /// The process id.
     public var pid: Int32
@@ -13,7 +13,7 @@ public struct WorkerName: Sendable, Hashable, CustomStringConvertible {
 
     /// The name of this process.
     public static let current = WorkerName(
-        host: sanitizedHost(LocalProcess.hostName),
+        host: HostIdentity.current,
         pid: LocalProcess.id,
         startTicks: LocalProcess.startTicks
     )
@@ -37,14 +37,9 @@ public struct WorkerName: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(host).\(pid).\(startTicks)" }
 
-    /// Whether this worker is known to be gone: it ran on this host and its process no longer runs.
-    /// A worker on another host is never known to be gone; its leases expire instead.
+    /// Whether this worker is known to be gone: it ran on this host (its host id is this host's) and its
+    /// process no longer runs. A worker on another host is never known to be gone; its leases expire instead.
     public var isGoneFromThisHost: Bool {
         host == WorkerName.current.host && !LocalProcess.isRunning(pid: pid, startTicks: startTicks)
-    }
-
-    static func sanitizedHost(_ host: String) -> String {
-        let bytes = host.utf8.prefix(60).map { Names.isAlphanumeric($0) || $0 == 0x2D ? $0 : 0x2D }
-        return bytes.isEmpty ? "host" : String(decoding: bytes, as: UTF8.self)
     }
 }

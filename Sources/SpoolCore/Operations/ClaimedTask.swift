@@ -10,6 +10,17 @@ public struct ClaimedTask: Sendable {
     public let worker: WorkerName
     /// When it was claimed; `nil` when recovered from a worker that is gone.
     public let claimedAt: Timestamp?
+    /// The attempts its file recorded at the claim: a rewrite of the file is refused if it records another
+    /// number (``Spool/rewrite(_:in:with:lease:fence:)``), the fence of a late finish of a lost lease.
+    let recordedAttempts: Int
+
+    init(record: TaskRecord, fileName: TaskFileName, worker: WorkerName, claimedAt: Timestamp?) {
+        self.record = record
+        self.fileName = fileName
+        self.worker = worker
+        self.claimedAt = claimedAt
+        recordedAttempts = record.attempts.count
+    }
 
     /// The span of this attempt, from the claim to its recorded outcome; `nil` when the spool does not trace.
     var attemptSpan: (any Span)? = nil

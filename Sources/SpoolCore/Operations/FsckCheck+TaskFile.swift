@@ -81,7 +81,7 @@ extension FsckCheck {
     ) {
         let spool = spool
         found(.misplaced, "\(folder)/\(name)", id: id, detail, action: "moved to \(newFolder)/\(newName)") {
-            (try? spool.move(name, in: folder, to: newName, in: newFolder, flags: .exclusive, sync: true)) != nil
+            (try? spool.move(name, in: folder, to: newName, in: newFolder, rule: .ownName, sync: true)) != nil
         }
     }
 

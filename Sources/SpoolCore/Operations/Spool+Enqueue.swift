@@ -166,7 +166,7 @@ extension Spool {
             in: folder,
             to: target,
             in: destination,
-            flags: .exclusive,
+            rule: .ownName,
             sync: sync ?? configuration.durability.syncsEnqueue
         )
         return (destination, target)

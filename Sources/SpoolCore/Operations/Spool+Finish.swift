@@ -18,7 +18,13 @@ extension Spool {
             if result != nil || record.hasFollowUps {
                 record.result = result
                 record.finishedAt = now
-                try rewrite(name, in: task.folder, with: record.encoded, lease: leaseExpiry(from: clock.now))
+                try rewrite(
+                    name,
+                    in: task.folder,
+                    with: record.encoded,
+                    lease: leaseExpiry(from: clock.now),
+                    fence: task.recordedAttempts
+                )
             }
             followUps = try stageFollowUps(of: record, .succeeded, now: now)
             let expiry = finishedExpiry(of: record, succeeded: true, now: now)
@@ -166,7 +172,13 @@ extension Spool {
             )
         }
         let name = task.fileName.description
-        try rewrite(name, in: task.folder, with: updated.record.encoded, lease: leaseExpiry(from: clock.now))
+        try rewrite(
+            name,
+            in: task.folder,
+            with: updated.record.encoded,
+            lease: leaseExpiry(from: clock.now),
+            fence: task.recordedAttempts
+        )
         do {
             try moveIntoPlace(
                 name,
@@ -218,7 +230,8 @@ extension Spool {
             task.fileName.description,
             in: task.folder,
             with: record.encoded,
-            lease: leaseExpiry(from: clock.now)
+            lease: leaseExpiry(from: clock.now),
+            fence: task.recordedAttempts
         )
         let followUps = try stageFollowUps(of: record, outcome == .cancelled ? .cancelled : .failed, now: now)
         let expiry = finishedExpiry(of: record, succeeded: false, now: now)

@@ -102,6 +102,8 @@ struct FsckCheck {
                 case .successor: "the next step of a workflow, not yet enqueued"
                 case .groupResult: "a group member's result, not yet recorded"
                 case .group: "a group whose creation was interrupted"
+                case .setAside: "a task file set aside by an interrupted rewrite"
+                case .probe: "a scratch file of the filesystem probe"
                 }
             staging.append(("\(SpoolLayout.tmp)/\(name)", what))
         }

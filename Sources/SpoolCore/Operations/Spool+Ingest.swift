@@ -73,11 +73,18 @@ extension Spool {
             if encoded.utf8.count >= 150 { break }
         }
         let incoming = try folders.handle(SpoolLayout.incoming, create: false)
-        var name = encoded + ".json"
+        // Without `RENAME_NOREPLACE`, the new name is one no other drop can have.
+        let exclusive = renameFlags.contains(.exclusive)
+        var name = exclusive ? encoded + ".json" : "\(encoded).\(ids.next(at: clock.now)).json"
         for _ in 0..<3 {
             do {
                 try gate.pass { () throws(Errno) in
-                    try Syscall.rename(rawName: bytes, in: incoming.descriptor, to: name)
+                    try Syscall.rename(
+                        rawName: bytes,
+                        in: incoming.descriptor,
+                        to: name,
+                        flags: exclusive ? .exclusive : []
+                    )
                 }
                 logger.warning("drop name is not UTF-8; renamed", metadata: ["spool.drop": "\(name)"])
                 return name
@@ -105,7 +112,7 @@ extension Spool {
         guard Spool.isDropName(name) else { return .skipped }
         let claimed = stagingName(.ingest, suffix: name)
         do {
-            try move(name, in: SpoolLayout.incoming, to: claimed, in: SpoolLayout.tmp, flags: .exclusive)
+            try move(name, in: SpoolLayout.incoming, to: claimed, in: SpoolLayout.tmp, rule: .ownName)
         } catch  where error.code == .notFound {
             return .skipped
         }
@@ -130,7 +137,7 @@ extension Spool {
         var target = name
         for _ in 0..<3 {
             do {
-                try move(claimed, in: SpoolLayout.tmp, to: target, in: SpoolLayout.incoming, flags: .exclusive)
+                try move(claimed, in: SpoolLayout.tmp, to: target, in: SpoolLayout.incoming, rule: .exclusive)
                 return
             } catch  where error.code == .alreadyExists {
                 target = "\(name.dropLast(5).prefix(150)).\(ids.next(at: clock.now)).json"
@@ -313,7 +320,7 @@ extension Spool {
                     in: folder,
                     to: target,
                     in: SpoolLayout.rejected,
-                    flags: .exclusive,
+                    rule: .ownName,
                     sync: configuration.durability.syncsMoves
                 )
                 return target

@@ -50,8 +50,10 @@ extension Spool {
         guard access.writes else { return report }
         let now = clock.now
         if atStart { report.staleCopies += settleRestoredNames() }
-        recoverLeases(now: now, into: &report)
+        // Staging first: a task file that an interrupted rewrite set aside goes back to its worker's folder,
+        // whose leases are then returned in the same pass.
         recoverStaging(now: now, into: &report)
+        recoverLeases(now: now, into: &report)
         purgeFinished(now: now, into: &report)
         // Counting dead tasks lists their folders: once a minute.
         let minute = now.milliseconds / 60_000
@@ -226,9 +228,17 @@ extension Spool {
             case .group:
                 discardGroupDraft(name)
                 report.discardedWrites += 1
+            case .setAside:
+                guard parts.count == 6, let place = RewritePlace(suffix: parts[5]),
+                    let owner = WorkerName("\(parts[1]).\(parts[2]).\(parts[3])")
+                else { continue }
+                recoverSetAside(name, owner: owner, place: place)
+                report.discardedWrites += 1
+            case .probe:
+                discardStaged(name)
             case .ingest:
                 guard parts.count == 6 else { continue }
-                if isPlacedTask(staged: name) {
+                if isPlacedTask(staged: name) || isReturnedDrop(staged: name, as: parts[5]) {
                     discardStaged(name)
                     report.staleCopies += 1
                 } else if (try? ingestClaimed(name, originalName: parts[5])) != nil {
@@ -266,6 +276,17 @@ extension Spool {
         else { return false }
         let sameFile = placed.inode == status.inode && placed.device == status.device
         return sameFile || status.changeTime.milliseconds < LocalProcess.bootTime
+    }
+
+    /// Whether the claimed drop `staged` is also back in `incoming/` as `name`: its return to `incoming/`
+    /// by a link then an unlink (``MoveRule/exclusive``, on a filesystem without `RENAME_NOREPLACE`) was
+    /// interrupted between the two. The drop waits there, and is ingested from there.
+    private func isReturnedDrop(staged: String, as name: String) -> Bool {
+        guard let status = try? Syscall.status("\(SpoolLayout.tmp)/\(staged)", in: rootDescriptor),
+            status.linkCount > 1,
+            let waiting = try? Syscall.status("\(SpoolLayout.incoming)/\(name)", in: rootDescriptor)
+        else { return false }
+        return waiting.inode == status.inode && waiting.device == status.device
     }
 
     /// An enqueue that died after reserving its id (or unique key) but before placing its task left the

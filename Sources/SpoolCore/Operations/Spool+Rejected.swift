@@ -61,11 +61,11 @@ extension Spool {
         var dropName = Spool.isDropName(name) ? name : "resubmitted.\(ids.next(at: clock.now)).json"
         _ = try folders.handle(SpoolLayout.incoming, create: true)
         do {
-            try move(name, in: SpoolLayout.rejected, to: dropName, in: SpoolLayout.incoming, flags: .exclusive)
+            try move(name, in: SpoolLayout.rejected, to: dropName, in: SpoolLayout.incoming, rule: .exclusive)
         } catch  where error.code == .alreadyExists {
             // A drop of that name waits in incoming/: this one goes in beside it.
             dropName = "\(dropName.dropLast(5)).\(ids.next(at: clock.now)).json"
-            try move(name, in: SpoolLayout.rejected, to: dropName, in: SpoolLayout.incoming, flags: .exclusive)
+            try move(name, in: SpoolLayout.rejected, to: dropName, in: SpoolLayout.incoming, rule: .exclusive)
         }
         if let rejected = try? folders.handle(SpoolLayout.rejected, create: false) {
             try? Syscall.unlink("\(name).reason", in: rejected.descriptor)

@@ -134,7 +134,7 @@ extension Spool {
         let fileName = TaskFileName(due: location.due ?? clock.now, id: location.id)
         let running = SpoolLayout.runningFolder(queue: location.queue, worker: worker)
         do {
-            try move(name, in: folder, to: fileName.description, in: running, flags: .exclusive)
+            try move(name, in: folder, to: fileName.description, in: running, rule: .ownName)
         } catch  where error.code == .notFound {
             return nil
         }

@@ -250,7 +250,7 @@ public final class Sweeper {
                 in: timer.folder,
                 to: name,
                 in: active,
-                flags: .exclusive,
+                rule: .ownName,
                 sync: spool.configuration.durability.syncsMoves
             )
         } catch  where error.code == .notFound {

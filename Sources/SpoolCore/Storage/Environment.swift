@@ -6,4 +6,9 @@ public enum Environment {
     public static func value(_ name: String) -> String? {
         LocalProcess.environment(name)
     }
+
+    /// Sets the environment variable `name` to `value` for this process and the processes it starts.
+    public static func set(_ name: String, to value: String) {
+        LocalProcess.setEnvironment(name, to: value)
+    }
 }

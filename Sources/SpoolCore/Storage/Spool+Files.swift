@@ -50,13 +50,14 @@ extension Spool {
     /// `newFolder` when `sync` is set (and `folder` too under ``Durability/full``).
     ///
     /// - Throws: ``SpoolError`` with code ``SpoolError/Code/notFound`` when the source is gone (another
-    ///   process moved it), ``SpoolError/Code/alreadyExists`` when `flags` holds `.exclusive` and the target exists.
+    ///   process moved it), ``SpoolError/Code/alreadyExists`` when `rule` refuses to replace and the target
+    ///   exists.
     func move(
         _ name: String,
         in folder: String,
         to newName: String,
         in newFolder: String,
-        flags: RenameFlags = [],
+        rule: MoveRule = .replacing,
         sync: Bool = false
     ) throws(SpoolError) {
         try requireWrites("move")
@@ -65,7 +66,7 @@ extension Spool {
             let target = try folders.handle(newFolder, create: true)
             do {
                 try gate.pass { () throws(Errno) in
-                    try Syscall.rename(name, in: source.descriptor, to: newName, in: target.descriptor, flags: flags)
+                    try rename(name, in: source.descriptor, to: newName, in: target.descriptor, rule: rule)
                 }
             } catch .noSuchFileOrDirectory {
                 // Either the source is gone, or the target folder was removed under a cached handle.
@@ -88,38 +89,6 @@ extension Spool {
             }
             return
         }
-    }
-
-    /// Replaces the content of `folder/name` by rewrite-by-rename: `bytes` are staged in `tmp/`, flushed, and
-    /// atomically exchanged with the current file, whose old content is then deleted in the background
-    /// (``DeferredUnlink``).
-    ///
-    /// The exchange fails if `folder/name` no longer exists, so a rewrite never recreates a task that another
-    /// process has moved on.
-    ///
-    /// - Parameter lease: For a task file in `running/`, the lease expiry the new content carries as its
-    ///   modification time. Without it, the new file would show the time it was written: to a janitor, a
-    ///   lease that expired, taken from the process that is still recording the outcome.
-    /// - Throws: ``SpoolError`` with code ``SpoolError/Code/leaseLost`` if the file is gone.
-    func rewrite(_ name: String, in folder: String, with bytes: [UInt8], lease: FileTime? = nil) throws(SpoolError) {
-        // The folders first: a failure to open one must not leave the staged content behind.
-        let tmp = try folders.handle(SpoolLayout.tmp, create: true)
-        let target = try folders.handle(folder, create: false)
-        let staged = try stage(bytes, sync: configuration.durability.syncsRewrites, modificationTime: lease)
-        do {
-            try gate.pass { () throws(Errno) in
-                try Syscall.rename(staged, in: tmp.descriptor, to: name, in: target.descriptor, flags: .swap)
-            }
-        } catch .noSuchFileOrDirectory {
-            discardStaged(staged)
-            throw SpoolError(.leaseLost, "rewrite \(folder)/\(name): moved by another process")
-        } catch {
-            discardStaged(staged)
-            throw SpoolError(error, "rewrite", "\(folder)/\(name)")
-        }
-        // The staging name now holds the previous content. Freeing its blocks may wait for the device, so it
-        // is deleted on the deletion thread; if the process dies first, the janitor deletes it.
-        DeferredUnlink.unlink(staged, in: tmp.descriptor)
     }
 
     /// The largest task file read back from inside the spool: the drop limit plus room for what Spool

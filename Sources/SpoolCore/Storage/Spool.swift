@@ -32,6 +32,9 @@ public final class Spool: Sendable {
     let folders: DirectoryCache
     /// Held, shared, by every rename; taken exclusively by a snapshot.
     let gate: SnapshotGate
+    /// The `renameat2` flags the spool's filesystem has, probed at opening (see ``MoveRule`` for what a
+    /// move does without them).
+    let renameFlags: RenameFlags
     let ids: ULIDGenerator
     /// The hour of the janitor's last look for unique keys that no task holds.
     let lastUniqueKeySweep = Atomic<Int64>(-1)
@@ -93,17 +96,20 @@ public final class Spool: Sendable {
         }
         folders = DirectoryCache(root: rootDescriptor, syncsNewFolders: flushes, readOnly: !access.writes)
         gate = SnapshotGate(root: rootDescriptor)
-        let empty = (try? Syscall.entries(in: ".", relativeTo: rootDescriptor).isEmpty) == true
+        let opened = rootDescriptor
+        let empty = (try? Syscall.entries(in: ".", relativeTo: opened).isEmpty) == true
         if access.creates || (access.writes && empty) {
-            try makeBaseFolders(flushing: flushes)
+            try Spool.makeBaseFolders(in: opened, root: root, flushing: flushes)
         } else {
             let missing = [SpoolLayout.active, SpoolLayout.scheduled].filter {
-                (try? Syscall.status($0, in: rootDescriptor))?.kind != .directory
+                (try? Syscall.status($0, in: opened))?.kind != .directory
             }
             if !missing.isEmpty {
                 throw SpoolError(.notASpool, "not a spool: \(root) has no \(missing.joined(separator: "/ or "))/")
             }
         }
+        // Once the folder is known to be a spool: the probe works in its tmp/.
+        renameFlags = Spool.probeRenameFlags(root: opened, writes: access.writes, worker: worker)
         try settleFormat(fresh: empty)
     }
 
@@ -131,6 +137,13 @@ public final class Spool: Sendable {
     /// read-only filesystem (a mounted backup, say) is left as it is: writes into a missing folder report
     /// their own error.
     func makeBaseFolders(flushing: Bool) throws(SpoolError) {
+        try Spool.makeBaseFolders(in: rootDescriptor, root: root, flushing: flushing)
+    }
+
+    /// ``makeBaseFolders(flushing:)`` in the spool folder open as `rootDescriptor`, before a spool is open.
+    private static func makeBaseFolders(in rootDescriptor: FileDescriptor, root: String, flushing: Bool)
+        throws(SpoolError)
+    {
         var created = false
         for folder in SpoolLayout.baseFolders {
             do {
@@ -171,6 +184,11 @@ public final class Spool: Sendable {
     /// `.<suffix>` when given, cut so that the whole name fits the 255 bytes of a file name (the longest host
     /// name and the longest drop name together would not).
     func stagingName(_ kind: StagingKind, suffix: String? = nil) -> String {
+        Spool.stagingName(kind, worker: worker, suffix: suffix)
+    }
+
+    /// ``stagingName(_:suffix:)`` for `worker`, before a spool is open.
+    static func stagingName(_ kind: StagingKind, worker: WorkerName, suffix: String? = nil) -> String {
         let sequence = Spool.stagingSequence.add(1, ordering: .relaxed).newValue
         let base = "\(kind.rawValue).\(worker).\(sequence)"
         guard let suffix else { return base }
@@ -196,4 +214,10 @@ enum StagingKind: String {
     /// A folder holding a new group (its manifest, callback and members) until it is complete: removed with
     /// the reservations made for it when its writer is gone.
     case group = "g"
+    /// A task file set aside by a rewrite on a filesystem without `RENAME_EXCHANGE` (`.<place>` ends the
+    /// name, see ``RewritePlace``): put back if its new content was not placed, else removed, when its
+    /// writer is gone.
+    case setAside = "o"
+    /// A scratch file of the probe of the filesystem's rename flags: removed when its writer is gone.
+    case probe = "p"
 }

@@ -45,12 +45,12 @@ extension Spool {
         let taken = GroupLayout.takenCallback(by: worker)
         do {
             try gate.pass { () throws(Errno) in
-                try Syscall.rename(
+                try rename(
                     GroupLayout.callback,
                     in: directory.descriptor,
                     to: taken,
                     in: directory.descriptor,
-                    flags: .exclusive
+                    rule: .ownName
                 )
             }
         } catch {

@@ -181,7 +181,7 @@ extension Spool {
                 in: SpoolLayout.tmp,
                 to: id,
                 in: GroupLayout.groups,
-                flags: .exclusive,
+                rule: .ownName,
                 sync: configuration.durability.syncsEnqueue
             )
         } catch  where error.code == .alreadyExists {

@@ -27,7 +27,7 @@ extension Spool {
     func discardGroupDraft(_ name: String) {
         let draft = "\(SpoolLayout.tmp)/\(name)"
         for entry in names(in: draft) where entry.hasPrefix(StagingKind.ingest.rawValue + ".") {
-            try? move(entry, in: draft, to: entry, in: SpoolLayout.tmp, flags: .exclusive)
+            try? move(entry, in: draft, to: entry, in: SpoolLayout.tmp, rule: .ownName)
         }
         for entry in names(in: draft) where GroupLayout.parseMember(entry) != nil {
             guard let bytes = try? read(entry, in: draft),
@@ -61,7 +61,7 @@ extension Spool {
                     isAbandoned("\(taker)", file: "\(folder)/\(name)", now: now)
                 else { continue }
                 let taken = GroupLayout.takenCallback(by: worker)
-                guard (try? move(name, in: folder, to: taken, in: folder, flags: .exclusive)) != nil else { continue }
+                guard (try? move(name, in: folder, to: taken, in: folder, rule: .ownName)) != nil else { continue }
                 if (try? enqueueCallback(taken, of: manifest)) != nil { enqueued += 1 }
             }
             if entries.contains(GroupLayout.callback) { try? settleGroup(id) }

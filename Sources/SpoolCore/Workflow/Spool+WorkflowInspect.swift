@@ -133,12 +133,13 @@ extension Spool {
         var report = WorkflowCancelReport()
         // The callback first: a member finishing meanwhile must not fire it.
         do {
-            try Syscall.rename(
+            // A marker of an earlier cancellation may be replaced: the callback was not waiting then.
+            try rename(
                 GroupLayout.callback,
                 in: directory.descriptor,
                 to: GroupLayout.cancelled,
                 in: directory.descriptor,
-                flags: .exclusive
+                rule: .ownName
             )
             report.callbackCancelled = true
         } catch .noSuchFileOrDirectory {

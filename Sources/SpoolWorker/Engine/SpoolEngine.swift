@@ -70,6 +70,14 @@ public final class SpoolEngine: Service {
             let report = spool.runJanitor(atStart: true)
             logger.info("spool open", metadata: ["spool.root": "\(spool.root)", "spool.recovered": "\(report)"])
         }
+        logger.info(
+            "worker",
+            metadata: [
+                "spool.worker": "\(spool.worker)",
+                // `none`: moves that must not replace go by link then unlink, rewrites by setting aside.
+                "spool.rename_flags": "\(spool.renameFlagsDescription)",
+            ]
+        )
         let stopping = Mailbox<Void>()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in

@@ -17,6 +17,9 @@ struct ActiveCursor {
 
     var isEmpty: Bool { head == names.count }
 
+    /// Whether names are left to claim from a listing that did not hold the whole folder.
+    var holdsPartOfFolder: Bool { !isEmpty && !isComplete }
+
     mutating func reset(_ names: [TaskFileName], complete: Bool) {
         self.names = names
         head = 0

@@ -142,7 +142,11 @@ final class WorkerPool: Sendable {
             case .relist(nil):
                 for queue in spool.activeQueues() { await addQueue(queue) }
                 for queue in queues.keys {
-                    queues[queue]?.needsListing = true
+                    // A window that still holds the oldest names of a backlog is listed again when it
+                    // empties: a rescan (each poll interval in poll mode) lists only the queues with nothing
+                    // left to claim or whose whole folder the window holds, so that its cost does not grow
+                    // with a backlog.
+                    if queues[queue]?.cursor.holdsPartOfFolder != true { queues[queue]?.needsListing = true }
                     queues[queue]?.unhandled.removeAll()
                 }
                 paused = readPauses()
