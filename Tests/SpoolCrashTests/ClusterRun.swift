@@ -16,7 +16,8 @@ import SpoolTestSupport
 /// ``check(killed:)`` reads what they left.
 ///
 /// ```text
-/// <folder>/brick/             the volume's brick
+/// <folder>/brick/             the volume's brick, a tmpfs
+/// <folder>/spool/             after a failed run, a copy of the spool the brick held
 /// <folder>/host1/ … host3/    the mounts, each the spool of one host, with the spool.yaml they share
 /// <folder>/handler.sh         the exec handler, on local disk
 /// <folder>/runs-hostN.log     one line `<task id> <attempt> <host>` per run of the handler on hostN
@@ -45,6 +46,10 @@ struct ClusterRun {
         try SpoolFiles.write(ClusterRun.handlerScript, to: handler)
         chmod(handler, 0o755)
         try SpoolFiles.write(configuration, to: "\(volume.mounts[0])/spool.yaml")
+        // The spool is made before the hosts and producers open it. Opening a fresh spool at once, each
+        // stamps its format by a rename over the others' stamp, and on GlusterFS a stamp replaced between
+        // the open and the read of another fails that read with ESTALE, and that host's start.
+        _ = try Spool(root: volume.mounts[0])
     }
 
     var handler: String { "\(folder)/handler.sh" }
@@ -165,9 +170,10 @@ struct ClusterRun {
     /// Seconds since the run was set up.
     var seconds: Double { Double(SystemClock().now.milliseconds - started.milliseconds) / 1000 }
 
-    /// Takes the volume down; removes the run's folder unless `keep` (a failed run, for a look at the brick
-    /// and the logs).
+    /// Takes the volume down and removes the run's folder; with `keep` (a failed run), copies the spool to
+    /// `<folder>/spool` first and keeps the folder, for a look at the spool and the logs.
     func tearDown(keep: Bool) throws {
+        if keep { try volume.copyFiles(to: "\(folder)/spool") }
         try volume.down()
         if !keep { SpoolFiles.removeTree(folder) }
     }

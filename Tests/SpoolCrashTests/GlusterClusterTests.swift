@@ -36,7 +36,8 @@ struct GlusterClusterTests {
         try await run("clusterkill", killing: true)
     }
 
-    /// One run; a run that breaks a promise keeps its folder (brick, run logs, daemon logs) and names it.
+    /// One run; a run that breaks a promise keeps its folder (a copy of the spool, run logs, daemon logs) and
+    /// names it.
     private func run(_ label: String, killing: Bool) async throws {
         var run = try ClusterRun(label)
         // After the mounts: their FUSE processes, which leave the shell that started them, must not become
@@ -69,7 +70,7 @@ struct GlusterClusterTests {
             try? SpoolFiles.write(failures.joined(separator: "\n") + "\n", to: "\(run.folder)/problems.txt")
             Issue.record(
                 """
-                \(label): \(failures.count) problems; the brick, run logs and daemon logs are kept in \(run.folder):
+                \(label): \(failures.count) problems; the spool, run logs and daemon logs are kept in \(run.folder):
                 \(failures.prefix(40).joined(separator: "\n"))
                 """
             )

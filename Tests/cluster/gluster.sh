@@ -2,11 +2,13 @@
 # A GlusterFS volume of one brick on this machine, mounted several times over FUSE: each mount stands for
 # a host of a cluster sharing one spool (Tests/SpoolCrashTests/GlusterClusterTests.swift).
 #
-#   gluster.sh up NAME BRICK MOUNT...   start glusterd if it is not running, create volume NAME on the
-#                                       folder BRICK (made if missing, must be empty), set the options
-#                                       below, start it, and mount it at each MOUNT (made if missing)
-#   gluster.sh down NAME [MOUNT...]     unmount every mount of NAME (each MOUNT, and any other one),
-#                                       stop the volume and delete it; BRICK is left to the caller
+#   gluster.sh up [--tmpfs] NAME BRICK MOUNT...
+#       start glusterd if it is not running, create volume NAME on the folder BRICK (made if missing, must
+#       be empty; with --tmpfs, a tmpfs is mounted there first), set the options below, start it, and
+#       mount it at each MOUNT (made if missing)
+#   gluster.sh down NAME [MOUNT...]
+#       unmount every mount of NAME (each MOUNT, and any other one), stop the volume and delete it; a
+#       brick on a tmpfs is unmounted, with what it held; any other brick is left to the caller
 #
 # `up` first takes down a volume NAME left by an earlier run that did not end. Needs root, the
 # glusterfs-server and glusterfs-client packages, and /dev/fuse.
@@ -87,11 +89,21 @@ down() {
     shift
     for mount in "$@" $(mounts_of "$name"); do unmount "$mount"; done
     volume_exists "$name" || return 0
+    # Not $brick: up, which calls this, has its own in that variable.
+    volume_brick=$(gluster --mode=script volume info "$name" | sed -n 's/^Brick1: [^:]*://p')
     gluster --mode=script volume stop "$name" force >/dev/null 2>&1 || true
     gluster --mode=script volume delete "$name" >/dev/null || die "cannot delete volume $name"
+    if [ -n "$volume_brick" ] && mountpoint -q "$volume_brick" && [ "$(stat -f -c %T "$volume_brick")" = tmpfs ]; then
+        unmount "$volume_brick"
+    fi
 }
 
 up() {
+    tmpfs=false
+    if [ "$1" = --tmpfs ]; then
+        tmpfs=true
+        shift
+    fi
     name=$1
     brick=$2
     shift 2
@@ -102,8 +114,11 @@ up() {
     down "$name" "$@"
     mkdir -p "$brick"
     [ -z "$(ls -A "$brick")" ] || die "the brick folder $brick is not empty"
-    gluster --mode=script volume create "$name" "$(hostname):$brick" force >/dev/null \
-        || die "cannot create volume $name on $(hostname):$brick"
+    if $tmpfs; then mount -t tmpfs -o mode=0755 tmpfs "$brick" || die "cannot mount a tmpfs at $brick"; fi
+    if ! gluster --mode=script volume create "$name" "$(hostname):$brick" force >/dev/null; then
+        if $tmpfs; then umount "$brick"; fi
+        die "cannot create volume $name on $(hostname):$brick"
+    fi
     volume_options "$name"
     gluster --mode=script volume start "$name" >/dev/null || die "cannot start volume $name"
     for mount in "$@"; do
@@ -116,7 +131,7 @@ up() {
 command=${1:-}
 [ $# -gt 0 ] && shift
 case $command in
-    up) [ $# -ge 3 ] || die "usage: gluster.sh up NAME BRICK MOUNT..."; up "$@" ;;
+    up) [ $# -ge 3 ] || die "usage: gluster.sh up [--tmpfs] NAME BRICK MOUNT..."; up "$@" ;;
     down) [ $# -ge 1 ] || die "usage: gluster.sh down NAME [MOUNT...]"; down "$@" ;;
-    *) die "usage: gluster.sh up NAME BRICK MOUNT... | gluster.sh down NAME [MOUNT...]" ;;
+    *) die "usage: gluster.sh up [--tmpfs] NAME BRICK MOUNT... | gluster.sh down NAME [MOUNT...]" ;;
 esac
