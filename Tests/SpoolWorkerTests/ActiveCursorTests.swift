@@ -15,6 +15,17 @@ import Testing
         return taken
     }
 
+    /// A rescan (each poll) lists again only a window that has nothing left or holds its whole folder.
+    @Test func onlyAPartOfABacklogLeftToClaimIsNotListedAgainByARescan() {
+        var cursor = ActiveCursor(capacity: 4)
+        cursor.reset(names(4), complete: false)
+        #expect(cursor.holdsPartOfFolder)
+        _ = drain(&cursor)
+        #expect(!cursor.holdsPartOfFolder, "emptied: listed again")
+        cursor.reset(names(3), complete: true)
+        #expect(!cursor.holdsPartOfFolder, "the whole folder: listed again to see arrivals")
+    }
+
     @Test func lostRaceMovesPastHalfOfTheNamesLeft() {
         let window = names(10)
         var cursor = ActiveCursor(capacity: 16)
