@@ -10,9 +10,10 @@ PYTHON := $(VENV)/bin/python3
 # Debian packages the tests use: inotify, Node.js for the producer example, Python's venv, the filesystems
 # of the power-loss tests, faketime for clock jumps of the real binary, for the install test the shells
 # whose completions it loads, man, and what the Debian package depends on; curl for the delay-queue example;
-# the browser (with its WebDriver) that the dashboard's browser test drives.
+# the browser (with its WebDriver) that the dashboard's browser test drives; GlusterFS, whose volume the
+# cluster test mounts once per host (Tests/cluster/gluster.sh).
 TEST_PACKAGES := libinotifytools0-dev python3-venv e2fsprogs xfsprogs btrfs-progs faketime rsync \
-	zsh fish man-db adduser curl chromium chromium-driver
+	zsh fish man-db adduser curl chromium chromium-driver glusterfs-server glusterfs-client
 
 # Where `make install` puts spoold, spoolctl, their completions, man pages, docs and systemd unit
 # (packaging/install.sh); DESTDIR is a staging root.
@@ -63,9 +64,11 @@ run: build
 	SPOOL=$(SPOOL) examples/demo/run.sh
 
 # A warning in our own code fails the test build; the dashboard's browser test runs (it is skipped only
-# where Chromium is not installed and this is not set).
+# where Chromium is not installed and this is not set), and so does the cluster test on GlusterFS (skipped
+# where this is not set; it needs root, glusterd and FUSE).
 test: export SPOOL_WARNINGS_AS_ERRORS = 1
 test: export SPOOL_BROWSER_TESTS = 1
+test: export SPOOL_CLUSTER_TESTS = 1
 test: test-deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	# Serially: the crash and race suites start many processes, and the engine suites measure real time.

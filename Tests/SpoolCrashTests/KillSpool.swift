@@ -127,9 +127,9 @@ struct KillChild: Sendable {
     let process: ChildProcess
     private let outputFolder: String?
 
-    /// Starts `executable` with `arguments`.
-    init(_ executable: String, _ arguments: [String]) throws {
-        process = try ChildProcess(executable, arguments)
+    /// Starts `executable` with `arguments` and extra `environment`.
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process = try ChildProcess(executable, arguments, environment: environment)
         // The child has its standard output open until it exits: its path names the folder.
         let output = SpoolFiles.readLink("/proc/\(process.pid)/fd/1")
         outputFolder = output.flatMap { $0.hasSuffix("/stdout") ? String($0.dropLast(7)) : nil }
