@@ -9,14 +9,21 @@ extension Spool {
     /// - Throws: ``SpoolError`` with ``SpoolError/Code/corruptRecord`` if the file holds anything but a
     ///   version number.
     public func formatVersion() throws(SpoolError) -> Int {
-        let bytes: [UInt8]
-        do {
-            let file = try FileDescriptor.open(SpoolLayout.formatFile, in: rootDescriptor, .readOnly)
-            bytes = try file.closeAfter { (file) throws(Errno) in try file.readAll(limit: 64).bytes }
-        } catch .noSuchFileOrDirectory {
-            return 1
-        } catch {
-            throw SpoolError(error, "read", "\(root)/\(SpoolLayout.formatFile)")
+        var bytes: [UInt8] = []
+        // On a network filesystem (GlusterFS, NFS), a stamp that another host's process replaced by rename
+        // between this open and its read answers `ESTALE`: the file is opened again by name.
+        for attempt in 1...3 {
+            do {
+                let file = try FileDescriptor.open(SpoolLayout.formatFile, in: rootDescriptor, .readOnly)
+                bytes = try file.closeAfter { (file) throws(Errno) in try file.readAll(limit: 64).bytes }
+                break
+            } catch .noSuchFileOrDirectory {
+                return 1
+            } catch .staleNFSFileHandle where attempt < 3 {
+                continue
+            } catch {
+                throw SpoolError(error, "read", "\(root)/\(SpoolLayout.formatFile)")
+            }
         }
         // Written only by rename of a flushed file, it is empty only after a power loss cut its writing
         // short on a filesystem that did not flush it: the stamp is written again.
