@@ -296,7 +296,9 @@ extension Spool {
 
     /// Moves `folder/file` to `rejected/<name>` (or `<name>.<ulid>` if taken, never overwriting), after
     /// writing `rejected/<name>.reason`. A crash between the two leaves the file where it was, to be
-    /// handled again.
+    /// handled again. Without `RENAME_NOREPLACE` the move is a plain rename after a check of the name
+    /// (``MoveRule/ownName``), which two processes rejecting drops of one name at the same instant could
+    /// both pass.
     ///
     /// - Returns: The name used in `rejected/`.
     func moveToRejected(_ file: String, in folder: String, as name: String, reason: String) throws(SpoolError) -> String
