@@ -19,7 +19,8 @@ final class DirectoryHandle: Sendable {
 /// Open descriptors of the spool's folders, keyed by path relative to the root, created on demand.
 ///
 /// A folder removed by another process (a drained minute folder, say) leaves a stale handle: renames into
-/// it fail with `ENOENT`, and the caller drops it with ``invalidate(_:)`` and asks again.
+/// it fail with `ENOENT` (`ESTALE` on a network filesystem, when another host removed it), and the caller
+/// drops it with ``invalidate(_:)`` and asks again.
 final class DirectoryCache: Sendable {
     private let root: FileDescriptor
     private let syncsNewFolders: Bool

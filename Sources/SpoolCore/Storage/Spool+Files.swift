@@ -61,20 +61,23 @@ extension Spool {
         sync: Bool = false
     ) throws(SpoolError) {
         try requireWrites("move")
-        let source = try folders.handle(folder, create: false)
         for retry in 0..<3 {
+            let source = try folders.handle(folder, create: false)
             let target = try folders.handle(newFolder, create: true)
             do {
                 try gate.pass { () throws(Errno) in
                     try rename(name, in: source.descriptor, to: newName, in: target.descriptor, rule: rule)
                 }
-            } catch .noSuchFileOrDirectory {
-                // Either the source is gone, or the target folder was removed under a cached handle.
-                if (try? Syscall.status(name, in: source.descriptor)) == nil {
+            } catch let errno where errno == .noSuchFileOrDirectory || errno == .staleNFSFileHandle {
+                // Either the source is gone, or a folder was removed under a cached handle: a local filesystem
+                // answers `ENOENT` for it, a network one `ESTALE` (another host removed a drained minute
+                // folder, say). The source is looked for by its path, past any cached handle.
+                folders.invalidate(folder)
+                folders.invalidate(newFolder)
+                if (try? Syscall.status("\(folder)/\(name)", in: rootDescriptor)) == nil {
                     throw SpoolError(.notFound, "move \(folder)/\(name): already moved by another process")
                 }
-                folders.invalidate(newFolder)
-                if retry == 2 { throw SpoolError(.noSuchFileOrDirectory, "move into", newFolder) }
+                if retry == 2 { throw SpoolError(errno, "move \(folder)/\(name) to", "\(newFolder)/\(newName)") }
                 continue
             } catch {
                 throw SpoolError(error, "move \(folder)/\(name) to", "\(newFolder)/\(newName)")
@@ -97,14 +100,22 @@ extension Spool {
 
     /// Reads a task file of the spool.
     func read(_ name: String, in folder: String) throws(SpoolError) -> [UInt8] {
-        let directory = try folders.handle(folder, create: false)
-        do {
-            let file = try FileDescriptor.open(name, in: directory.descriptor, .readOnly)
-            return try file.closeAfter { (file) throws(Errno) in
-                try file.readAll(limit: maximumStoredBytes).bytes
+        var retried = false
+        while true {
+            let directory = try folders.handle(folder, create: false)
+            do {
+                let file = try FileDescriptor.open(name, in: directory.descriptor, .readOnly)
+                return try file.closeAfter { (file) throws(Errno) in
+                    try file.readAll(limit: maximumStoredBytes).bytes
+                }
+            } catch .staleNFSFileHandle where !retried {
+                // On a network filesystem, the cached folder was removed by another host (and maybe made
+                // again): the folder is opened again by its path.
+                folders.invalidate(folder)
+                retried = true
+            } catch {
+                throw SpoolError(error, "read", "\(folder)/\(name)")
             }
-        } catch {
-            throw SpoolError(error, "read", "\(folder)/\(name)")
         }
     }
 
