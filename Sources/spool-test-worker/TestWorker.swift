@@ -86,7 +86,7 @@ enum TestWorker {
     static let usage = """
         usage: spool-test-worker enqueue <spool> <count> [--id-prefix P] [--delay SECONDS] [--queue Q] [--unique-key K]
                    [--crash-at CALL:N]
-               spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
+               spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N | --stop-at CALL:N]
                spool-test-worker enqueue-group <spool> <group-id> [--crash-at CALL:N]
                spool-test-worker claim <spool> <queue> <complete|complete-result|fail|fail-permanent|hand-back>
                    [--crash-at CALL:N | --stop-at CALL:N]
@@ -111,7 +111,7 @@ enum TestWorker {
             switch command {
             case "enqueue":
                 return try enqueue(Arguments(rest, allowed: ["id-prefix", "delay", "queue", "unique-key", "crash-at"]))
-            case "ingest": return try ingest(Arguments(rest, allowed: ["crash-at"]))
+            case "ingest": return try ingest(Arguments(rest, allowed: ["crash-at", "stop-at"]))
             case "enqueue-group": return try enqueueGroup(Arguments(rest, allowed: ["crash-at"]))
             case "claim": return try claim(Arguments(rest, allowed: ["crash-at", "stop-at"]))
             case "drain": return try drain(Arguments(rest, allowed: []))

@@ -11,7 +11,7 @@
 //       tasks are due SECONDS from now (scheduled/), otherwise now (active/). With --unique-key task i holds the
 //       unique key "<K>-<i>". Prints one id per line.
 //
-//   spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N]
+//   spool-test-worker ingest <spool> <drop-name> [--crash-at CALL:N | --stop-at CALL:N]
 //       Ingests incoming/<drop-name>. Prints "accepted <id> <queue>", "rejected <name>" or "skipped".
 //
 //   spool-test-worker enqueue-group <spool> <group-id> [--crash-at CALL:N]
