@@ -67,4 +67,28 @@ import Glibc
             #expect(SpoolFiles.names("\(root)/incoming").isEmpty)
         }
     }
+
+    /// A drop the system will not hard-link (`fs.protected_hardlinks` and a drop of another user) is rejected
+    /// all the same, by a check of the name and a rename, next to an earlier drop of its name.
+    @Test func aDropThatCannotBeLinkedIsRejectedByRename() throws {
+        try TemporarySpool.with { directory in
+            let root = directory.path
+            let refused = SyscallFaults().inject(.fail(.invalidArgument), into: "renameat2", times: 2)
+            let spool = try SyscallFaults.withFaults(refused) { try directory.open() }
+            for text in ["first {", "second {"] {
+                try SpoolFiles.write(text, to: "\(root)/incoming/bad.json")
+                let noLinks = SyscallFaults().inject(.fail(.notPermitted), into: "linkat", times: 10)
+                let outcome = try SyscallFaults.withFaults(noLinks) { try spool.ingest("bad.json") }
+                guard case .rejected = outcome else {
+                    Issue.record("not rejected: \(outcome)")
+                    return
+                }
+                #expect(noLinks.count("linkat") >= 1, "a link was tried first")
+            }
+            let names = SpoolFiles.names("\(root)/rejected")
+            #expect(names.count == 4, "\(names)")
+            #expect(names.contains("bad.json") && names.contains("bad.json.reason"))
+            #expect(SpoolFiles.names("\(root)/tmp").isEmpty)
+        }
+    }
 }

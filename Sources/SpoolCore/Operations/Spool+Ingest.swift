@@ -301,7 +301,8 @@ extension Spool {
     ///
     /// `rule` says whose the name is: ``MoveRule/ownName`` for a task's own file name, ``MoveRule/exclusive``
     /// for a drop's name, which another drop may have. Without `RENAME_NOREPLACE`, a drop is moved by
-    /// ``linkToRejected(_:in:as:reason:)``; a task's file by a plain rename after a check of the name.
+    /// ``linkToRejected(_:in:as:reason:)``; a task's file, or a drop the system will not hard-link, by a
+    /// plain rename after a check of the name.
     ///
     /// - Returns: The name used in `rejected/`.
     func moveToRejected(
@@ -311,8 +312,10 @@ extension Spool {
         rule: MoveRule = .ownName,
         reason: String
     ) throws(SpoolError) -> String {
-        if case .exclusive = rule, !renameFlags.contains(.exclusive) {
-            return try linkToRejected(file, in: folder, as: name, reason: reason)
+        if case .exclusive = rule, !renameFlags.contains(.exclusive),
+            let target = try linkToRejected(file, in: folder, as: name, reason: reason)
+        {
+            return target
         }
         let rejected = try folders.handle(SpoolLayout.rejected, create: true)
         var target = name
@@ -352,8 +355,12 @@ extension Spool {
     /// A crash before the removal leaves the drop under both names, its reason perhaps not yet written; its
     /// recovery rejects it again, finds its own link under the name (the same inode), writes the reason and
     /// removes the old name.
+    ///
+    /// - Returns: The name used in `rejected/`; `nil`, with nothing changed, when the system refuses a hard
+    ///   link to the file (`fs.protected_hardlinks` and a drop of another user, a filesystem without hard
+    ///   links), as ``rename(_:in:to:in:rule:)`` does for such a file.
     private func linkToRejected(_ file: String, in folder: String, as name: String, reason: String)
-        throws(SpoolError) -> String
+        throws(SpoolError) -> String?
     {
         let source = try folders.handle(folder, create: false)
         let rejected = try folders.handle(SpoolLayout.rejected, create: true)
@@ -374,6 +381,8 @@ extension Spool {
                     continue
                 }
                 // The link made by an earlier attempt at this rejection, which a crash cut short.
+            } catch .notPermitted, .permissionDenied, .notSupported {
+                return nil
             } catch {
                 throw SpoolError(error, "link \(folder)/\(file) to", "\(SpoolLayout.rejected)/\(target)")
             }
