@@ -18,13 +18,7 @@ import Testing
 /// Needs root, glusterd (`Tests/cluster/gluster.sh` starts it when it is not running) and FUSE. It runs
 /// when `SPOOL_CLUSTER_TESTS=1`, as `make test` sets, and is skipped otherwise; when it runs, a missing
 /// glusterd or FUSE fails it.
-@Suite(
-    .serialized,
-    .enabled(
-        if: LocalProcess.environment("SPOOL_CLUSTER_TESTS") == "1",
-        "set SPOOL_CLUSTER_TESTS=1 (make test does): needs root, glusterfs-server, glusterfs-client and FUSE"
-    )
-)
+@Suite(.serialized, .clusterTests)
 struct GlusterClusterTests {
     @Test(.timeLimit(.minutes(10)))
     func threeHostsRunEveryTaskOnce() async throws {

@@ -13,13 +13,7 @@ import Glibc
 /// its path, and go on.
 ///
 /// Runs when `SPOOL_CLUSTER_TESTS=1`, as ``GlusterClusterTests`` does.
-@Suite(
-    .serialized,
-    .enabled(
-        if: LocalProcess.environment("SPOOL_CLUSTER_TESTS") == "1",
-        "set SPOOL_CLUSTER_TESTS=1 (make test does): needs root, glusterfs-server, glusterfs-client and FUSE"
-    )
-)
+@Suite(.serialized, .clusterTests)
 struct GlusterStaleFolderTests {
     /// Host A's sweeper keeps a timer for a task in a minute folder; host B's sweeper promotes the task
     /// first and removes the drained folder. A's promotion then finds the task gone (done by B) instead of

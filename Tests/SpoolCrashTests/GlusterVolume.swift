@@ -1,4 +1,18 @@
+import SpoolSystem
 import SpoolTestSupport
+import Testing
+
+extension Trait where Self == ConditionTrait {
+    /// Runs a suite on GlusterFS only when `SPOOL_CLUSTER_TESTS=1`, as `make test` sets: it needs root,
+    /// glusterd (`Tests/cluster/gluster.sh` starts it when it is not running) and FUSE, and fails when it
+    /// runs without them.
+    static var clusterTests: Self {
+        .enabled(
+            if: LocalProcess.environment("SPOOL_CLUSTER_TESTS") == "1",
+            "set SPOOL_CLUSTER_TESTS=1 (make test does): needs root, glusterfs-server, glusterfs-client and FUSE"
+        )
+    }
+}
 
 /// A GlusterFS volume of one brick on this machine, mounted once per host of a cluster test, set up and
 /// taken down by `Tests/cluster/gluster.sh` (which sets the options that keep the mounts coherent).

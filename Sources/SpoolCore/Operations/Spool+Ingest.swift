@@ -323,13 +323,7 @@ extension Spool {
             if (try? Syscall.status(target, in: rejected.descriptor)) != nil {
                 target = "\(name).\(ids.next(at: clock.now))"
             }
-            let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
-            do {
-                try move(note, in: SpoolLayout.tmp, to: target + ".reason", in: SpoolLayout.rejected)
-            } catch {
-                discardStaged(note)
-                throw error
-            }
+            try writeReason(reason, for: target)
             do {
                 try move(
                     file,
@@ -386,13 +380,7 @@ extension Spool {
             } catch {
                 throw SpoolError(error, "link \(folder)/\(file) to", "\(SpoolLayout.rejected)/\(target)")
             }
-            let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
-            do {
-                try move(note, in: SpoolLayout.tmp, to: target + ".reason", in: SpoolLayout.rejected)
-            } catch {
-                discardStaged(note)
-                throw error
-            }
+            try writeReason(reason, for: target)
             if configuration.durability.syncsMoves { try synchronizeFolder(SpoolLayout.rejected) }
             do {
                 try gate.pass { () throws(Errno) in try Syscall.unlink(file, in: source.descriptor) }
@@ -404,6 +392,17 @@ extension Spool {
             return target
         }
         throw SpoolError(.alreadyExists, "no free name in rejected/ for \(name)")
+    }
+
+    /// Writes `rejected/<target>.reason`, replacing one a crash left, by staging and rename.
+    private func writeReason(_ reason: String, for target: String) throws(SpoolError) {
+        let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
+        do {
+            try move(note, in: SpoolLayout.tmp, to: target + ".reason", in: SpoolLayout.rejected)
+        } catch {
+            discardStaged(note)
+            throw error
+        }
     }
 
     /// Flushes the content of the staging file `name`.
