@@ -32,6 +32,14 @@ public struct TemporarySpool: Sendable {
         try Spool(root: path, configuration: configuration, clock: clock, worker: worker, tracer: tracer)
     }
 
+    /// Opens the spool as on a filesystem without `renameat2` flags: the probe at opening finds both refused
+    /// (`EINVAL`, its two tries), or is skipped when `SPOOL_RENAME_FLAGS=off` is already in the environment.
+    public func openWithoutRenameFlags(clock: any WallClock = SystemClock()) throws -> Spool {
+        if LocalProcess.environment(Spool.renameFlagsVariable) == "off" { return try open(clock: clock) }
+        let refused = SyscallFaults().inject(.fail(.invalidArgument), into: "renameat2", times: 2)
+        return try SyscallFaults.withFaults(refused) { try open(clock: clock) }
+    }
+
     /// Removes the directory and everything in it.
     public func remove() {
         SpoolFiles.removeTree(path)

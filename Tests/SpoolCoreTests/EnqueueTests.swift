@@ -118,8 +118,7 @@ import Testing
         try TemporarySpool.with { directory in
             // A filesystem without renameat2 flags, as the probe at opening finds it (its two tries): the
             // moves and rewrites made without them (MoveRule), each a plain rename, a link, or an unlink.
-            let faults = SyscallFaults().inject(.fail(.invalidArgument), into: "renameat2", times: 2)
-            let spool = try SyscallFaults.withFaults(faults) { try directory.open() }
+            let spool = try directory.openWithoutRenameFlags()
             #expect(spool.renameFlagsDescription == "none")
             let id = try spool.enqueue(NewTask(id: "fallback", type: "t"))
             #expect(spool.find(id: id)?.state == .active)

@@ -16,9 +16,7 @@ import Glibc
     func twoDropsOfOneNameRejectedAtOnceAreBothKept() async throws {
         try await TemporarySpool.with("reject-race") { directory in
             let root = directory.path
-            // Without the flags, as the probe at opening finds a filesystem that refuses them.
-            let refused = SyscallFaults().inject(.fail(.invalidArgument), into: "renameat2", times: 2)
-            let spool = try SyscallFaults.withFaults(refused) { try directory.open() }
+            let spool = try directory.openWithoutRenameFlags()
             #expect(spool.renameFlagsDescription == "none")
             let first = "first, not JSON"
             let second = "second, not JSON either"
@@ -73,8 +71,7 @@ import Glibc
     @Test func aDropThatCannotBeLinkedIsRejectedByRename() throws {
         try TemporarySpool.with { directory in
             let root = directory.path
-            let refused = SyscallFaults().inject(.fail(.invalidArgument), into: "renameat2", times: 2)
-            let spool = try SyscallFaults.withFaults(refused) { try directory.open() }
+            let spool = try directory.openWithoutRenameFlags()
             for text in ["first {", "second {"] {
                 try SpoolFiles.write(text, to: "\(root)/incoming/bad.json")
                 let noLinks = SyscallFaults().inject(.fail(.notPermitted), into: "linkat", times: 10)
