@@ -1,6 +1,7 @@
 import SpoolCore
 import SpoolSystem
 import SpoolTestSupport
+import SystemPackage
 import Testing
 
 @Suite struct ClaimFinishTests {
@@ -258,6 +259,29 @@ import Testing
             try spool.handBack(task)
             let again = try #require(try spool.claimNext())
             #expect(again.fileName == task.fileName)
+            #expect(again.attempt == 1)
+        }
+    }
+
+    /// A claimed file that cannot be read (out of descriptors) goes back to `active/` as it was: no lease of
+    /// this process holds a task it does not run, which its own janitor would never take back.
+    @Test func aClaimThatCannotReadItsFileGivesItBack() throws {
+        try TemporarySpool.with { directory in
+            let spool = try directory.open()
+            try spool.enqueue(NewTask(id: "a-warm", type: "t"))
+            try spool.enqueue(NewTask(id: "b-unread", type: "t"))
+            // The first claim opens the folders, so that the next claim's only `openat` is its read.
+            let warm = try #require(try spool.claimNext())
+            #expect(warm.record.id == "a-warm")
+            let name = try #require(try spool.oldestActive(queue: "default", limit: 1).names.first)
+            let faults = SyscallFaults().inject(.fail(.tooManyOpenFiles), into: "openat")
+            #expect {
+                try SyscallFaults.withFaults(faults) { try spool.attemptClaim(name, queue: "default") }
+            } throws: { ($0 as? SpoolError)?.cause == .tooManyOpenFiles }
+            #expect(faults.count("openat") == 1)
+            #expect(spool.find(id: "b-unread")?.state == .active)
+            let again = try #require(try spool.claimNext())
+            #expect(again.record.id == "b-unread")
             #expect(again.attempt == 1)
         }
     }

@@ -73,6 +73,11 @@ extension Spool {
         } catch  where error.code == .corruptRecord {
             try quarantine(fileName, in: running, reason: error.message)
             return .finishedWithoutRunning
+        } catch {
+            // Not read (out of descriptors, an I/O error): the file goes back to active/ as it was, or this
+            // process's lease would hold a task it does not run, which its own janitor never takes back.
+            try? move(fileName, in: running, to: fileName, in: active, rule: .ownName)
+            throw error
         }
         // A name older than this boot may be one that a power loss brought back after the task finished.
         if status.changeTime.milliseconds < LocalProcess.bootTime,
