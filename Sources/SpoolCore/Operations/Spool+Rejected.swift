@@ -1,5 +1,6 @@
 import Logging
 import SpoolSystem
+import SystemPackage
 
 /// A file in `rejected/` and why it is there.
 public struct RejectedFile: Sendable, Hashable {
@@ -72,5 +73,115 @@ extension Spool {
         }
         logger.info("rejected file resubmitted", metadata: ["spool.drop": "\(dropName)", "spool.rejected": "\(name)"])
         return try ingest(dropName)
+    }
+
+    /// Moves `folder/file` to `rejected/<name>` (or `<name>.<ulid>` if taken, never overwriting), after
+    /// writing `rejected/<name>.reason`. A crash between the two leaves the file where it was, to be
+    /// handled again.
+    ///
+    /// `rule` says whose the name is: ``MoveRule/ownName`` for a task's own file name, ``MoveRule/exclusive``
+    /// for a drop's name, which another drop may have. Without `RENAME_NOREPLACE`, a drop is moved by
+    /// ``linkToRejected(_:in:as:reason:)``; a task's file, or a drop the system will not hard-link, by a
+    /// plain rename after a check of the name.
+    ///
+    /// - Returns: The name used in `rejected/`.
+    func moveToRejected(
+        _ file: String,
+        in folder: String,
+        as name: String,
+        rule: MoveRule = .ownName,
+        reason: String
+    ) throws(SpoolError) -> String {
+        if case .exclusive = rule, !renameFlags.contains(.exclusive),
+            let target = try linkToRejected(file, in: folder, as: name, reason: reason)
+        {
+            return target
+        }
+        let rejected = try folders.handle(SpoolLayout.rejected, create: true)
+        var target = name
+        for _ in 0..<3 {
+            if (try? Syscall.status(target, in: rejected.descriptor)) != nil {
+                target = "\(name).\(ids.next(at: clock.now))"
+            }
+            try writeReason(reason, for: target)
+            do {
+                try move(
+                    file,
+                    in: folder,
+                    to: target,
+                    in: SpoolLayout.rejected,
+                    rule: rule,
+                    sync: configuration.durability.syncsMoves
+                )
+                return target
+            } catch  where error.code == .alreadyExists {
+                target = "\(name).\(ids.next(at: clock.now))"
+            }
+        }
+        throw SpoolError(.alreadyExists, "no free name in rejected/ for \(name)")
+    }
+
+    /// ``moveToRejected(_:in:as:rule:reason:)`` for a drop, on a filesystem without `RENAME_NOREPLACE`:
+    /// the file is first given its name in `rejected/` by a hard link, which only one process can make
+    /// (`EEXIST` for the others, who take `<name>.<ulid>`), then `<name>.reason` is written, and then the
+    /// old name is removed.
+    ///
+    /// A crash before the removal leaves the drop under both names, its reason perhaps not yet written; its
+    /// recovery rejects it again, finds its own link under the name (the same inode), writes the reason and
+    /// removes the old name.
+    ///
+    /// - Returns: The name used in `rejected/`; `nil`, with nothing changed, when the system refuses a hard
+    ///   link to the file (`fs.protected_hardlinks` and a drop of another user, a filesystem without hard
+    ///   links), as ``rename(_:in:to:in:rule:)`` does for such a file.
+    private func linkToRejected(_ file: String, in folder: String, as name: String, reason: String)
+        throws(SpoolError) -> String?
+    {
+        let source = try folders.handle(folder, create: false)
+        let rejected = try folders.handle(SpoolLayout.rejected, create: true)
+        let status: FileStatus
+        do { status = try Syscall.status(file, in: source.descriptor) } catch {
+            throw SpoolError(error, "inspect", "\(folder)/\(file)")
+        }
+        var target = name
+        for _ in 0..<3 {
+            do {
+                try gate.pass { () throws(Errno) in
+                    try Syscall.link(file, in: source.descriptor, to: target, in: rejected.descriptor)
+                }
+            } catch .fileExists {
+                let existing = try? Syscall.status(target, in: rejected.descriptor)
+                guard let existing, existing.inode == status.inode, existing.device == status.device else {
+                    target = "\(name).\(ids.next(at: clock.now))"
+                    continue
+                }
+                // The link made by an earlier attempt at this rejection, which a crash cut short.
+            } catch .notPermitted, .permissionDenied, .notSupported {
+                return nil
+            } catch {
+                throw SpoolError(error, "link \(folder)/\(file) to", "\(SpoolLayout.rejected)/\(target)")
+            }
+            try writeReason(reason, for: target)
+            if configuration.durability.syncsMoves { try synchronizeFolder(SpoolLayout.rejected) }
+            do {
+                try gate.pass { () throws(Errno) in try Syscall.unlink(file, in: source.descriptor) }
+            } catch .noSuchFileOrDirectory {
+                // Removed already: nothing else moves a claimed drop.
+            } catch {
+                throw SpoolError(error, "remove", "\(folder)/\(file)")
+            }
+            return target
+        }
+        throw SpoolError(.alreadyExists, "no free name in rejected/ for \(name)")
+    }
+
+    /// Writes `rejected/<target>.reason`, replacing one a crash left, by staging and rename.
+    private func writeReason(_ reason: String, for target: String) throws(SpoolError) {
+        let note = try stage(Array((reason + "\n").utf8), sync: configuration.durability.syncsRewrites)
+        do {
+            try move(note, in: SpoolLayout.tmp, to: target + ".reason", in: SpoolLayout.rejected)
+        } catch {
+            discardStaged(note)
+            throw error
+        }
     }
 }
