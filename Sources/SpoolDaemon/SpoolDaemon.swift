@@ -146,7 +146,7 @@ public struct SpoolDaemon: Sendable {
             services.append(.init(service: service))
             logger.info("starting the HTTP API", metadata: ["spool.api": "\(settings.host):\(settings.port)"])
         }
-        let reloader = HangupReloader { [self] in
+        let reloader = await HangupReloader { [self] in
             do {
                 let reloaded = try loadConfiguration()
                 spool.reconfigure(reloaded.spool)
@@ -164,12 +164,13 @@ public struct SpoolDaemon: Sendable {
             }
         }
         services.append(.init(service: reloader))
-        logger.info(
-            "spoold started",
+        let started = StartedNotice(
+            logger: logger,
             metadata: [
                 "spool.root": "\(spoolRoot)", "spool.mode": "\(mode.rawValue)", "spool.worker": "\(spool.worker)",
             ]
         )
+        services.append(.init(service: started, successTerminationBehavior: .ignore))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,

@@ -182,6 +182,19 @@ import Glibc
         }
     }
 
+    /// Once the daemon says it has started, SIGHUP reloads and SIGTERM stops it cleanly, however soon they come.
+    @Test func signalsRightAfterTheStartLineAreHandled() async throws {
+        try await TemporarySpool.with { directory in
+            for _ in 0..<10 {
+                let daemon = try ChildProcess("spoold", ["--spool", directory.path, "--log-level", "info"])
+                #expect(await eventually { daemon.errorOutput.contains("spoold started") }, "\(daemon.errorOutput)")
+                daemon.send(SIGHUP)
+                daemon.send(SIGTERM)
+                #expect(await daemon.wait() == 0, "\(daemon.errorOutput)")
+            }
+        }
+    }
+
     @Test func anAPIWithoutAuthOrOpenBeyondLoopbackDoesNotStart() throws {
         try TemporarySpool.with { directory in
             _ = try directory.open()
