@@ -128,11 +128,32 @@ extension Spool {
 
     /// Takes the task at `location` into this process's `running/` folder by one rename, so that no worker,
     /// sweeper or janitor acts on it meanwhile; `nil` if it moved first.
+    ///
+    /// Like a claim, it writes a lease expiry as the file's mtime before the rename: a file taken with its
+    /// old mtime would look like an expired lease to another process's janitor, which would return it as a
+    /// failed attempt under this operation.
     func take(_ location: TaskLocation) throws(SpoolError) -> ClaimedTask? {
         let folder = location.folder
         let name = location.fileName
         let fileName = TaskFileName(due: location.due ?? clock.now, id: location.id)
         let running = SpoolLayout.runningFolder(queue: location.queue, worker: worker)
+        let directory: DirectoryHandle
+        do {
+            directory = try folders.handle(folder, create: false)
+        } catch  where error.code == .notFound {
+            return nil
+        }
+        do {
+            try Syscall.setModificationTime(name, in: directory.descriptor, to: leaseExpiry(from: clock.now))
+        } catch .noSuchFileOrDirectory {
+            return nil
+        } catch .staleNFSFileHandle {
+            // The folder was removed under the cached handle (by another host): the task moved.
+            folders.invalidate(folder)
+            return nil
+        } catch {
+            throw SpoolError(error, "take", "\(folder)/\(name)")
+        }
         do {
             try move(name, in: folder, to: fileName.description, in: running, rule: .ownName)
         } catch  where error.code == .notFound {
@@ -149,7 +170,7 @@ extension Spool {
     }
 
     /// Rewrites a taken task as `change` says and moves it to the folder of `due`.
-    private func place(_ task: ClaimedTask, due: Timestamp, change: (inout TaskRecord) -> Void) throws(SpoolError) {
+    func place(_ task: ClaimedTask, due: Timestamp, change: (inout TaskRecord) -> Void) throws(SpoolError) {
         var record = task.record
         change(&record)
         let name = task.fileName.description
