@@ -21,8 +21,9 @@ public struct JanitorReport: Sendable, Hashable, CustomStringConvertible {
     public var releasedKeys = 0
     /// Dead tasks deleted, oldest first, because their queue held more than its `dead_limit`.
     public var trimmedDead = 0
-    /// Workflow steps settled for a process that died while finishing a task: next steps and group
-    /// results placed or removed, members and callbacks of groups enqueued.
+    /// Workflow steps settled for a process that died while finishing a task, or that this process could not
+    /// finish for a fault (a full disk): next steps and group results placed or removed, members and callbacks
+    /// of groups enqueued.
     public var workflowSteps = 0
 
     /// An empty report.
@@ -53,6 +54,7 @@ extension Spool {
         // Staging first: a task file that an interrupted rewrite set aside goes back to its worker's folder,
         // whose leases are then returned in the same pass.
         recoverStaging(now: now, into: &report)
+        report.workflowSteps += finishStrandedWork()
         recoverLeases(now: now, into: &report)
         purgeFinished(now: now, into: &report)
         // Counting dead tasks lists their folders: once a minute.

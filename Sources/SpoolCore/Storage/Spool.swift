@@ -42,6 +42,9 @@ public final class Spool: Sendable {
     let lastDeadTrim = Atomic<Int64>(-1)
     /// Manifests of groups read lately, which never change once written (see ``groupManifest(_:)``).
     let groupManifests = GroupManifestCache()
+    /// Workflow steps this process began and could not finish (a full disk, say), in the order met: its own
+    /// janitor finishes them (see ``finishStrandedWork()``).
+    let strandedWork = Mutex<[StrandedWork]>([])
     /// Numbers staging names; one counter per process, since several `Spool` values of one process share
     /// its worker name.
     private static let stagingSequence = Atomic<UInt64>(0)

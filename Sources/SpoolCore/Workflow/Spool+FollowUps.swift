@@ -85,21 +85,33 @@ extension Spool {
     }
 
     /// Places what ``stageFollowUps(of:_:now:)`` staged, now that the task's finishing move is made. A step
-    /// that cannot be placed is logged and left to the janitor.
+    /// that cannot be placed is logged and left to this process's janitor (``finishStrandedWork()``).
     func placeFollowUps(_ staged: [String]) {
-        for name in staged {
-            do {
-                if name.hasPrefix(StagingKind.successor.rawValue + ".") {
-                    try placeSuccessor(staged: name)
-                } else {
-                    try placeGroupResult(staged: name)
-                }
-            } catch {
-                logger.error(
-                    "workflow step not placed yet",
-                    metadata: ["spool.file": "\(SpoolLayout.tmp)/\(name)", "spool.error": "\(error.message)"]
-                )
+        for name in staged where !placeFollowUp(name) { strand(.followUp(staged: name)) }
+    }
+
+    /// Places one staged follow-up, a next step or a group's result marker; `false`, logged, if it is still
+    /// to be placed.
+    func placeFollowUp(_ name: String) -> Bool {
+        do {
+            if name.hasPrefix(StagingKind.successor.rawValue + ".") {
+                try placeSuccessor(staged: name)
+            } else {
+                try placeGroupResult(staged: name)
             }
+            return true
+        } catch
+            where error.code == .notFound
+            && (try? Syscall.status("\(SpoolLayout.tmp)/\(name)", in: rootDescriptor)) == nil
+        {
+            // Placed or discarded by another process meanwhile.
+            return true
+        } catch {
+            logger.error(
+                "workflow step not placed yet",
+                metadata: ["spool.file": "\(SpoolLayout.tmp)/\(name)", "spool.error": "\(error.message)"]
+            )
+            return false
         }
     }
 

@@ -33,15 +33,19 @@ extension Spool {
             try? Syscall.unlink(GroupLayout.result(marker.index, state: .dead), in: group.descriptor)
         }
         if configuration.durability.syncsEnqueue { try synchronizeFolder(GroupLayout.folder(marker.group)) }
-        try settleGroup(marker.group)
+        // The result is recorded. A callback this process took and could not enqueue is left to its janitor;
+        // one not taken, to any janitor's pass over the groups.
+        settleGroup(marker.group)
     }
 
     /// Enqueues group `id`'s callback if every member has finished as its condition asks and no process has
-    /// taken the callback yet. The callback is taken by one rename, which one process alone can make.
-    func settleGroup(_ id: String) throws(SpoolError) {
+    /// taken the callback yet. The callback is taken by one rename, which one process alone can make; if it
+    /// cannot be enqueued then, the failure is logged and this process's janitor tries again.
+    func settleGroup(_ id: String) {
         let folder = GroupLayout.folder(id)
-        guard let manifest = groupManifest(id), isComplete(manifest) else { return }
-        let directory = try folders.handle(folder, create: false)
+        guard let manifest = groupManifest(id), isComplete(manifest),
+            let directory = try? folders.handle(folder, create: false)
+        else { return }
         let taken = GroupLayout.takenCallback(by: worker)
         do {
             try gate.pass { () throws(Errno) in
@@ -56,7 +60,16 @@ extension Spool {
         } catch {
             return
         }
-        try enqueueCallback(taken, of: manifest)
+        do {
+            try enqueueCallback(taken, of: manifest)
+        } catch {
+            logger.error(
+                "group callback not enqueued yet",
+                metadata: ["spool.group": "\(id)", "spool.error": "\(error.message)"]
+            )
+            // Taken by this process, whose work other processes leave alone: its own janitor tries again.
+            if error.code != .corruptRecord { strand(.groupCallback(group: id, taken: taken)) }
+        }
     }
 
     /// Enqueues the callback that this process took as `name` in the folder of the group of `manifest`: its

@@ -191,7 +191,8 @@ extension Spool {
     }
 
     /// Renames each member still in the group's folder into its queue, then flushes the folders they went
-    /// to. A member the janitor placed meanwhile is skipped.
+    /// to. A member the janitor placed meanwhile is skipped; one that cannot be placed is left to this
+    /// process's janitor.
     func placeMembers(of manifest: GroupManifest, _ members: [TaskRecord], drop: String?) {
         let folder = GroupLayout.folder(manifest.id)
         let now = clock.now
@@ -216,6 +217,7 @@ extension Spool {
                     "group member not placed yet",
                     metadata: ["spool.group": "\(manifest.id)", "spool.error": "\(error.message)"]
                 )
+                strand(.groupMembers(group: manifest.id))
             }
         }
         if configuration.durability.syncsEnqueue {

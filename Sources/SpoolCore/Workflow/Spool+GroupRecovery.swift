@@ -64,7 +64,7 @@ extension Spool {
                 guard (try? move(name, in: folder, to: taken, in: folder, rule: .ownName)) != nil else { continue }
                 if (try? enqueueCallback(taken, of: manifest)) != nil { enqueued += 1 }
             }
-            if entries.contains(GroupLayout.callback) { try? settleGroup(id) }
+            if entries.contains(GroupLayout.callback) { settleGroup(id) }
             if isExpired(manifest, entries: names(in: folder), now: now) {
                 Syscall.removeTree(folder, relativeTo: rootDescriptor)
                 folders.invalidate(folder)
@@ -88,7 +88,7 @@ extension Spool {
 
     /// Places the members still in the group's folder, after its creator died: each that is not in the
     /// spool already (a power loss may bring back a placed member's name here) is renamed into place.
-    private func placeLeftoverMembers(of manifest: GroupManifest) -> Int {
+    func placeLeftoverMembers(of manifest: GroupManifest) -> Int {
         let folder = GroupLayout.folder(manifest.id)
         let now = clock.now
         var placed = 0
