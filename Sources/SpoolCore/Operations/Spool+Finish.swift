@@ -111,6 +111,10 @@ extension Spool {
         now: Timestamp
     ) throws(SpoolError) -> FailureOutcome {
         var updated = task
+        // A success whose rewrite was made but whose move to done/ was not (the worker died between the two)
+        // left its result and time in the file: they are not this task's, which has not succeeded.
+        updated.record.result = nil
+        updated.record.finishedAt = nil
         let error =
             message.utf8.count > Spool.maximumErrorBytes
             ? String(message.prefix(Spool.maximumErrorBytes / 4)) + "…" : message
@@ -226,6 +230,8 @@ extension Spool {
         var record = task.record
         record.finishedAt = now
         record.stateReason = reason
+        // Not a success: a result left by a success that was never recorded is not kept.
+        record.result = nil
         try rewrite(
             task.fileName.description,
             in: task.folder,
