@@ -106,6 +106,17 @@ struct HostileName: Sendable, CustomTestStringConvertible {
 }
 
 extension DropNameTests {
+    /// Whether a drop whose name was not UTF-8 took `name` on `spool` for the name FORMAT.md gives it,
+    /// `renamed`: that name itself, or, on a filesystem without `RENAME_NOREPLACE` (where the new name must be
+    /// one no other drop can have), `<renamed without .json>.<ULID>.json`.
+    static func isRenamed(_ name: String, as renamed: String, by spool: Spool) -> Bool {
+        if spool.renameFlagsDescription.hasPrefix("noreplace") { return name == renamed }
+        let stem = renamed.dropLast(".json".count) + "."
+        let ulid = name.dropFirst(stem.count).dropLast(".json".count)
+        return name.hasPrefix(stem) && name.hasSuffix(".json") && ulid.count == 26
+            && ulid.allSatisfy { $0.isASCII && ($0.isNumber || $0.isUppercase) }
+    }
+
     /// What a daemon's ingest pass does: list the drops in `incoming/`, then ingest each.
     static func ingestPass(_ spool: Spool) throws -> [IngestOutcome] {
         var outcomes: [IngestOutcome] = []
