@@ -145,7 +145,10 @@ import Testing
         }
     }
 
-    @Test func aPromotedTasksOldNameInScheduledGoes() throws {
+    /// Refused by `RENAME_NOREPLACE`, which btrfs (where a power loss leaves such names) has; a plain rename
+    /// between two names of one file succeeds and changes nothing.
+    @Test(.enabled(if: LocalProcess.environment(Spool.renameFlagsVariable) != "off"))
+    func aPromotedTasksOldNameInScheduledGoes() throws {
         try TemporarySpool.with { directory in
             let clock = ManualClock()
             let spool = try directory.open(clock: clock)

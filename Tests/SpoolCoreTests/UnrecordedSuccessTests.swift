@@ -16,8 +16,10 @@ import Testing
         let spool = try directory.open(configuration: SpoolConfiguration(leaseDuration: 10), clock: clock)
         let id = try spool.enqueue(NewTask(type: "t", maxAttempts: maxAttempts, backoff: .table([0])))
         let task = try #require(try spool.claimNext())
-        // The rewrite's exchange goes through; the move to done/ after it does not.
-        let cut = SyscallFaults().inject(.fail(.ioError), into: "renameat2", after: 1)
+        // The rewrite's renames go through (an exchange; without RENAME_EXCHANGE, a rename aside and one into
+        // place); the move to done/ after them does not.
+        let rewriteRenames = spool.renameFlagsDescription.hasSuffix("exchange") ? 1 : 2
+        let cut = SyscallFaults().inject(.fail(.ioError), into: "renameat2", after: rewriteRenames)
         #expect(throws: SpoolError.self) {
             try SyscallFaults.withFaults(cut) { try spool.complete(task, result: .string("first")) }
         }
