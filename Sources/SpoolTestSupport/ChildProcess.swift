@@ -5,8 +5,10 @@ import SystemPackage
 import Glibc
 #endif
 
-/// A child process started by a test, with its standard output and error captured to files.
-public struct ChildProcess: Sendable {
+/// A child process started by a test, with its standard output and error captured to files in a folder of
+/// its own under the temporary folder, removed with the last reference to the value (a test that starts
+/// thousands of children leaves nothing behind).
+public final class ChildProcess: Sendable {
     /// How a child process ended.
     public enum Exit: Sendable, Equatable, CustomStringConvertible {
         /// It exited with this status.
@@ -24,6 +26,7 @@ public struct ChildProcess: Sendable {
 
     /// The child's pid.
     public let pid: Int32
+    private let folder: String
     private let outputPath: String
     private let errorPath: String
 
@@ -47,10 +50,18 @@ public struct ChildProcess: Sendable {
     ) throws {
         let program = executable.contains("/") ? executable : "\(ChildProcess.buildFolder)/\(executable)"
         let base = TemporarySpool("child").path
+        folder = base
         outputPath = "\(base)/stdout"
         errorPath = "\(base)/stderr"
         let inputPath = input == nil ? "/dev/null" : "\(base)/stdin"
-        if let input { try SpoolFiles.write(input, to: inputPath) }
+        if let input {
+            do {
+                try SpoolFiles.write(input, to: inputPath)
+            } catch {
+                SpoolFiles.removeTree(base)
+                throw error
+            }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -84,8 +95,16 @@ public struct ChildProcess: Sendable {
         }
         var child = pid_t()
         let result = posix_spawn(&child, program, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw Errno(rawValue: result) }
+        guard result == 0 else {
+            SpoolFiles.removeTree(base)
+            throw Errno(rawValue: result)
+        }
         pid = child
+    }
+
+    deinit {
+        // A child still running keeps writing to its open files, which no name reaches any longer.
+        SpoolFiles.removeTree(folder)
     }
 
     /// Sends `signal` to the child.
@@ -106,7 +125,7 @@ public struct ChildProcess: Sendable {
     /// takes seconds to stop must not hold one of the few threads every other test's tasks run on.
     public func waitForExit() async -> Exit {
         await withCheckedContinuation { continuation in
-            OSThread.start { continuation.resume(returning: waitForExit()) }
+            OSThread.start { continuation.resume(returning: self.waitForExit()) }
         }
     }
 

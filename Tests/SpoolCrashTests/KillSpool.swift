@@ -121,27 +121,20 @@ struct KillSpool: Sendable {
         """
 }
 
-/// A child process of a kill test whose output folder (made by ``ChildProcess`` under the temporary folder)
-/// is removed once it has ended, so that a soak of thousands of children leaves nothing behind.
+/// A child process of a kill test.
 struct KillChild: Sendable {
     let process: ChildProcess
-    private let outputFolder: String?
 
     /// Starts `executable` with `arguments` and extra `environment`.
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         process = try ChildProcess(executable, arguments, environment: environment)
-        // The child has its standard output open until it exits: its path names the folder.
-        let output = SpoolFiles.readLink("/proc/\(process.pid)/fd/1")
-        outputFolder = output.flatMap { $0.hasSuffix("/stdout") ? String($0.dropLast(7)) : nil }
     }
 
     var pid: Int32 { process.pid }
 
-    /// Waits for the child to end, returns how it ended and what it wrote, and removes its output folder.
+    /// Waits for the child to end; returns how it ended and what it wrote.
     func finish() async -> (exit: ChildProcess.Exit, output: String, error: String) {
         let exit = await process.waitForExit()
-        let result = (exit, process.output, process.errorOutput)
-        if let outputFolder, outputFolder.contains("/spool-child-") { SpoolFiles.removeTree(outputFolder) }
-        return result
+        return (exit, process.output, process.errorOutput)
     }
 }
