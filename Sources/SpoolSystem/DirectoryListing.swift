@@ -104,16 +104,40 @@ extension FileKind {
 
 extension Syscall {
     /// Removes `path` and everything below it, never following symbolic links; errors are ignored, so that
-    /// what can be removed is.
+    /// what can be removed is. Entries are removed by the raw bytes of their names, which need not be UTF-8.
     public static func removeTree(_ path: String, relativeTo directory: FileDescriptor = .currentWorkingDirectory) {
-        for entry in (try? entries(in: path, relativeTo: directory)) ?? [] {
-            let child = "\(path)/\(entry.name)"
-            if entry.kind == .directory {
-                removeTree(child, relativeTo: directory)
-            } else {
-                try? unlink(child, in: directory)
-            }
+        if let folder = try? FileDescriptor.openDirectory(path, in: directory) {
+            removeContents(of: folder)
+            folder.closeQuietly()
         }
         try? unlink(path, in: directory, isDirectory: true)
+    }
+
+    /// Removes every entry of the open directory `folder`: a file or link by `unlinkat`, a directory (which
+    /// that refuses) emptied through a descriptor opened without following links, then removed.
+    private static func removeContents(of folder: FileDescriptor) {
+        var names: [[UInt8]] = []
+        try? forEachEntryName(in: ".", relativeTo: folder) { name, _ in
+            names.append(Array(name) + [0])
+            return true
+        }
+        for name in names {
+            name.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { raw in
+                    let entry = raw.baseAddress!
+                    guard system_unlinkat(folder.rawValue, entry, 0) != 0, errno == EISDIR else { return }
+                    let child = system_openat(
+                        folder.rawValue,
+                        entry,
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+                        0
+                    )
+                    guard child >= 0 else { return }
+                    removeContents(of: FileDescriptor(rawValue: child))
+                    _ = system_close(child)
+                    _ = system_unlinkat(folder.rawValue, entry, AT_REMOVEDIR)
+                }
+            }
+        }
     }
 }

@@ -188,6 +188,45 @@ import Testing
         }
     }
 
+    /// Everything below the folder goes, whatever its names and kinds; a symbolic link goes, not what it names.
+    @Test func removeTreeRemovesEveryEntryAndFollowsNoLink() throws {
+        try withFolder { _, path in
+            let outside = "\(path)/outside"
+            try SpoolFiles.makeDirectory(outside)
+            try SpoolFiles.write("kept", to: "\(outside)/file")
+            let tree = "\(path)/tree"
+            try SpoolFiles.makeDirectory(tree)
+            try SpoolFiles.makeDirectory("\(tree)/a")
+            try SpoolFiles.makeDirectory("\(tree)/a/b")
+            try SpoolFiles.write("x", to: "\(tree)/a/b/deep.json")
+            try SpoolFiles.write("y", to: "\(tree)/plain")
+            // A name that is not UTF-8, for a file and for a folder holding one.
+            for (name, isFolder) in [([0x62, 0xFF, 0x2E, 0x6A], false), ([0xC3, 0x28], true)] as [([UInt8], Bool)] {
+                let full = Array("\(tree)/".utf8) + name + [0]
+                let made = full.withUnsafeBufferPointer { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) {
+                        isFolder ? mkdir($0.baseAddress!, 0o755) : creat($0.baseAddress!, 0o644)
+                    }
+                }
+                #expect(made >= 0)
+                if isFolder {
+                    let inner = Array("\(tree)/".utf8) + name + Array("/\u{1}z".utf8) + [0]
+                    #expect(
+                        inner.withUnsafeBufferPointer {
+                            $0.withMemoryRebound(to: CChar.self) { creat($0.baseAddress!, 0o644) }
+                        } >= 0
+                    )
+                }
+            }
+            #expect(symlink(outside, "\(tree)/link") == 0)
+            #expect(mkfifo("\(tree)/fifo", 0o644) == 0)
+
+            Syscall.removeTree(tree)
+            #expect((try? Syscall.status(tree, in: .currentWorkingDirectory)) == nil, "\(SpoolFiles.names(tree))")
+            #expect(try SpoolFiles.read("\(outside)/file") == Array("kept".utf8))
+        }
+    }
+
     @Test func deferredDeletesHappenOffTheCallersThread() throws {
         try withFolder { _, path in
             for index in 0..<200 { try SpoolFiles.write("x", to: "\(path)/f\(index)") }
